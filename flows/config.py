@@ -1,0 +1,100 @@
+"""Reading the user's config folder: sources, rules and channels, every problem at once.
+
+A broken rule file or source entry is reported and skipped; everything valid keeps running.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rules.channels import Channel, ChannelFile
+from rules.errors import ConfigProblem
+from rules.models import Rule, RuleFile
+from rules.yamlfile import read_yaml, validate
+from scrapers.models import SourceConfig
+
+
+class SourcesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[SourceConfig] = Field(min_length=1)
+
+
+@dataclass
+class Config:
+    sources: list[SourceConfig] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    channels: dict[str, Channel] = field(default_factory=dict)
+    problems: list[ConfigProblem] = field(default_factory=list)
+
+
+def load_config(config_dir: Path) -> Config:
+    config = Config()
+    config.sources = _load_list(config_dir / "sources.yaml", SourcesFile, "sources", config)
+    config.channels = {c.name: c for c in
+                       _load_list(config_dir / "channels.yaml", ChannelFile, "channels", config)}
+    rule_dir = config_dir / "rules"
+    files = sorted([*rule_dir.glob("*.yaml"), *rule_dir.glob("*.yml")]) if rule_dir.is_dir() else []
+    for path in files:
+        for rule in _load_list(path, RuleFile, "rules", config):
+            config.rules.append(rule)
+    _cross_check(config)
+    return config
+
+
+def _load_list(path: Path, model: type[BaseModel], key: str, config: Config) -> list:
+    """Validate entries one by one, so one bad entry does not hide the good ones."""
+    if not path.exists():
+        config.problems.append(ConfigProblem(str(path), None, None, "", "file not found"))
+        return []
+    data, node, problems = read_yaml(path)
+    config.problems.extend(problems)
+    if problems:
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        _, problems = validate(model, data, file=str(path), node=node)
+        config.problems.extend(problems or [
+            ConfigProblem(str(path), 1, 1, key, f"expected a list under `{key}:`")])
+        return []
+    # Check the top level (unknown keys) without the entries, then each entry alone.
+    _, problems = validate(model, {**data, key: [None]}, file=str(path), node=node)
+    config.problems.extend(p for p in problems if not p.field.startswith(f"{key}[0]"))
+    item_model = model.model_fields[key].annotation.__args__[0]  # type: ignore[union-attr]
+    valid = []
+    for index, item in enumerate(data[key]):
+        parsed, problems = validate(item_model, item, file=str(path), node=node,
+                                    prefix=(key, index))
+        config.problems.extend(problems)
+        if parsed is not None:
+            valid.append(parsed)
+    return valid
+
+
+def _cross_check(config: Config) -> None:
+    seen: dict[str, str] = {}
+    kept = []
+    for rule in config.rules:
+        unknown = [c for c in rule.channels if c not in config.channels]
+        if rule.id in seen:
+            config.problems.append(ConfigProblem(
+                "rules", None, None, f"rule {rule.id}", "the same id is used by two rules; "
+                "ids must be unique because alerts are keyed on them"))
+            continue
+        if unknown:
+            config.problems.append(ConfigProblem(
+                "rules", None, None, f"rule {rule.id}.channels",
+                f"unknown channel(s) {', '.join(unknown)}; defined: "
+                f"{', '.join(sorted(config.channels)) or 'none'}"))
+            continue
+        seen[rule.id] = rule.id
+        kept.append(rule)
+    config.rules = kept
+    ids = [s.id for s in config.sources]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        config.problems.append(ConfigProblem(
+            "sources.yaml", None, None, "sources",
+            f"duplicate source ids: {', '.join(sorted(duplicates))}"))

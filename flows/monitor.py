@@ -1,0 +1,197 @@
+"""The monitor flow: scrape every source, load, evaluate rules, deliver alerts.
+
+Tasks are per source (scrape) or per batch (load, evaluate, deliver), never per article: a
+Prefect task costs more than extracting an article. Each task calls plain, tested functions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import acreate_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
+from prefect.utilities.annotations import quote
+
+from flows.config import Config, load_config
+from flows.settings import Settings
+from rules.errors import MissingSecret
+from rules.matcher import CompiledRules
+from rules.notify import send
+from rules.render import render
+from scrapers.fetch import Fetcher
+from scrapers.models import SourceConfig, SourceResult, Validators
+from scrapers.pipeline import scrape_source
+from warehouse import outbox
+from warehouse.articles import LoadReport, load_results, register_sources, source_state
+from warehouse.connection import writer
+
+
+@dataclass
+class SourceSummary:
+    source_id: str
+    entries: int
+    new_articles: int
+    skipped_known: int
+    errors: list[str]
+    not_modified: bool
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    sources: list[SourceSummary] = field(default_factory=list)
+    articles_new: int = 0
+    articles_updated: int = 0
+    stories_new: int = 0
+    matches: int = 0
+    alerts_queued: int = 0
+    alerts_sent: int = 0
+    delivery_failures: list[str] = field(default_factory=list)
+    config_problems: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(len(s.errors) for s in self.sources) + len(self.delivery_failures)
+
+
+@task(name="scrape-source", task_run_name="scrape {source.id}", cache_policy=NO_CACHE,
+      timeout_seconds=900)
+async def scrape_task(source: SourceConfig, fetcher: Fetcher, known_urls: frozenset[str],
+                      validators: Validators | None) -> SourceResult:
+    return await scrape_source(source, fetcher, known_urls=known_urls, validators=validators)
+
+
+@task(name="load-articles", cache_policy=NO_CACHE)
+def load_task(settings: Settings, run_id: str, results: list[SourceResult]) -> LoadReport:
+    with writer(settings.warehouse) as con:
+        return load_results(con, run_id, results)
+
+
+@task(name="evaluate-rules", cache_policy=NO_CACHE)
+def evaluate_task(settings: Settings, config: Config) -> outbox.QueueReport:
+    """Evaluate every article the rules have not seen (also those left by a crashed run)."""
+    compiled = CompiledRules(config.rules)
+    channels = {r.id: r.channels for r in compiled.rules}
+    severity = {r.id: r.severity for r in compiled.rules}
+    total = outbox.QueueReport(0, 0, 0)
+    with writer(settings.warehouse) as con:
+        while True:
+            batch = outbox.articles_to_evaluate(con)
+            if not batch:
+                return total
+            matches = [m for article in batch for m in compiled.evaluate(article)]
+            report = outbox.queue_matches(con, matches, [a.article_id for a in batch],
+                                          channels, severity)
+            total = outbox.QueueReport(total.matches + report.matches,
+                                       total.alerts + report.alerts,
+                                       total.evaluated + report.evaluated)
+
+
+@task(name="deliver-alerts", cache_policy=NO_CACHE)
+async def deliver_task(settings: Settings, config: Config) -> tuple[int, list[str]]:
+    """Send what the outbox holds. A failing channel is recorded and retried next run; the
+    other channels still get their messages."""
+    names = {r.id: r.name for r in config.rules}
+    with writer(settings.warehouse) as con:
+        pending = [p for p in outbox.pending_deliveries(con, names) if p.channel in config.channels]
+        outbox.mark_sending(con, pending)
+    outcomes: list[outbox.DeliveryOutcome] = []
+    failures: list[str] = []
+    for item in pending:
+        channel = config.channels[item.channel]
+        try:
+            url = channel.resolve_url(os.environ)
+            message = render(item.alert, channel.format, channel.timezone)
+            await asyncio.to_thread(send, url, message)
+            outcomes.append(outbox.DeliveryOutcome(item.alert_id, item.channel, None))
+        except MissingSecret as exc:
+            error = f"{exc}: set it in the environment of the process that runs newswatch"
+            outcomes.append(outbox.DeliveryOutcome(item.alert_id, item.channel, error))
+            failures.append(f"{item.channel}: {error}")
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            outcomes.append(outbox.DeliveryOutcome(item.alert_id, item.channel, error))
+            failures.append(f"{item.channel}: {error}")
+    if outcomes:
+        with writer(settings.warehouse) as con:
+            outbox.record_outcomes(con, outcomes)
+    return sum(1 for o in outcomes if o.error is None), failures
+
+
+@flow(name="newswatch-monitor", flow_run_name="monitor {run_label}", log_prints=False)
+async def monitor_flow(settings: Settings | None = None, source_ids: list[str] | None = None,
+                       run_label: str = "scheduled") -> RunSummary:
+    settings = settings or Settings()
+    logger = get_run_logger()
+    context = FlowRunContext.get()
+    run_id = str(context.flow_run.id) if context and context.flow_run else str(uuid.uuid4())
+    summary = RunSummary(run_id=run_id)
+    started = datetime.now(UTC)
+
+    config = load_config(settings.config_dir)
+    summary.config_problems = [str(p) for p in config.problems]
+    for problem in summary.config_problems:
+        logger.warning("config problem (skipped, the rest runs): %s", problem)
+    sources = [s for s in config.sources if s.enabled
+               and (source_ids is None or s.id in source_ids)]
+
+    with writer(settings.warehouse) as con:
+        register_sources(con, config.sources)
+        states = {s.id: source_state(con, s.id) for s in sources}
+
+    async with Fetcher(settings.fetch_policy()) as fetcher:
+        results = await asyncio.gather(*(
+            # quote(): Prefect need not walk the client or the URL sets looking for futures.
+            scrape_task(s, quote(fetcher), quote(states[s.id][0]), states[s.id][1])
+            for s in sources))
+
+    report = load_task(settings, run_id, quote(list(results)))
+    summary.articles_new = len(report.new_article_ids)
+    summary.articles_updated = len(report.updated_article_ids)
+    summary.stories_new = report.new_stories
+    new_ids = set(report.new_article_ids)
+    for result in results:
+        summary.sources.append(SourceSummary(
+            source_id=result.source_id, entries=result.entries_seen,
+            new_articles=sum(1 for a in result.articles if a.article_id in new_ids),
+            skipped_known=result.skipped_known,
+            errors=[f"{e.error_class}: {e.message} ({e.url})" for e in result.errors],
+            not_modified=any(f.outcome == "not_modified" for f in result.fetches)))
+        for error in result.errors:
+            logger.warning("%s: %s: %s (%s)", result.source_id, error.error_class,
+                           error.message, error.url)
+
+    queued = evaluate_task(settings, config)
+    summary.matches, summary.alerts_queued = queued.matches, queued.alerts
+    summary.alerts_sent, summary.delivery_failures = await deliver_task(settings, config)
+
+    with writer(settings.warehouse) as con:
+        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [run_id, started, datetime.now(UTC), len(sources), summary.articles_new,
+                     summary.matches, summary.alerts_sent, summary.errors])
+    await _publish_artifact(summary)
+    logger.info("run done: %d new articles, %d matches, %d alerts sent, %d errors",
+                summary.articles_new, summary.matches, summary.alerts_sent, summary.errors)
+    return summary
+
+
+async def _publish_artifact(summary: RunSummary) -> None:
+    lines = ["| source | entries | new | known | errors |", "|---|---|---|---|---|"]
+    for s in summary.sources:
+        errors = "; ".join(s.errors)[:200] or ("304 not modified" if s.not_modified else "")
+        lines.append(f"| {s.source_id} | {s.entries} | {s.new_articles} | {s.skipped_known} "
+                     f"| {errors} |")
+    lines.append("")
+    lines.append(f"New articles: {summary.articles_new}; matches: {summary.matches}; "
+                 f"alerts queued: {summary.alerts_queued}; sent: {summary.alerts_sent}.")
+    if summary.delivery_failures:
+        lines.append("")
+        lines.append("Delivery failures: " + "; ".join(summary.delivery_failures)[:1000])
+    await acreate_markdown_artifact(markdown="\n".join(lines), key="monitor-run",
+                                   description="What the monitor run fetched, stored and sent.")

@@ -1,0 +1,33 @@
+"""One typed settings object, read from NEWSWATCH_* variables at the entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from scrapers.fetch import DEFAULT_USER_AGENT, FetchPolicy
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSWATCH_", extra="ignore")
+
+    config_dir: Path = Field(default=Path("config"),
+                             description="Folder with sources.yaml, channels.yaml and rules/.")
+    warehouse: Path = Field(default=Path("data/newswatch.duckdb"),
+                            description="The DuckDB file.")
+    user_agent: str = DEFAULT_USER_AGENT
+    fetch_retries: int = Field(default=2, ge=0, le=10)
+    fetch_backoff_seconds: float = Field(default=0.5, ge=0)
+    fetch_timeout_seconds: float = Field(default=30.0, gt=0)
+    max_body_bytes: int = Field(default=5_000_000, gt=0)
+    per_host_concurrency: int = Field(default=2, ge=1, le=16)
+
+    def fetch_policy(self) -> FetchPolicy:
+        return FetchPolicy(
+            user_agent=self.user_agent, retries=self.fetch_retries,
+            backoff_base=self.fetch_backoff_seconds, total_timeout=self.fetch_timeout_seconds,
+            read_timeout=min(15.0, self.fetch_timeout_seconds), max_bytes=self.max_body_bytes,
+            per_host_concurrency=self.per_host_concurrency,
+        )

@@ -1,0 +1,92 @@
+"""The rule language as strict models. Unknown keys are errors: a typo never disables a rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Severity = Literal["low", "medium", "high", "critical"]
+TextField = Literal["title", "summary", "body"]
+SEVERITY_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
+
+
+class Condition(BaseModel):
+    """Boolean text condition. Every key given must hold: `any` (at least one item), `all`
+    (every item), `none` (no item). Items are terms or nested conditions.
+
+    A term matches its spelling variants and inflections: "ceasefire" also finds "cease-fire",
+    "cease fire" and "ceasefires"; case is ignored.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    any: list[str | Condition] | None = Field(default=None, min_length=1)
+    all: list[str | Condition] | None = Field(default=None, min_length=1)
+    none: list[str | Condition] | None = Field(default=None, min_length=1)
+
+    @model_validator(mode="after")
+    def _needs_positive(self) -> Condition:
+        if self.any is None and self.all is None:
+            raise ValueError("needs `any` or `all` (a condition made only of `none` would "
+                             "match every article)")
+        for items in (self.any, self.all, self.none):
+            for item in items or ():
+                if isinstance(item, str) and not item.strip():
+                    raise ValueError("a term is empty")
+        return self
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
+                    description="Stable id, used in the warehouse; lower-case, digits, - and _.")
+    name: str = Field(min_length=1, description="Shown in alerts.")
+    description: str | None = None
+    severity: Severity = "medium"
+    match: Condition
+    fields: list[TextField] = Field(
+        default_factory=lambda: ["title", "body"], min_length=1,
+        description="Article fields searched; page chrome (menus, sidebars) is never searched.")
+    sources: list[str] | None = Field(
+        default=None, description="Only articles from these source ids (default: all).")
+    channels: list[str] = Field(min_length=1, description="Channel names from channels.yaml.")
+    enabled: bool = True
+
+
+class RuleFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[Rule] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A rule matched an article; the evidence says where and why."""
+
+    rule_id: str
+    article_id: str
+    story_id: str
+    field: str
+    terms: tuple[str, ...]    # the words as they appear in the article
+    sentence: str
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """What a channel needs to render one alert."""
+
+    alert_id: str
+    rule_id: str
+    rule_name: str
+    severity: str
+    title: str
+    url: str
+    source_name: str
+    published_at: datetime | None
+    sentence: str | None
+    terms: tuple[str, ...]
+    other_sources: tuple[str, ...] = ()

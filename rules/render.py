@@ -1,0 +1,110 @@
+"""Alert rendering per channel format. All article text is untrusted and escaped here."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import jinja2
+from markupsafe import Markup
+
+from rules.models import AlertView
+
+_ENV = jinja2.Environment(
+    loader=jinja2.PackageLoader("rules", "templates"),
+    autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+    trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined,
+)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~>])")
+# A zero-width joiner after "@" keeps "@channel" readable but stops chat services expanding it.
+_MENTION = re.compile(r"@(?=\w)")
+_MAX_SENTENCE = 400
+
+
+@dataclass(frozen=True)
+class Rendered:
+    title: str
+    body: str
+    body_format: str   # "html", "markdown" or "text" (Apprise's NotifyFormat values)
+
+
+def render(alert: AlertView, fmt: str, timezone: str = "UTC") -> Rendered:
+    published = _local_time(alert, timezone)
+    subject = _plain(f"[newswatch] {alert.rule_name}: {alert.title}")
+    sentence = _shorten(alert.sentence or "")
+    if fmt == "email":
+        body = _ENV.get_template("email.html.j2").render(
+            alert=alert, published=published, sentence_html=_highlight(sentence, alert.terms))
+        return Rendered(subject, body, "html")
+    if fmt == "markdown":
+        body = _ENV.get_template("alert.md.j2").render(
+            alert=alert, published=published, title_md=_md(alert.title),
+            source_md=_md(alert.source_name), sentence_md=_md_highlight(sentence, alert.terms),
+            others_md=_md(", ".join(alert.other_sources)), rule_md=_md(alert.rule_name))
+        return Rendered(subject, body.strip(), "markdown")
+    body = _ENV.get_template("alert.txt.j2").render(
+        alert=_defang_view(alert, sentence), published=published)
+    return Rendered(subject, body.strip(), "text")
+
+
+def _local_time(alert: AlertView, timezone: str) -> str | None:
+    if alert.published_at is None:
+        return None
+    return alert.published_at.astimezone(ZoneInfo(timezone)).strftime("%d %b %Y %H:%M %Z")
+
+
+def _highlight(sentence: str, terms: tuple[str, ...]) -> Markup:
+    """HTML-escape the sentence and wrap each matched term in <mark>."""
+    if not sentence:
+        return Markup("")
+    pattern = _terms_pattern(terms)
+    out, last = [], 0
+    for m in pattern.finditer(sentence) if pattern else ():
+        out.append(html.escape(sentence[last:m.start()]))
+        out.append(f"<mark>{html.escape(m.group())}</mark>")
+        last = m.end()
+    out.append(html.escape(sentence[last:]))
+    return Markup("".join(out))
+
+
+def _md_highlight(sentence: str, terms: tuple[str, ...]) -> str:
+    pattern = _terms_pattern(terms)
+    if not sentence:
+        return ""
+    out, last = [], 0
+    for m in pattern.finditer(sentence) if pattern else ():
+        out.append(_md(sentence[last:m.start()]))
+        out.append(f"**{_md(m.group())}**")
+        last = m.end()
+    out.append(_md(sentence[last:]))
+    return "".join(out)
+
+
+def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    ordered = sorted(set(terms), key=len, reverse=True)
+    return re.compile("|".join(re.escape(t) for t in ordered), re.IGNORECASE)
+
+
+def _md(text: str) -> str:
+    return _MENTION.sub("@\u200d", _MD_SPECIAL.sub(r"\\\1", _plain(text)))
+
+
+def _plain(text: str) -> str:
+    """One line, no control characters, mentions defused."""
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    return _MENTION.sub("@\u200d", " ".join(text.split()))
+
+
+def _defang_view(alert: AlertView, sentence: str) -> AlertView:
+    return AlertView(**{**alert.__dict__, "title": _plain(alert.title),
+                        "source_name": _plain(alert.source_name), "sentence": _plain(sentence),
+                        "rule_name": _plain(alert.rule_name)})
+
+
+def _shorten(sentence: str) -> str:
+    sentence = " ".join(sentence.split())
+    return sentence if len(sentence) <= _MAX_SENTENCE else sentence[:_MAX_SENTENCE - 1] + "…"

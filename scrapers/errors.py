@@ -1,0 +1,57 @@
+"""Scraper errors, classified once so every caller can tell retry from give-up."""
+
+from __future__ import annotations
+
+
+class ScrapeError(Exception):
+    """Base class. `transient` errors are worth retrying later; the others are not."""
+
+    transient: bool = False
+    error_class: str = "scrape_error"
+    retry_after: float | None = None   # seconds the server asked us to wait, when it said
+
+    def __init__(self, message: str, *, url: str | None = None) -> None:
+        super().__init__(message)
+        self.url = url
+        self.message = message
+
+
+class FetchTimeout(ScrapeError):
+    transient = True
+    error_class = "timeout"
+
+
+class ConnectError(ScrapeError):
+    transient = True
+    error_class = "connect"
+
+
+class ServerError(ScrapeError):
+    """5xx or 429: the site is overloaded or down for now."""
+
+    transient = True
+    error_class = "server_error"
+
+
+class HTTPStatusError(ScrapeError):
+    """4xx other than 429: retrying will not help until the site or the config changes."""
+
+    error_class = "http_status"
+
+
+class TooLarge(ScrapeError):
+    error_class = "too_large"
+
+
+class NotAFeed(ScrapeError):
+    error_class = "not_a_feed"
+
+
+class MalformedFeed(ScrapeError):
+    """Looks like a feed but is broken before any entry could be read."""
+
+    error_class = "malformed_feed"
+
+
+class NotAnArticle(ScrapeError):
+    error_class = "not_an_article"

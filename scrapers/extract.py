@@ -1,0 +1,93 @@
+"""HTML page -> Article: body text by trafilatura, metadata from the page, feed as fallback."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from urllib.parse import urljoin
+
+import trafilatura
+from bs4 import BeautifulSoup, UnicodeDammit
+
+from scrapers.errors import NotAnArticle
+from scrapers.metadata import clean_authors, read_metadata
+from scrapers.models import Article, FeedEntry
+from scrapers.urls import article_id, canonicalize
+
+# Fewer words than this is an index page, a teaser, a paywall stub or an error page.
+MIN_BODY_WORDS = 40
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def decode_html(body: bytes, declared_encoding: str | None) -> str:
+    """Header charset first, then the page's meta tag, then detection."""
+    known = [declared_encoding] if declared_encoding else []
+    dammit = UnicodeDammit(body, known_definite_encodings=known, is_html=True)
+    if dammit.unicode_markup is None:
+        return body.decode("utf-8", errors="replace")
+    return dammit.unicode_markup
+
+
+def extract_article(html: str, *, url: str, source_id: str, fetched_at: datetime,
+                    entry: FeedEntry | None = None, language: str | None = None) -> Article:
+    """Build an Article, or raise NotAnArticle with the reason the page was skipped.
+
+    `url` is where the page was finally served from (after redirects); relative canonical links
+    resolve against it. The feed entry's link is kept as the article's discovered URL.
+    """
+    soup = BeautifulSoup(html, "lxml")
+    meta = read_metadata(soup)
+    doc = trafilatura.bare_extraction(
+        html, url=url, with_metadata=True, include_comments=False, include_tables=False,
+        include_images=False, include_links=False,
+    )
+    text = (doc.text if doc is not None else "") or ""
+    title = meta.title or (doc.title if doc else None) or (entry.title if entry else None)
+    if not title:
+        raise NotAnArticle("page has no headline", url=url)
+    body = _strip_heading_lines(text, [title, doc.title if doc else None, meta.section])
+    words = len(_WORD.findall(body))
+    if words < MIN_BODY_WORDS:
+        raise NotAnArticle(
+            f"only {words} words of body text (needs {MIN_BODY_WORDS}): an index page, "
+            "teaser or paywall stub", url=url)
+
+    canonical = canonicalize(urljoin(url, meta.canonical_url)) if meta.canonical_url else None
+    discovered = entry.url if entry else canonicalize(url)
+    final_url = canonical or discovered
+    authors = meta.authors or clean_authors([doc.author] if doc and doc.author else []) or \
+        list(entry.authors if entry else ())
+    return Article(
+        article_id=article_id(final_url),
+        source_id=source_id,
+        url=final_url,
+        discovered_url=discovered,
+        title=" ".join(title.split()),
+        authors=tuple(authors),
+        published_at=meta.published_at or (entry.published_at if entry else None),
+        updated_at=meta.updated_at,
+        fetched_at=fetched_at,
+        language=meta.language or language or (doc.language if doc else None),
+        section=meta.section or ((doc.categories or [None])[0] if doc else None),
+        tags=tuple(meta.tags or (entry.tags if entry else ())),
+        summary=meta.description or (entry.summary if entry else None),
+        body=body,
+        word_count=words,
+        content_hash=content_hash(title, body),
+    )
+
+
+def content_hash(title: str, body: str) -> str:
+    """Whitespace-insensitive hash: a re-fetch with new markup is not an update."""
+    normalized = " ".join(f"{title}\n{body}".split()).lower()
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()[:32]
+
+
+def _strip_heading_lines(text: str, headings: list[str | None], scan: int = 3) -> str:
+    """Drop the headline (and a section kicker) that extractors keep at the top of the body,
+    so rules and evidence see the article's sentences, not its heading twice."""
+    drop = {" ".join(h.split()).lower() for h in headings if h}
+    lines = text.strip().split("\n")
+    head = [ln for ln in lines[:scan] if " ".join(ln.split()).lower() not in drop]
+    return "\n".join(head + lines[scan:]).strip()

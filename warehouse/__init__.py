@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: connection, migrations, typed loads and reads, views for people."""

@@ -1,0 +1,72 @@
+"""Opening the DuckDB file: one short-lived writer, any number of read-only readers.
+
+DuckDB lets one process write a file at a time. Writers here hold the connection only for one
+batch; readers retry for a few seconds and then say who holds the lock and what to do.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from warehouse.errors import WarehouseError, WarehouseLocked
+from warehouse.migrate import apply_migrations
+
+_LOCK_HINT = re.compile(r"lock|Conflicting lock|being used by another process", re.IGNORECASE)
+
+
+def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+    deadline = time.monotonic() + wait_seconds
+    delay = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if not _LOCK_HINT.search(str(exc)):
+                raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
+            if time.monotonic() >= deadline:
+                holder = _lock_holder(str(exc))
+                raise WarehouseLocked(
+                    f"warehouse {path} is locked by another process{holder} and stayed locked "
+                    f"for {wait_seconds:g} s. A monitor run holds the lock only while it writes a "
+                    "batch: try again in a moment, or stop the process holding it (e.g. a "
+                    "duckdb shell opened without -readonly)."
+                ) from exc
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+
+
+def _lock_holder(message: str) -> str:
+    match = re.search(r"\(PID (\d+)\)", message)
+    return f" (PID {match.group(1)})" if match else ""
+
+
+@contextmanager
+def writer(path: Path, *, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A write connection for one batch; schema migrations are applied on first open."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = _connect(path, read_only=False, wait_seconds=wait_seconds)
+    try:
+        apply_migrations(con)
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
+def reader(path: Path, *, wait_seconds: float = 5.0) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection; safe to open while flows run between their write batches."""
+    if not path.exists():
+        raise WarehouseError(
+            f"no warehouse at {path}: run `newswatch run` (or `newswatch demo`) first, "
+            "or set NEWSWATCH_WAREHOUSE to the file's path")
+    con = _connect(path, read_only=True, wait_seconds=wait_seconds)
+    try:
+        yield con
+    finally:
+        con.close()
