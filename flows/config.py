@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from rules.channels import Channel, ChannelFile
 from rules.errors import ConfigProblem
 from rules.models import Rule, RuleFile
-from rules.yamlfile import read_yaml, validate
+from rules.yamlfile import locate, read_yaml, validate
 from scrapers.models import SourceConfig
 
 
@@ -38,14 +39,16 @@ def load_config(config_dir: Path) -> Config:
                        _load_list(config_dir / "channels.yaml", ChannelFile, "channels", config)}
     rule_dir = config_dir / "rules"
     files = sorted([*rule_dir.glob("*.yaml"), *rule_dir.glob("*.yml")]) if rule_dir.is_dir() else []
+    places: list[tuple[str, Any, int]] = []   # (file, node tree, index) of each valid rule
     for path in files:
-        for rule in _load_list(path, RuleFile, "rules", config):
+        for rule in _load_list(path, RuleFile, "rules", config, places):
             config.rules.append(rule)
-    _cross_check(config)
+    _cross_check(config, places)
     return config
 
 
-def _load_list(path: Path, model: type[BaseModel], key: str, config: Config) -> list:
+def _load_list(path: Path, model: type[BaseModel], key: str, config: Config,
+               places: list[tuple[str, Any, int]] | None = None) -> list:
     """Validate entries one by one, so one bad entry does not hide the good ones."""
     if not path.exists():
         config.problems.append(ConfigProblem(str(path), None, None, "", "file not found"))
@@ -54,7 +57,7 @@ def _load_list(path: Path, model: type[BaseModel], key: str, config: Config) -> 
     config.problems.extend(problems)
     if problems:
         return []
-    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+    if not isinstance(data, dict) or not isinstance(data.get(key), list) or not data[key]:
         _, problems = validate(model, data, file=str(path), node=node)
         config.problems.extend(problems or [
             ConfigProblem(str(path), 1, 1, key, f"expected a list under `{key}:`")])
@@ -70,26 +73,31 @@ def _load_list(path: Path, model: type[BaseModel], key: str, config: Config) -> 
         config.problems.extend(problems)
         if parsed is not None:
             valid.append(parsed)
+            if places is not None:
+                places.append((str(path), node, index))
     return valid
 
 
-def _cross_check(config: Config) -> None:
+def _cross_check(config: Config, places: list[tuple[str, Any, int]]) -> None:
     seen: dict[str, str] = {}
     kept = []
-    for rule in config.rules:
+    for rule, (file, node, index) in zip(config.rules, places, strict=True):
         unknown = [c for c in rule.channels if c not in config.channels]
+        line, column = locate(node, ("rules", index, "id"))
         if rule.id in seen:
             config.problems.append(ConfigProblem(
-                "rules", None, None, f"rule {rule.id}", "the same id is used by two rules; "
+                file, line, column, f"rules[{index}].id",
+                f"the id {rule.id!r} is already used at {seen[rule.id]}; "
                 "ids must be unique because alerts are keyed on them"))
             continue
         if unknown:
+            line, column = locate(node, ("rules", index, "channels"))
             config.problems.append(ConfigProblem(
-                "rules", None, None, f"rule {rule.id}.channels",
+                file, line, column, f"rules[{index}].channels",
                 f"unknown channel(s) {', '.join(unknown)}; defined: "
                 f"{', '.join(sorted(config.channels)) or 'none'}"))
             continue
-        seen[rule.id] = rule.id
+        seen[rule.id] = f"{file}:{line}"
         kept.append(rule)
     config.rules = kept
     ids = [s.id for s in config.sources]

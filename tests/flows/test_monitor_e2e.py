@@ -67,6 +67,7 @@ def test_monitor_alerts_once_per_story_and_only_on_real_matches(
     assert "open talks on a <mark>ceasefire</mark> in the disputed border region" in html
     assert "Also carried by" in html
     assert "ceasefire" in text
+    assert any(u in text for u in urls), "the plain-text part must carry the link too"
 
     # Distractors (sidebar links, sports truce, the verb cease, fire) raised nothing.
     con = duckdb.connect(str(settings.warehouse), read_only=True)

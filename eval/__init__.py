@@ -1,0 +1,1 @@
+"""Quality scores: `make eval`. Each score is computed here from labelled data, never stored."""

@@ -1,0 +1,16 @@
+"""Print the quality scores: `python -m eval` (or `make eval`)."""
+
+from __future__ import annotations
+
+from eval import extraction_quality, rules_quality, stories_quality
+
+
+def main() -> None:
+    print("newswatch quality scores")
+    for name, figure in [*rules_quality.run(), *stories_quality.run(),
+                         *extraction_quality.run()]:
+        print(f"  {name:<48} {figure}")
+
+
+if __name__ == "__main__":
+    main()
