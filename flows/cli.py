@@ -12,7 +12,9 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 import asyncio
 import csv
 import json
+import re
 import sys
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -39,6 +41,7 @@ class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+    parquet = "parquet"
 
 
 @app.command()
@@ -102,35 +105,66 @@ def run(
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="SQL to run, e.g. \"SELECT * FROM v_articles\".")],
+    query: Annotated[str | None, typer.Argument(
+        help="SQL to run, e.g. \"SELECT * FROM v_articles\".")] = None,
+    saved: Annotated[str | None, typer.Option(
+        help="Run config/queries/NAME.sql instead of QUERY.")] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        help="A $name parameter of the query, as name=value (repeatable).")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", "-f")] = OutputFormat.table,
+    out: Annotated[Path | None, typer.Option(help="File to write (required for parquet).")]
+        = None,
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
         = None,
 ) -> None:
-    """Run SQL against the warehouse (read-only) and print the result."""
+    """Run SQL against the warehouse (read-only) and print or write the result."""
     from warehouse.errors import WarehouseError
-    from warehouse.queries import run_query
+    from warehouse.queries import copy_query, run_query
+    from warehouse.saved_queries import load_saved_query, parse_params
 
-    path = warehouse or Settings().warehouse
+    settings = Settings()
+    path = warehouse or settings.warehouse
     try:
-        result = run_query(path, query)
+        if (query is None) == (saved is None):
+            raise typer.BadParameter("give either a QUERY or --saved NAME")
+        text = load_saved_query(settings.config_dir / "queries", saved) if saved else query
+        assert text is not None
+        params = parse_params(param or [], text)
+        if format is OutputFormat.parquet:
+            if out is None:
+                raise typer.BadParameter("--format parquet needs --out FILE")
+            rows = copy_query(path, text, params, out, wait_seconds=settings.read_wait_seconds)
+            err.print(f"wrote {rows} row(s) to {out}")
+            return
+        result = run_query(path, text, params, wait_seconds=settings.read_wait_seconds)
     except WarehouseError as exc:
         err.print(f"error: {exc}", markup=False, highlight=False)
         raise typer.Exit(EXIT_PROBLEMS) from exc
+    stream = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
+    try:
+        _print_result(result, format, stream)
+    finally:
+        if out:
+            stream.close()
+
+
+def _print_result(result: Any, format: OutputFormat, stream: Any) -> None:
     if format is OutputFormat.csv:
-        out = csv.writer(sys.stdout)
-        out.writerow(result.columns)
-        out.writerows(result.rows)
+        writer = csv.writer(stream)
+        writer.writerow(result.columns)
+        writer.writerows(result.rows)
     elif format is OutputFormat.json:
         for row in result.rows:
-            sys.stdout.write(json.dumps(dict(zip(result.columns, row, strict=True)),
-                                        default=str, ensure_ascii=False) + "\n")
+            stream.write(json.dumps(dict(zip(result.columns, row, strict=True)),
+                                    default=str, ensure_ascii=False) + "\n")
     else:
         table = Table(*result.columns, show_lines=False)
         for row in result.rows:
             table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
-        console.print(f"{len(result.rows)} row(s)", style="dim")
+        # Wide tables stay readable when piped: rich would squeeze them into 80 columns.
+        width = None if stream is sys.stdout and console.is_terminal else 200
+        Console(file=stream, width=width).print(table)
+        err.print(f"{len(result.rows)} row(s)", style="dim")
 
 
 @app.command()
@@ -162,6 +196,52 @@ def migrate() -> None:
     with writer(path) as con:
         versions = sorted(applied_versions(con))
     console.print(f"{path}: schema at version {versions[-1] if versions else 0}")
+
+
+def _parse_age(text: str) -> timedelta:
+    match = re.fullmatch(r"(\d+)\s*([dwh])", text.strip().lower())
+    if not match:
+        raise typer.BadParameter(f"{text!r}: write a number and a unit, e.g. 90d, 12w or 48h")
+    unit = {"d": "days", "w": "weeks", "h": "hours"}[match.group(2)]
+    return timedelta(**{unit: int(match.group(1))})
+
+
+@app.command()
+def prune(
+    older_than: Annotated[str, typer.Option(help="Age limit, e.g. 90d, 12w, 48h.")],
+    dry_run: Annotated[bool, typer.Option(help="Count what would go; delete nothing.")] = False,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
+        = None,
+) -> None:
+    """Delete articles first seen before the age limit, except those a rule matched."""
+    from warehouse.connection import writer
+    from warehouse.maintenance import prune as prune_warehouse
+
+    age = _parse_age(older_than)
+    with writer(warehouse or Settings().warehouse) as con:
+        report = prune_warehouse(con, age, dry_run=dry_run)
+    verb = "would delete" if dry_run else "deleted"
+    console.print(f"{verb} {report.articles} articles, {report.versions} old versions, "
+                  f"{report.fetches} request-log rows, {report.stories} empty stories")
+
+
+@app.command()
+def export(
+    folder: Annotated[Path, typer.Argument(help="Folder to write Parquet files into.")],
+    format: Annotated[str, typer.Option("--format", help="Only parquet for now.")] = "parquet",
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
+        = None,
+) -> None:
+    """Export articles (partitioned by day), stories, matches and alerts as Parquet."""
+    from warehouse.connection import reader
+    from warehouse.maintenance import export_parquet
+
+    if format != "parquet":
+        raise typer.BadParameter("only --format parquet is supported")
+    with reader(warehouse or Settings().warehouse) as con:
+        written = export_parquet(con, folder)
+    for name, path in written.items():
+        console.print(f"{name}: {path}")
 
 
 if __name__ == "__main__":

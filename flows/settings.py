@@ -17,6 +17,8 @@ class Settings(BaseSettings):
                              description="Folder with sources.yaml, channels.yaml and rules/.")
     warehouse: Path = Field(default=Path("data/newswatch.duckdb"),
                             description="The DuckDB file.")
+    read_wait_seconds: float = Field(
+        default=5.0, ge=0, description="How long `newswatch sql` waits for a locked warehouse.")
     user_agent: str = DEFAULT_USER_AGENT
     fetch_retries: int = Field(default=2, ge=0, le=10)
     fetch_backoff_seconds: float = Field(default=0.5, ge=0)

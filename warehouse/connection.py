@@ -25,7 +25,9 @@ def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> duckdb.Duck
     delay = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            con.execute("SET TimeZone = 'UTC'")   # the warehouse stores and shows UTC
+            return con
         except duckdb.IOException as exc:
             if not _LOCK_HINT.search(str(exc)):
                 raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc

@@ -39,12 +39,14 @@ def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
     return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
 
 
-def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[Migration]:
-    """Apply what is missing, in order. Returns the migrations applied now."""
+def apply_migrations(con: duckdb.DuckDBPyConnection,
+                     up_to: int | None = None) -> list[Migration]:
+    """Apply what is missing, in order (up to a version, for tests of the upgrade path).
+    Returns the migrations applied now."""
     done = applied_versions(con)
     applied = []
     for migration in available_migrations():
-        if migration.version in done:
+        if migration.version in done or (up_to is not None and migration.version > up_to):
             continue
         con.execute("BEGIN TRANSACTION")
         try:

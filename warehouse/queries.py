@@ -10,6 +10,7 @@ import duckdb
 
 from warehouse.connection import reader
 from warehouse.errors import QueryError
+from warehouse.migrate import available_migrations
 
 
 @dataclass(frozen=True)
@@ -18,15 +19,48 @@ class QueryResult:
     rows: list[tuple[Any, ...]]
 
 
-def run_query(path: Path, sql: str, params: dict[str, Any] | None = None) -> QueryResult:
-    with reader(path) as con:
+def run_query(path: Path, sql: str, params: dict[str, Any] | None = None, *,
+              wait_seconds: float = 5.0) -> QueryResult:
+    with reader(path, wait_seconds=wait_seconds) as con:
         try:
             cursor = con.execute(sql, params or None)
         except duckdb.Error as exc:
-            raise QueryError(f"{exc}\n  in: {' '.join(sql.split())[:300]}") from exc
+            raise _query_error(con, sql, exc) from exc
         if cursor.description is None:
             return QueryResult([], [])
         return QueryResult([d[0] for d in cursor.description], cursor.fetchall())
+
+
+def copy_query(path: Path, sql: str, params: dict[str, Any] | None, out: Path, *,
+               wait_seconds: float = 5.0) -> int:
+    """Write a query's result to a Parquet file; returns the row count."""
+    with reader(path, wait_seconds=wait_seconds) as con:
+        try:
+            relation = con.sql(sql, params=params or None)
+            relation.write_parquet(str(out))
+            rows = con.execute(f"SELECT count(*) FROM read_parquet('{_quoted(out)}')").fetchall()
+            return int(rows[0][0])
+        except duckdb.Error as exc:
+            raise _query_error(con, sql, exc) from exc
+
+
+def _query_error(con: duckdb.DuckDBPyConnection, sql: str, exc: duckdb.Error) -> QueryError:
+    """DuckDB's message and the query; says so when the file's schema is older than the code."""
+    message = f"{exc}\n  in: {' '.join(sql.split())[:300]}"
+    if isinstance(exc, duckdb.CatalogException):
+        try:
+            have = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]  # type: ignore[index]
+        except duckdb.Error:
+            have = 0
+        want = available_migrations()[-1].version
+        if (have or 0) < want:
+            message += (f"\n  the warehouse schema is at version {have or 0} and this newswatch "
+                        f"expects {want}: run `newswatch migrate` (or any `newswatch run`)")
+    return QueryError(message)
+
+
+def _quoted(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

@@ -5,15 +5,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
 from demo.articles import ARTICLES
 from flows.cli import app
 from warehouse.connection import writer
+from warehouse.migrate import available_migrations
 
 REPO = Path(__file__).resolve().parents[2]
 runner = CliRunner()
@@ -33,7 +38,7 @@ def test_every_command_has_help() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
     commands = re.findall(r"│ (\w+)\s{2,}", result.output)
-    assert {"demo", "run", "sql", "check", "migrate"} <= set(commands)
+    assert {"demo", "run", "sql", "check", "migrate", "prune", "export"} <= set(commands)
     for command in commands:
         sub = runner.invoke(app, [command, "--help"])
         assert sub.exit_code == 0, command
@@ -65,6 +70,52 @@ def test_sql_is_read_only_and_errors_are_clear(warehouse: Path, tmp_path: Path) 
 
     missing = runner.invoke(app, ["sql", "SELECT 1", "--warehouse", str(tmp_path / "no.duckdb")])
     assert missing.exit_code == 1 and "newswatch run" in missing.output
+
+
+def test_saved_queries_take_parameters(warehouse: Path, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    queries = tmp_path / "config" / "queries"
+    queries.mkdir(parents=True)
+    (queries / "by_id.sql").write_text(
+        "-- one source; the '$not_a_param' in a string is ignored\n"
+        "SELECT name, '$not_a_param' AS s FROM sources WHERE source_id = $id AND $n > 0")
+    monkeypatch.setenv("NEWSWATCH_CONFIG_DIR", str(tmp_path / "config"))
+    base = ["sql", "--warehouse", str(warehouse), "-f", "json", "--saved", "by_id"]
+    ok = runner.invoke(app, [*base, "--param", "id=b", "--param", "n=3"])
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.output.splitlines()[0]) == {"name": 'Beta, "Quoted"', "s": "$not_a_param"}
+
+    missing = runner.invoke(app, [*base, "--param", "id=b"])
+    assert missing.exit_code == 1 and "needs --param for: n" in missing.output
+    unknown = runner.invoke(app, ["sql", "--warehouse", str(warehouse), "--saved", "nope"])
+    assert unknown.exit_code == 1 and "saved queries: by_id" in unknown.output
+
+
+def test_shipped_saved_queries_run(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    monkeypatch.delenv("NEWSWATCH_CONFIG_DIR", raising=False)
+    for path in sorted((REPO / "config" / "queries").glob("*.sql")):
+        params = ["--param", "days=7"] if "$days" in path.read_text() else []
+        result = runner.invoke(app, ["sql", "--warehouse", str(warehouse), "--saved", path.stem,
+                                     *params])
+        assert result.exit_code == 0, (path.name, result.output)
+
+
+def test_parquet_output_and_export(warehouse: Path, tmp_path: Path) -> None:
+    out = tmp_path / "sources.parquet"
+    result = runner.invoke(app, ["sql", "SELECT * FROM sources", "--warehouse", str(warehouse),
+                                 "-f", "parquet", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert duckdb.sql(f"SELECT count(*) FROM '{out}'").fetchall() == [(2,)]
+
+    exported = runner.invoke(app, ["export", str(tmp_path / "export"),
+                                   "--warehouse", str(warehouse)])
+    assert exported.exit_code == 0, exported.output
+    for name in ("stories.parquet", "matches.parquet", "alerts.parquet", "source_health.parquet"):
+        assert (tmp_path / "export" / name).is_file()
+    health = duckdb.sql(f"SELECT source_id FROM '{tmp_path / 'export' / 'source_health.parquet'}'"
+                        " ORDER BY 1").fetchall()
+    assert health == [("a",), ("b",)]
 
 
 def test_check_accepts_the_shipped_config(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -101,7 +152,8 @@ def test_check_lists_every_problem_with_its_line(tmp_path: Path,
 def test_migrate_creates_the_schema(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSWATCH_WAREHOUSE", str(tmp_path / "new.duckdb"))
     result = runner.invoke(app, ["migrate"])
-    assert result.exit_code == 0 and "schema at version 1" in result.output
+    latest = available_migrations()[-1].version
+    assert result.exit_code == 0 and f"schema at version {latest}" in result.output
 
 
 @pytest.mark.e2e
@@ -116,3 +168,42 @@ def test_demo_prints_the_alert_and_a_summary(prefect_harness: None, tmp_path: Pa
     assert "open talks on a ceasefire in the disputed border region" in out
     assert "alerts sent:      2 (2 emails received)" in out
     assert f"articles stored:  {len(ARTICLES)}" in out
+
+
+def _hold_write_lock(path: Path, seconds: float) -> subprocess.Popen[str]:
+    """Another process that opens the warehouse for writing, like a monitor run mid-batch."""
+    code = (f"import duckdb, time, sys; c = duckdb.connect({str(path)!r}); "
+            f"print('locked', flush=True); time.sleep({seconds})")
+    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def _newswatch_sql(path: Path, wait: float) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NEWSWATCH_READ_WAIT_SECONDS": str(wait)}
+    return subprocess.run([sys.executable, "-m", "flows.cli", "sql", "SELECT count(*) FROM sources",
+                           "--warehouse", str(path)], capture_output=True, text=True, env=env,
+                          timeout=60, cwd=REPO)
+
+
+def test_sql_against_a_locked_warehouse_explains_and_never_tracebacks(warehouse: Path) -> None:
+    holder = _hold_write_lock(warehouse, 30)
+    try:
+        result = _newswatch_sql(warehouse, wait=1)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    assert f"locked by another process (PID {holder.pid})" in result.stderr
+    assert "try again" in result.stderr
+
+
+def test_sql_waits_out_a_short_write_batch(warehouse: Path) -> None:
+    holder = _hold_write_lock(warehouse, 1.5)
+    try:
+        result = _newswatch_sql(warehouse, wait=20)
+    finally:
+        holder.wait()
+    assert result.returncode == 0, result.stderr
+    assert "2" in result.stdout

@@ -132,13 +132,16 @@ SELECT a.article_id, a.story_id, a.source_id, s.name AS source_name, a.url, a.ti
 FROM articles a LEFT JOIN sources s USING (source_id);
 
 CREATE VIEW v_matches AS
-SELECT m.rule_id, m.matched_at, a.title, a.url, a.source_id, m.story_id, m.field, m.terms,
-       m.sentence
-FROM matches m JOIN articles a USING (article_id);
+SELECT m.match_id, m.rule_id, m.matched_at, m.article_id, m.story_id, a.source_id,
+       s.name AS source_name, a.title, a.url, a.published_at, m.field, m.terms, m.sentence
+FROM matches m
+JOIN articles a USING (article_id)
+LEFT JOIN sources s ON s.source_id = a.source_id;
 
 CREATE VIEW v_alerts AS
-SELECT al.alert_id, al.rule_id, al.severity, al.created_at, a.title, a.url, d.channel,
-       d.status, d.attempts, d.sent_at, d.last_error
+SELECT al.alert_id, al.rule_id, al.severity, al.created_at, al.story_id, al.article_id,
+       a.source_id, a.title, a.url, d.channel, d.status, d.attempts, d.sent_at, d.updated_at,
+       d.last_error
 FROM alerts al
 JOIN articles a ON a.article_id = al.article_id
 LEFT JOIN deliveries d USING (alert_id);
