@@ -135,14 +135,14 @@ class CompiledRules:
 def _evidence(rule: Rule, article: ArticleText, terms: set[int],
               hits: dict[int, list[_Hit]]) -> Match:
     """The sentence with the most distinct matching terms, preferring the body."""
-    by_sentence: dict[tuple[str, int], list[_Hit]] = defaultdict(list)
+    by_sentence: dict[tuple[str, int], list[tuple[int, _Hit]]] = defaultdict(list)
     for term_id in terms:
         for hit in hits[term_id]:
-            by_sentence[(hit.field, hit.sentence_index)].append(hit)
+            by_sentence[(hit.field, hit.sentence_index)].append((term_id, hit))
     (field, _), best = min(
         by_sentence.items(),
-        key=lambda kv: (-len({h.surface.lower() for h in kv[1]}),
+        key=lambda kv: (-len({term_id for term_id, _ in kv[1]}),
                         _FIELD_PREFERENCE[kv[0][0]], kv[0][1]))
-    surfaces = tuple(dict.fromkeys(h.surface for h in best))
+    surfaces = tuple(dict.fromkeys(h.surface for _, h in best))
     return Match(rule_id=rule.id, article_id=article.article_id, story_id=article.story_id,
-                 field=field, terms=surfaces, sentence=best[0].sentence)
+                 field=field, terms=surfaces, sentence=best[0][1].sentence)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import jinja2
@@ -31,6 +32,7 @@ class Rendered:
 
 
 def render(alert: AlertView, fmt: str, timezone: str = "UTC") -> Rendered:
+    alert = replace(alert, url=_safe_url(alert.url))
     published = _local_time(alert, timezone)
     subject = _plain(f"[newswatch] {alert.rule_name}: {alert.title}")
     sentence = _shorten(alert.sentence or "")
@@ -41,6 +43,7 @@ def render(alert: AlertView, fmt: str, timezone: str = "UTC") -> Rendered:
     if fmt == "markdown":
         body = _ENV.get_template("alert.md.j2").render(
             alert=alert, published=published, title_md=_md(alert.title),
+            url_md=re.sub(r"[\s()<>]", lambda m: quote(m.group()), alert.url),
             source_md=_md(alert.source_name), sentence_md=_md_highlight(sentence, alert.terms),
             others_md=_md(", ".join(alert.other_sources)), rule_md=_md(alert.rule_name))
         return Rendered(subject, body.strip(), "markdown")
@@ -71,14 +74,15 @@ def _highlight(sentence: str, terms: tuple[str, ...]) -> Markup:
 
 def _md_highlight(sentence: str, terms: tuple[str, ...]) -> str:
     pattern = _terms_pattern(terms)
+    sentence = _plain(sentence)   # once for the whole sentence: pieces keep their spaces
     if not sentence:
         return ""
     out, last = [], 0
     for m in pattern.finditer(sentence) if pattern else ():
-        out.append(_md(sentence[last:m.start()]))
+        out.append(_MD_SPECIAL.sub(r"\\\1", sentence[last:m.start()]))
         out.append(f"**{_md(m.group())}**")
         last = m.end()
-    out.append(_md(sentence[last:]))
+    out.append(_MD_SPECIAL.sub(r"\\\1", sentence[last:]))
     return "".join(out)
 
 
@@ -86,7 +90,9 @@ def _terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
     if not terms:
         return None
     ordered = sorted(set(terms), key=len, reverse=True)
-    return re.compile("|".join(re.escape(t) for t in ordered), re.IGNORECASE)
+    # Whole words only: "talks" is not marked inside "stalks".
+    return re.compile(r"(?<!\w)(?:" + "|".join(re.escape(t) for t in ordered) + r")(?!\w)",
+                      re.IGNORECASE)
 
 
 def _md(text: str) -> str:
@@ -102,7 +108,13 @@ def _plain(text: str) -> str:
 def _defang_view(alert: AlertView, sentence: str) -> AlertView:
     return AlertView(**{**alert.__dict__, "title": _plain(alert.title),
                         "source_name": _plain(alert.source_name), "sentence": _plain(sentence),
-                        "rule_name": _plain(alert.rule_name)})
+                        "rule_name": _plain(alert.rule_name),
+                        "other_sources": tuple(_plain(s) for s in alert.other_sources)})
+
+
+def _safe_url(url: str) -> str:
+    """Only web links: a hostile page's canonical URL could be `javascript:...`."""
+    return url if url.lower().startswith(("http://", "https://")) else "about:blank"
 
 
 def _shorten(sentence: str) -> str:

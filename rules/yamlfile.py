@@ -127,7 +127,7 @@ def _allowed_keys_hint(model: type[BaseModel] | None, loc: Sequence[int | str]) 
         return ""
     allowed = [f.alias or name for name, f in owner.model_fields.items()]
     close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
+    hint = f"; did you mean '{close[0]}'?" if close else ";"
     return f"{hint} allowed: {', '.join(allowed)}"
 
 

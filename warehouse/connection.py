@@ -33,11 +33,15 @@ def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> duckdb.Duck
                 raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
             if time.monotonic() >= deadline:
                 holder = _lock_holder(str(exc))
+                advice = ("A monitor run holds the lock only while it writes a batch: try again "
+                          "in a moment, or stop the process holding it (e.g. a duckdb shell "
+                          "opened without -readonly)." if read_only else
+                          "Writing needs the file to itself: any other open connection blocks "
+                          "it, even a read-only one (a duckdb shell, a notebook, a long query). "
+                          "Close it and run again.")
                 raise WarehouseLocked(
                     f"warehouse {path} is locked by another process{holder} and stayed locked "
-                    f"for {wait_seconds:g} s. A monitor run holds the lock only while it writes a "
-                    "batch: try again in a moment, or stop the process holding it (e.g. a "
-                    "duckdb shell opened without -readonly)."
+                    f"for {wait_seconds:g} s. {advice}"
                 ) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)

@@ -1,0 +1,237 @@
+"""The alert outbox on a real DuckDB file: one alert per (rule, story), retries, outcomes."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from demo.articles import ARTICLES
+from demo.content.wire import SERIN_TALKS_STORY
+from rules.matcher import CompiledRules
+from rules.models import AlertView, Match, Rule
+from tests.warehouse.builders import (
+    counts,
+    demo_url,
+    digest,
+    from_demo,
+    results_by_source,
+    source_configs,
+)
+from warehouse.articles import load_results, register_sources
+from warehouse.connection import writer
+from warehouse.outbox import (
+    MAX_ATTEMPTS,
+    DeliveryOutcome,
+    PendingDelivery,
+    alert_id,
+    articles_to_evaluate,
+    mark_sending,
+    pending_deliveries,
+    queue_matches,
+    record_outcomes,
+)
+
+RULES = [
+    Rule.model_validate({"id": "ceasefire", "name": "Ceasefire", "severity": "high",
+                         "match": {"any": ["ceasefire"]}, "channels": ["desk", "chat"]}),
+    Rule.model_validate({"id": "glassworks", "name": "Glassworks", "severity": "low",
+                         "match": {"all": ["glassworks", "close"]}, "channels": ["desk"]}),
+]
+CHANNELS = {r.id: r.channels for r in RULES}
+SEVERITY = {r.id: r.severity for r in RULES}
+NAMES = {r.id: r.name for r in RULES}
+WIRE = sorted((d for d in ARTICLES if d.story == SERIN_TALKS_STORY), key=lambda d: d.published_at)
+STORY = digest(demo_url(WIRE[0]))     # the earliest copy founds the story
+SOURCE_NAMES = {"harbour-times": "Harbour Times", "northern-ledger": "Northern Ledger",
+                "valley-courier": "Valley Courier"}
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's articles loaded once; each test gets its own copy of the file."""
+    path = tmp_path_factory.mktemp("outbox") / "loaded.duckdb"
+    with writer(path) as connection:
+        register_sources(connection, source_configs(list(SOURCE_NAMES)))
+        load_results(connection, "run-1", results_by_source([from_demo(d) for d in ARTICLES]))
+    return path
+
+
+@pytest.fixture
+def con(loaded: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(loaded, path)
+    with writer(path) as connection:
+        yield connection
+
+
+def evaluate(con: duckdb.DuckDBPyConnection) -> tuple[list[Match], list[str]]:
+    batch = articles_to_evaluate(con)
+    compiled = CompiledRules(RULES)
+    return [m for a in batch for m in compiled.evaluate(a)], [a.article_id for a in batch]
+
+
+def delivery_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return con.execute("""SELECT r.rule_id, d.channel, d.status, d.attempts, d.last_error,
+                                 d.sent_at IS NOT NULL
+                          FROM deliveries d JOIN alerts r USING (alert_id)
+                          ORDER BY r.rule_id, d.channel""").fetchall()
+
+
+def test_one_alert_per_rule_and_story_with_a_delivery_per_channel(
+        con: duckdb.DuckDBPyConnection) -> None:
+    matches, evaluated = evaluate(con)
+    assert len(evaluated) == len(ARTICLES)
+    wire_ids = {digest(demo_url(d)) for d in WIRE}
+    ceasefire_articles = {m.article_id for m in matches if m.rule_id == "ceasefire"}
+    # The three wire copies (one story) and the separate "ceasefire takes hold" report.
+    assert len(ceasefire_articles) == 4 and wire_ids < ceasefire_articles
+
+    report = queue_matches(con, matches, evaluated, CHANNELS, SEVERITY)
+    assert (report.matches, report.alerts, report.evaluated) == (
+        len(matches), 3, len(ARTICLES))
+    alerts = con.execute("SELECT alert_id, rule_id, story_id, article_id, severity FROM alerts "
+                         "ORDER BY rule_id, story_id").fetchall()
+    ceasefire_alerts = [a for a in alerts if a[1] == "ceasefire"]
+    assert len(ceasefire_alerts) == 2
+    [wire_alert] = [a for a in ceasefire_alerts if a[2] == STORY]
+    assert wire_alert[0] == alert_id("ceasefire", STORY)
+    assert wire_alert[3] in wire_ids and wire_alert[4] == "high"
+    closure = digest(demo_url(next(d for d in ARTICLES if "plant-closure" in d.labels)))
+    assert [a[1:] for a in alerts if a[1] == "glassworks"] == [
+        ("glassworks", closure, closure, "low")]
+    # Every match is kept as evidence, even those that raised no new alert.
+    assert con.execute("SELECT count(*) FROM matches WHERE story_id = ?",
+                       [STORY]).fetchone() == (3,)
+    assert delivery_rows(con) == [
+        ("ceasefire", "chat", "pending", 0, None, False),
+        ("ceasefire", "chat", "pending", 0, None, False),
+        ("ceasefire", "desk", "pending", 0, None, False),
+        ("ceasefire", "desk", "pending", 0, None, False),
+        ("glassworks", "desk", "pending", 0, None, False),
+    ]
+    assert articles_to_evaluate(con) == []
+
+
+def test_requeueing_the_same_matches_adds_nothing(con: duckdb.DuckDBPyConnection) -> None:
+    matches, evaluated = evaluate(con)
+    queue_matches(con, matches, evaluated, CHANNELS, SEVERITY)
+    before = counts(con)
+    again = queue_matches(con, matches, evaluated, CHANNELS, SEVERITY)
+    assert again.alerts == 0
+    assert counts(con) == before
+
+
+def test_a_later_copy_of_an_alerted_story_raises_no_new_alert(
+        con: duckdb.DuckDBPyConnection) -> None:
+    matches, evaluated = evaluate(con)
+    first = [m for m in matches if m.article_id == digest(demo_url(WIRE[0]))]
+    queue_matches(con, first, evaluated, CHANNELS, SEVERITY)
+    before = counts(con)
+    later = [m for m in matches if m.article_id == digest(demo_url(WIRE[-1]))]
+    assert [m.story_id for m in later] == [STORY]
+    report = queue_matches(con, later, [], CHANNELS, SEVERITY)
+    assert report.alerts == 0
+    assert counts(con) == {**before, "matches": before["matches"] + 1}
+
+
+def _queue(con: duckdb.DuckDBPyConnection) -> list[PendingDelivery]:
+    matches, evaluated = evaluate(con)
+    wire = [m for m in matches if m.story_id == STORY]
+    queue_matches(con, wire, evaluated, {"ceasefire": ["desk"]}, SEVERITY)
+    return pending_deliveries(con, NAMES)
+
+
+def test_pending_deliveries_carry_what_a_channel_renders(con: duckdb.DuckDBPyConnection) -> None:
+    [pending] = _queue(con)
+    founder = WIRE[0]
+    evidence = con.execute("SELECT sentence, terms FROM matches WHERE article_id = ?",
+                           [digest(demo_url(founder))]).fetchone()
+    assert pending == PendingDelivery(
+        alert_id=alert_id("ceasefire", STORY), channel="desk", attempts=0,
+        alert=AlertView(
+            alert_id=alert_id("ceasefire", STORY), rule_id="ceasefire", rule_name="Ceasefire",
+            severity="high", title=founder.headline, url=demo_url(founder),
+            source_name=SOURCE_NAMES[founder.site], published_at=founder.published_at,
+            sentence=evidence[0], terms=tuple(evidence[1]),
+            other_sources=tuple(sorted(SOURCE_NAMES[d.site] for d in WIRE[1:]))))
+    assert pending.alert.sentence.startswith("Negotiators from both sides said on Friday")
+    assert pending.alert.terms == ("ceasefire",)
+
+
+def test_rule_name_falls_back_to_the_id(con: duckdb.DuckDBPyConnection) -> None:
+    _queue(con)
+    [pending] = pending_deliveries(con, {})
+    assert pending.alert.rule_name == "ceasefire"
+
+
+def test_mark_sending_counts_the_attempt(con: duckdb.DuckDBPyConnection) -> None:
+    pending = _queue(con)
+    mark_sending(con, pending)
+    assert delivery_rows(con) == [("ceasefire", "desk", "sending", 1, None, False)]
+    # A crash before the outcome is recorded leaves it to be retried, attempt counted.
+    [again] = pending_deliveries(con, NAMES)
+    assert again.attempts == 1
+
+
+def test_a_sent_delivery_is_done(con: duckdb.DuckDBPyConnection) -> None:
+    [pending] = _queue(con)
+    mark_sending(con, [pending])
+    record_outcomes(con, [DeliveryOutcome(pending.alert_id, pending.channel, None)])
+    assert delivery_rows(con) == [("ceasefire", "desk", "sent", 1, None, True)]
+    assert pending_deliveries(con, NAMES) == []
+
+
+def test_failures_are_retried_until_max_attempts_then_failed(
+        con: duckdb.DuckDBPyConnection) -> None:
+    [pending] = _queue(con)
+    for attempt in range(1, MAX_ATTEMPTS):
+        mark_sending(con, [pending])
+        record_outcomes(con, [DeliveryOutcome(pending.alert_id, "desk", f"timeout {attempt}")])
+        assert delivery_rows(con) == [
+            ("ceasefire", "desk", "pending", attempt, f"timeout {attempt}", False)]
+        [pending] = pending_deliveries(con, NAMES)
+        assert pending.attempts == attempt
+    mark_sending(con, [pending])
+    record_outcomes(con, [DeliveryOutcome(pending.alert_id, "desk", "550 no")])
+    assert delivery_rows(con) == [("ceasefire", "desk", "failed", MAX_ATTEMPTS, "550 no", False)]
+    assert pending_deliveries(con, NAMES) == []
+    assert con.execute("SELECT status, attempts, last_error FROM v_alerts").fetchall() == [
+        ("failed", MAX_ATTEMPTS, "550 no")]
+
+
+def test_a_success_after_a_failure_clears_the_error(con: duckdb.DuckDBPyConnection) -> None:
+    [pending] = _queue(con)
+    mark_sending(con, [pending])
+    record_outcomes(con, [DeliveryOutcome(pending.alert_id, "desk", "timeout")])
+    mark_sending(con, [pending])
+    record_outcomes(con, [DeliveryOutcome(pending.alert_id, "desk", None)])
+    assert delivery_rows(con) == [("ceasefire", "desk", "sent", 2, None, True)]
+
+
+def test_outcomes_are_per_channel(con: duckdb.DuckDBPyConnection) -> None:
+    matches, evaluated = evaluate(con)
+    queue_matches(con, [m for m in matches if m.story_id == STORY], evaluated,
+                  CHANNELS, SEVERITY)
+    pending = pending_deliveries(con, NAMES)
+    assert [p.channel for p in pending] == ["chat", "desk"]
+    mark_sending(con, pending)
+    record_outcomes(con, [DeliveryOutcome(pending[0].alert_id, "chat", "HTTP 500"),
+                          DeliveryOutcome(pending[1].alert_id, "desk", None)])
+    assert delivery_rows(con) == [("ceasefire", "chat", "pending", 1, "HTTP 500", False),
+                                  ("ceasefire", "desk", "sent", 1, None, True)]
+    assert [(p.channel, p.attempts) for p in pending_deliveries(con, NAMES)] == [("chat", 1)]
+
+
+def test_a_changed_article_is_evaluated_again(con: duckdb.DuckDBPyConnection) -> None:
+    matches, evaluated = evaluate(con)
+    queue_matches(con, matches, evaluated, CHANNELS, SEVERITY)
+    assert articles_to_evaluate(con) == []
+    changed = replace(from_demo(WIRE[1]), body="Updated: the ceasefire talks were postponed.",
+                      content_hash="v2")
+    load_results(con, "run-2", [results_by_source([changed])[0]])
+    assert [a.article_id for a in articles_to_evaluate(con)] == [changed.article_id]
