@@ -115,8 +115,10 @@ class DemoNewsServer:
         self._base_url = f"http://{url_host}:{port}"
         httpd.app = DemoApp(self.clock, self._base_url)
         self._httpd = httpd
+        # A short poll interval makes stop() quick; tests start and stop many servers.
         self._thread = threading.Thread(
-            target=httpd.serve_forever, name=f"demo-news-{port}", daemon=True
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.05},
+            name=f"demo-news-{port}", daemon=True,
         )
         self._thread.start()
         return self

@@ -186,6 +186,23 @@ def check() -> None:
         raise typer.Exit(EXIT_USAGE)
 
 
+@app.command("config")
+def show_config() -> None:
+    """Print the effective settings and which secrets are set (values are never shown)."""
+    from flows.config import load_config
+
+    settings = Settings()
+    table = Table("setting", "value", "environment variable")
+    for name, value in settings.model_dump().items():
+        table.add_row(name, str(value), f"NEWSWATCH_{name.upper()}")
+    console.print(table)
+    config = load_config(settings.config_dir)
+    for channel in config.channels.values():
+        for variable in channel.secret_names():
+            state = "set" if os.environ.get(variable) else "NOT SET"
+            console.print(f"channel {channel.name}: {variable} is {state}", highlight=False)
+
+
 @app.command()
 def migrate() -> None:
     """Create the warehouse or bring its schema up to date."""

@@ -23,6 +23,18 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 def decode_html(body: bytes, declared_encoding: str | None) -> str:
     """Header charset first, then the page's meta tag, then detection."""
     known = [declared_encoding] if declared_encoding else []
+    if declared_encoding:
+        try:
+            body.decode(declared_encoding)
+        except LookupError:
+            pass
+        except UnicodeDecodeError:
+            # A few stray bytes in a page that really is in the declared charset should cost
+            # those bytes, not every accent on the page (detection then picks another charset).
+            lenient = body.decode(declared_encoding, errors="replace")
+            bad = lenient.count("\ufffd")
+            if bad < sum(1 for ch in lenient if ord(ch) > 127) - bad:
+                return lenient
     dammit = UnicodeDammit(body, known_definite_encodings=known, is_html=True)
     if dammit.unicode_markup is None:
         return body.decode("utf-8", errors="replace")

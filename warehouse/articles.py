@@ -8,12 +8,39 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 import numpy as np
+import pyarrow as pa
 
 from scrapers.models import Article, SourceConfig, SourceResult, Validators
-from warehouse.stories import Assignment, StoryIndex, signature
+from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, staged
+from warehouse.stories import NUM_PERM, Assignment, StoryIndex, signature
 
 # Syndicated copies arrive within days of each other; older stories are not joined.
 STORY_WINDOW = timedelta(days=14)
+
+_ARTICLE = pa.schema([
+    ("article_id", TEXT), ("source_id", TEXT), ("url", TEXT), ("title", TEXT),
+    ("authors", TEXT_LIST), ("published_at", UTC_TIME), ("updated_at", UTC_TIME),
+    ("fetched_at", UTC_TIME), ("first_seen_at", UTC_TIME), ("language", TEXT),
+    ("section", TEXT), ("tags", TEXT_LIST), ("summary", TEXT), ("body", TEXT),
+    ("word_count", pa.int32()), ("content_hash", TEXT), ("story_id", TEXT),
+])
+_SIGNATURE = pa.schema([("article_id", TEXT), ("signature", pa.list_(pa.uint32())),
+                        ("similarity", pa.float64())])
+_STORY = pa.schema([("story_id", TEXT), ("title", TEXT), ("first_seen_at", UTC_TIME)])
+_URL = pa.schema([("url", TEXT), ("article_id", TEXT), ("source_id", TEXT),
+                  ("first_seen_at", UTC_TIME)])
+_FETCH = pa.schema([
+    ("run_id", TEXT), ("source_id", TEXT), ("url", TEXT), ("kind", TEXT), ("outcome", TEXT),
+    ("status_code", pa.int32()), ("bytes", pa.int64()), ("elapsed_ms", pa.float64()),
+    ("error_class", TEXT), ("transient", pa.bool_()), ("message", TEXT),
+    ("fetched_at", UTC_TIME),
+])
+_CHANGE = pa.schema([
+    ("article_id", TEXT), ("title", TEXT), ("body", TEXT), ("summary", TEXT),
+    ("updated_at", UTC_TIME), ("fetched_at", UTC_TIME), ("word_count", pa.int32()),
+    ("content_hash", TEXT),
+])
+_VALIDATORS = pa.schema([("source_id", TEXT), ("etag", TEXT), ("last_modified", TEXT)])
 
 
 @dataclass
@@ -42,8 +69,11 @@ def source_state(con: duckdb.DuckDBPyConnection,
     and the feed's validators for a conditional GET."""
     urls = frozenset(r[0] for r in con.execute(
         """SELECT url FROM article_urls WHERE source_id = $1
-           UNION SELECT url FROM fetches WHERE source_id = $1 AND kind = 'article'
-               AND outcome = 'error' AND NOT transient""", [source_id]).fetchall())
+           UNION
+           SELECT url FROM fetches WHERE source_id = $1 AND kind = 'article'
+           GROUP BY url
+           HAVING arg_max(outcome = 'error' AND NOT transient, fetched_at)""",
+        [source_id]).fetchall())
     row = con.execute("SELECT etag, last_modified FROM sources WHERE source_id = ?",
                       [source_id]).fetchone()
     validators = Validators(row[0], row[1]) if row and (row[0] or row[1]) else None
@@ -105,12 +135,18 @@ def _cluster(con: duckdb.DuckDBPyConnection, new: list[Article], now: datetime,
     if not new:
         return {}
     index = StoryIndex()
-    for article_id, story_id, sig in con.execute(
+    recent = con.execute(
         """SELECT a.article_id, a.story_id, s.signature FROM articles a
            JOIN article_signatures s USING (article_id) WHERE a.first_seen_at >= ?""",
-        [now - STORY_WINDOW],
-    ).fetchall():
-        index.add(article_id, story_id, np.asarray(sig, dtype=np.uint32))
+        [now - STORY_WINDOW]).to_arrow_table()
+    if recent.num_rows:
+        # One flat numpy array instead of 128 Python ints per article.
+        flat = recent.column("signature").combine_chunks().flatten().to_numpy()
+        signatures = flat.astype(np.uint32).reshape(-1, NUM_PERM)
+        for article_id, story_id, sig in zip(recent.column("article_id").to_pylist(),
+                                             recent.column("story_id").to_pylist(),
+                                             signatures, strict=True):
+            index.add(article_id, story_id, sig)
     out: dict[str, _Placed] = {}
     # Oldest first, so the earliest copy founds the story.
     for article in sorted(new, key=lambda a: (a.published_at or now, a.article_id)):
@@ -125,48 +161,36 @@ def _cluster(con: duckdb.DuckDBPyConnection, new: list[Article], now: datetime,
 
 
 def _insert_articles(con: duckdb.DuckDBPyConnection, new: list[Article],
-                     placed: dict[str, _Placed],
-                     now: datetime) -> None:
-    if not new:
-        return
-    con.executemany(
-        """INSERT INTO articles (article_id, source_id, url, title, authors, published_at,
-               updated_at, fetched_at, first_seen_at, language, section, tags, summary, body,
-               word_count, content_hash, story_id, evaluated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)""",
-        [(a.article_id, a.source_id, a.url, a.title, list(a.authors), a.published_at,
-          a.updated_at, a.fetched_at, now, a.language, a.section, list(a.tags), a.summary,
-          a.body, a.word_count, a.content_hash, placed[a.article_id].assignment.story_id)
-         for a in new],
-    )
-    con.executemany(
-        "INSERT INTO article_signatures VALUES (?, ?, ?)",
-        [(a.article_id, placed[a.article_id].signature.tolist(),
-          placed[a.article_id].assignment.similarity) for a in new],
-    )
-    founders = [a for a in new if placed[a.article_id].assignment.similarity is None]
-    if founders:
-        con.executemany("INSERT INTO stories VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                        [(a.article_id, a.title, now) for a in founders])
+                     placed: dict[str, _Placed], now: datetime) -> None:
+    insert(con, "articles", _ARTICLE, [
+        (a.article_id, a.source_id, a.url, a.title, list(a.authors), a.published_at,
+         a.updated_at, a.fetched_at, now, a.language, a.section, list(a.tags), a.summary,
+         a.body, a.word_count, a.content_hash, placed[a.article_id].assignment.story_id)
+        for a in new])
+    insert(con, "article_signatures", _SIGNATURE, [
+        (a.article_id, placed[a.article_id].signature, placed[a.article_id].assignment.similarity)
+        for a in new])
+    insert(con, "stories", _STORY, [
+        (a.article_id, a.title, now) for a in new
+        if placed[a.article_id].assignment.similarity is None], on_conflict_ignore=True)
 
 
 def _update_changed(con: duckdb.DuckDBPyConnection, changed: list[Article],
                     now: datetime) -> None:
+    """The old version moves to article_versions; the row takes the new text and is queued
+    for the rules again."""
     if not changed:
         return
-    con.executemany(
-        """INSERT INTO article_versions
-           SELECT article_id, content_hash, title, body, fetched_at, ? FROM articles
-           WHERE article_id = ?""",
-        [(now, a.article_id) for a in changed],
-    )
-    con.executemany(
-        """UPDATE articles SET title = ?, body = ?, summary = ?, updated_at = ?, fetched_at = ?,
-               word_count = ?, content_hash = ?, evaluated_at = NULL
-           WHERE article_id = ?""",
-        [(a.title, a.body, a.summary, a.updated_at, a.fetched_at, a.word_count, a.content_hash,
-          a.article_id) for a in changed],
-    )
+    rows = [(a.article_id, a.title, a.body, a.summary, a.updated_at, a.fetched_at,
+             a.word_count, a.content_hash) for a in changed]
+    with staged(con, _CHANGE, rows) as batch:
+        con.execute(f"""INSERT INTO article_versions
+            SELECT a.article_id, a.content_hash, a.title, a.body, a.fetched_at, ?
+            FROM articles a JOIN {batch} b USING (article_id)""", [now])
+        con.execute(f"""UPDATE articles SET title = b.title, body = b.body, summary = b.summary,
+                updated_at = b.updated_at, fetched_at = b.fetched_at,
+                word_count = b.word_count, content_hash = b.content_hash, evaluated_at = NULL
+            FROM {batch} b WHERE articles.article_id = b.article_id""")
 
 
 def _record_urls(con: duckdb.DuckDBPyConnection, articles: list[Article],
@@ -175,25 +199,22 @@ def _record_urls(con: duckdb.DuckDBPyConnection, articles: list[Article],
     for a in articles:
         for url in (a.discovered_url, a.url):
             rows.setdefault(url, (url, a.article_id, a.source_id, now))
-    if rows:
-        con.executemany("INSERT INTO article_urls VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                        list(rows.values()))
+    insert(con, "article_urls", _URL, list(rows.values()), on_conflict_ignore=True)
 
 
 def _record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, results: list[SourceResult],
                     now: datetime) -> None:
-    rows = [(run_id, r.source_id, f.url, f.kind, f.outcome, f.status_code, f.bytes,
-             f.elapsed_ms, f.error_class, f.transient, f.message, now)
-            for r in results for f in r.fetches]
-    if rows:
-        con.executemany("INSERT INTO fetches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    insert(con, "fetches", _FETCH, [
+        (run_id, r.source_id, f.url, f.kind, f.outcome, f.status_code, f.bytes, f.elapsed_ms,
+         f.error_class, f.transient, f.message, now) for r in results for f in r.fetches])
 
 
 def _record_validators(con: duckdb.DuckDBPyConnection, results: list[SourceResult],
                        now: datetime) -> None:
-    rows = [(r.validators.etag, r.validators.last_modified, now, r.source_id)
+    rows = [(r.source_id, r.validators.etag, r.validators.last_modified)
             for r in results if r.validators is not None]
     if rows:
-        con.executemany(
-            "UPDATE sources SET etag = ?, last_modified = ?, updated_at = ? WHERE source_id = ?",
-            rows)
+        with staged(con, _VALIDATORS, rows) as batch:
+            con.execute(f"""UPDATE sources SET etag = b.etag, last_modified = b.last_modified,
+                    updated_at = ? FROM {batch} b WHERE sources.source_id = b.source_id""",
+                        [now])
