@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,6 +51,7 @@ class LoadReport:
     unchanged: int = 0
     new_stories: int = 0
     joined_stories: int = 0
+    cluster_seconds: float = 0.0   # signatures and story assignment, inside the load
 
 
 def register_sources(con: duckdb.DuckDBPyConnection, sources: list[SourceConfig]) -> None:
@@ -94,7 +96,9 @@ def load_results(con: duckdb.DuckDBPyConnection, run_id: str,
         changed = [a for a in articles
                    if a.article_id in existing and existing[a.article_id] != a.content_hash]
         report.unchanged = len(articles) - len(new) - len(changed)
+        started = time.perf_counter()
         placed = _cluster(con, new, now, report)
+        report.cluster_seconds = time.perf_counter() - started
         _insert_articles(con, new, placed, now)
         _update_changed(con, changed, now)
         _record_urls(con, articles, now)
@@ -135,10 +139,10 @@ def _cluster(con: duckdb.DuckDBPyConnection, new: list[Article], now: datetime,
     if not new:
         return {}
     index = StoryIndex()
-    recent = con.execute(
+    recent = con.sql(
         """SELECT a.article_id, a.story_id, s.signature FROM articles a
            JOIN article_signatures s USING (article_id) WHERE a.first_seen_at >= ?""",
-        [now - STORY_WINDOW]).to_arrow_table()
+        params=[now - STORY_WINDOW]).to_arrow_table()
     if recent.num_rows:
         # One flat numpy array instead of 128 Python ints per article.
         flat = recent.column("signature").combine_chunks().flatten().to_numpy()
