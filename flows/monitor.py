@@ -99,6 +99,7 @@ async def deliver_task(settings: Settings, config: Config) -> tuple[int, list[st
     other channels still get their messages."""
     names = {r.id: r.name for r in config.rules}
     with writer(settings.warehouse) as con:
+        outbox.give_up_exhausted(con)
         pending = [p for p in outbox.pending_deliveries(con, names) if p.channel in config.channels]
         outbox.mark_sending(con, pending)
     outcomes: list[outbox.DeliveryOutcome] = []

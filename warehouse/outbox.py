@@ -136,6 +136,18 @@ def pending_deliveries(con: duckdb.DuckDBPyConnection, rule_names: Mapping[str, 
     return out
 
 
+def give_up_exhausted(con: duckdb.DuckDBPyConnection) -> int:
+    """Deliveries whose last attempt was interrupted (a crash mid-send) after using every
+    attempt: mark them failed so they show up in v_alerts instead of hanging in 'sending'."""
+    rows = con.execute(
+        """UPDATE deliveries SET status = 'failed', updated_at = ?,
+               last_error = coalesce(last_error || '; ', '') ||
+                            'gave up: the last attempt was interrupted before it was recorded'
+           WHERE status = 'sending' AND attempts >= ? RETURNING alert_id""",
+        [datetime.now(UTC), MAX_ATTEMPTS]).fetchall()
+    return len(rows)
+
+
 def mark_sending(con: duckdb.DuckDBPyConnection, pending: Sequence[PendingDelivery]) -> None:
     """Count the attempt before sending: a crash mid-send is then visible and bounded."""
     if pending:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -30,6 +31,7 @@ from warehouse.outbox import (
     PendingDelivery,
     alert_id,
     articles_to_evaluate,
+    give_up_exhausted,
     mark_sending,
     pending_deliveries,
     queue_matches,
@@ -235,3 +237,16 @@ def test_a_changed_article_is_evaluated_again(con: duckdb.DuckDBPyConnection) ->
                       content_hash="v2")
     load_results(con, "run-2", [results_by_source([changed])[0]])
     assert [a.article_id for a in articles_to_evaluate(con)] == [changed.article_id]
+
+
+def test_an_interrupted_last_attempt_is_marked_failed(tmp_path: Path) -> None:
+    with writer(tmp_path / "w.duckdb") as con:
+        now = datetime.now(UTC)
+        con.execute("INSERT INTO deliveries (alert_id, channel, status, attempts, updated_at) "
+                    "VALUES ('a1', 'desk', 'sending', ?, ?), ('a2', 'desk', 'sending', 1, ?)",
+                    [MAX_ATTEMPTS, now, now])
+        assert give_up_exhausted(con) == 1
+        rows = con.execute("SELECT alert_id, status, last_error FROM deliveries "
+                           "ORDER BY alert_id").fetchall()
+    assert rows[0][:2] == ("a1", "failed") and "interrupted" in rows[0][2]
+    assert rows[1][:2] == ("a2", "sending")
