@@ -13,10 +13,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
+import pyarrow as pa
 
 from rules.models import AlertView, Match
+from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, staged
 
 MAX_ATTEMPTS = 5
+
+_MATCH = pa.schema([("match_id", TEXT), ("rule_id", TEXT), ("article_id", TEXT),
+                    ("story_id", TEXT), ("matched_at", UTC_TIME), ("field", TEXT),
+                    ("terms", TEXT_LIST), ("sentence", TEXT)])
+_ALERT = pa.schema([("alert_id", TEXT), ("rule_id", TEXT), ("story_id", TEXT),
+                    ("article_id", TEXT), ("severity", TEXT), ("created_at", UTC_TIME)])
+_DELIVERY = pa.schema([("alert_id", TEXT), ("channel", TEXT), ("status", TEXT),
+                       ("attempts", pa.int32()), ("updated_at", UTC_TIME)])
+_KEY = pa.schema([("alert_id", TEXT), ("channel", TEXT), ("error", TEXT)])
 
 
 @dataclass(frozen=True)
@@ -76,36 +87,37 @@ def queue_matches(con: duckdb.DuckDBPyConnection, matches: Sequence[Match],
     """Store matches, queue one alert per new (rule, story) with a delivery per channel, and
     mark the articles evaluated, all in one transaction."""
     now = datetime.now(UTC)
+    first_per_alert: dict[str, Match] = {}
+    for m in matches:
+        first_per_alert.setdefault(alert_id(m.rule_id, m.story_id), m)
     con.execute("BEGIN TRANSACTION")
     try:
-        before = con.execute("SELECT count(*) FROM alerts").fetchone()[0]  # type: ignore[index]
-        if matches:
-            con.executemany(
-                "INSERT INTO matches VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(match_id(m.rule_id, m.article_id), m.rule_id, m.article_id, m.story_id, now,
-                  m.field, list(m.terms), m.sentence) for m in matches])
-            first_per_alert: dict[str, Match] = {}
-            for m in matches:
-                first_per_alert.setdefault(alert_id(m.rule_id, m.story_id), m)
-            con.executemany(
-                "INSERT INTO alerts VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                [(aid, m.rule_id, m.story_id, m.article_id, rule_severity[m.rule_id], now)
-                 for aid, m in first_per_alert.items()])
-            deliveries = [(aid, channel, now) for aid, m in first_per_alert.items()
-                          for channel in rule_channels[m.rule_id]]
-            if deliveries:
-                con.executemany(
-                    """INSERT INTO deliveries (alert_id, channel, status, attempts, updated_at)
-                       VALUES (?, ?, 'pending', 0, ?) ON CONFLICT DO NOTHING""", deliveries)
+        insert(con, "matches", _MATCH, [
+            (match_id(m.rule_id, m.article_id), m.rule_id, m.article_id, m.story_id, now,
+             m.field, list(m.terms), m.sentence) for m in matches], on_conflict_ignore=True)
+        new_alerts: set[str] = set()
+        if first_per_alert:
+            with staged(con, _ALERT, [
+                    (aid, m.rule_id, m.story_id, m.article_id, rule_severity[m.rule_id], now)
+                    for aid, m in first_per_alert.items()]) as batch:
+                new_alerts = {r[0] for r in con.execute(
+                    f"""INSERT INTO alerts SELECT * FROM {batch} ON CONFLICT DO NOTHING
+                        RETURNING alert_id""").fetchall()}
+        # Deliveries only for alerts created now: a later copy of an alerted story, or a
+        # channel added to the rule since, must not resend an old story.
+        insert(con, "deliveries", _DELIVERY, [
+            (aid, channel, "pending", 0, now) for aid in sorted(new_alerts)
+            for channel in rule_channels[first_per_alert[aid].rule_id]],
+            on_conflict_ignore=True)
         if evaluated_ids:
             con.execute("UPDATE articles SET evaluated_at = ? WHERE article_id = ANY(?)",
                         [now, list(evaluated_ids)])
-        after = con.execute("SELECT count(*) FROM alerts").fetchone()[0]  # type: ignore[index]
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return QueueReport(matches=len(matches), alerts=after - before, evaluated=len(evaluated_ids))
+    return QueueReport(matches=len(matches), alerts=len(new_alerts),
+                       evaluated=len(evaluated_ids))
 
 
 def pending_deliveries(con: duckdb.DuckDBPyConnection, rule_names: Mapping[str, str],
@@ -151,28 +163,29 @@ def give_up_exhausted(con: duckdb.DuckDBPyConnection) -> int:
 def mark_sending(con: duckdb.DuckDBPyConnection, pending: Sequence[PendingDelivery]) -> None:
     """Count the attempt before sending: a crash mid-send is then visible and bounded."""
     if pending:
-        con.executemany(
-            """UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated_at = ?
-               WHERE alert_id = ? AND channel = ?""",
-            [(datetime.now(UTC), p.alert_id, p.channel) for p in pending])
+        with staged(con, _KEY, [(p.alert_id, p.channel, None) for p in pending]) as batch:
+            con.execute(
+                f"""UPDATE deliveries SET status = 'sending', attempts = attempts + 1,
+                        updated_at = ? FROM {batch} b
+                    WHERE deliveries.alert_id = b.alert_id AND deliveries.channel = b.channel""",
+                [datetime.now(UTC)])
 
 
 def record_outcomes(con: duckdb.DuckDBPyConnection, outcomes: Sequence[DeliveryOutcome]) -> None:
     now = datetime.now(UTC)
     con.execute("BEGIN TRANSACTION")
     try:
-        sent = [(now, now, o.alert_id, o.channel) for o in outcomes if o.error is None]
-        if sent:
-            con.executemany(
-                """UPDATE deliveries SET status = 'sent', sent_at = ?, updated_at = ?,
-                       last_error = NULL WHERE alert_id = ? AND channel = ?""", sent)
-        failed = [(MAX_ATTEMPTS, o.error, now, o.alert_id, o.channel)
-                  for o in outcomes if o.error is not None]
-        if failed:
-            con.executemany(
-                """UPDATE deliveries SET status = CASE WHEN attempts >= ? THEN 'failed'
-                       ELSE 'pending' END, last_error = ?, updated_at = ?
-                   WHERE alert_id = ? AND channel = ?""", failed)
+        if outcomes:
+            with staged(con, _KEY, [(o.alert_id, o.channel, o.error) for o in outcomes]) as b:
+                con.execute(
+                    f"""UPDATE deliveries SET
+                            status = CASE WHEN b.error IS NULL THEN 'sent'
+                                          WHEN attempts >= ? THEN 'failed' ELSE 'pending' END,
+                            sent_at = CASE WHEN b.error IS NULL THEN ? ELSE sent_at END,
+                            last_error = b.error, updated_at = ?
+                        FROM {b} b WHERE deliveries.alert_id = b.alert_id
+                            AND deliveries.channel = b.channel""",
+                    [MAX_ATTEMPTS, now, now])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

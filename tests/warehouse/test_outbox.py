@@ -250,3 +250,19 @@ def test_an_interrupted_last_attempt_is_marked_failed(tmp_path: Path) -> None:
                            "ORDER BY alert_id").fetchall()
     assert rows[0][:2] == ("a1", "failed") and "interrupted" in rows[0][2]
     assert rows[1][:2] == ("a2", "sending")
+
+
+def test_a_later_copy_never_creates_deliveries_on_an_old_alert(tmp_path: Path) -> None:
+    def match(article: str) -> Match:
+        return Match(rule_id="r", article_id=article, story_id="story-1", field="body",
+                     terms=("ceasefire",), sentence="A ceasefire.")
+
+    with writer(tmp_path / "w.duckdb") as con:
+        first = queue_matches(con, [match("a1")], [], {"r": ["desk"]}, {"r": "high"})
+        # The rule gained a channel since; a copy of the story arrives from another site.
+        later = queue_matches(con, [match("a2")], [], {"r": ["desk", "slack"]}, {"r": "high"})
+        deliveries = con.execute("SELECT channel FROM deliveries").fetchall()
+        matches = con.execute("SELECT count(*) FROM matches").fetchall()
+    assert (first.alerts, later.alerts) == (1, 0)
+    assert deliveries == [("desk",)]
+    assert matches == [(2,)]
