@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from bench import rule_matching, scraping
+from bench import loading, rule_matching, scraping
 
 
 def main() -> None:
     print("newswatch benchmarks (medians of 5 runs; ratios against a baseline run alongside)")
-    for name, figure in [*rule_matching.run(), *scraping.run()]:
-        print(f"  {name:<45} {figure}")
+    for module in (rule_matching, scraping, loading):
+        for name, figure in module.run():
+            print(f"  {name:<45} {figure}", flush=True)
 
 
 if __name__ == "__main__":

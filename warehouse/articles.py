@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from scrapers.models import Article, SourceConfig, SourceResult, Validators
 from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, staged
-from warehouse.stories import NUM_PERM, Assignment, StoryIndex, signature
+from warehouse.stories import BANDS, NUM_PERM, ROWS, Assignment, StoryIndex, signature
 
 # Syndicated copies arrive within days of each other; older stories are not joined.
 STORY_WINDOW = timedelta(days=14)
@@ -27,6 +27,7 @@ _ARTICLE = pa.schema([
 ])
 _SIGNATURE = pa.schema([("article_id", TEXT), ("signature", pa.list_(pa.uint32())),
                         ("similarity", pa.float64())])
+_NEW_SIGNATURE = pa.schema([("signature", pa.list_(pa.uint32()))])
 _STORY = pa.schema([("story_id", TEXT), ("title", TEXT), ("first_seen_at", UTC_TIME)])
 _URL = pa.schema([("url", TEXT), ("article_id", TEXT), ("source_id", TEXT),
                   ("first_seen_at", UTC_TIME)])
@@ -136,25 +137,20 @@ class _Placed:
 
 def _cluster(con: duckdb.DuckDBPyConnection, new: list[Article], now: datetime,
              report: LoadReport) -> dict[str, _Placed]:
+    """Place each new article in a story. Only stored articles that share an LSH band with a
+    new one are read back (found in SQL), not every signature of the window."""
     if not new:
         return {}
+    ordered = sorted(new, key=lambda a: (a.published_at or now, a.article_id))
+    signatures = {a.article_id: signature(f"{a.title}\n{a.body}") for a in ordered}
     index = StoryIndex()
-    recent = con.sql(
-        """SELECT a.article_id, a.story_id, s.signature FROM articles a
-           JOIN article_signatures s USING (article_id) WHERE a.first_seen_at >= ?""",
-        params=[now - STORY_WINDOW]).to_arrow_table()
-    if recent.num_rows:
-        # One flat numpy array instead of 128 Python ints per article.
-        flat = recent.column("signature").combine_chunks().flatten().to_numpy()
-        signatures = flat.astype(np.uint32).reshape(-1, NUM_PERM)
-        for article_id, story_id, sig in zip(recent.column("article_id").to_pylist(),
-                                             recent.column("story_id").to_pylist(),
-                                             signatures, strict=True):
-            index.add(article_id, story_id, sig)
+    for article_id, story_id, sig in _candidates(con, list(signatures.values()),
+                                                 now - STORY_WINDOW):
+        index.add(article_id, story_id, sig)
     out: dict[str, _Placed] = {}
     # Oldest first, so the earliest copy founds the story.
-    for article in sorted(new, key=lambda a: (a.published_at or now, a.article_id)):
-        sig = signature(f"{article.title}\n{article.body}")
+    for article in ordered:
+        sig = signatures[article.article_id]
         assignment = index.assign(article.article_id, sig)
         out[article.article_id] = _Placed(assignment, sig)
         if assignment.similarity is None:
@@ -162,6 +158,39 @@ def _cluster(con: duckdb.DuckDBPyConnection, new: list[Article], now: datetime,
         else:
             report.joined_stories += 1
     return out
+
+
+def _band_key(column: str) -> str:
+    """SQL for band t.band's key: its two MinHash values packed into one UBIGINT."""
+    first, second = (f"{column}[t.band * {ROWS} + {i}]" for i in (1, 2))
+    return f"(({first})::UBIGINT << 32) | {second}"
+
+
+def _candidates(con: duckdb.DuckDBPyConnection, sigs: list[np.ndarray],
+                since: datetime) -> list[tuple[str, str, np.ndarray]]:
+    """Stored articles of the window sharing a band (two consecutive MinHash values, the same
+    banding the in-memory LSH uses) with any new signature."""
+    assert ROWS == 2, "band keys pack exactly two uint32 values"
+    with staged(con, _NEW_SIGNATURE, [(sig,) for sig in sigs]) as batch:
+        rows = con.sql(f"""
+            WITH new_keys AS (
+                SELECT DISTINCT t.band, {_band_key("n.signature")} AS key
+                FROM {batch} n, range({BANDS}) t(band)),
+            stored AS (
+                SELECT s.article_id, a.story_id, s.signature FROM article_signatures s
+                JOIN articles a USING (article_id) WHERE a.first_seen_at >= $since),
+            stored_keys AS (
+                SELECT s.article_id, t.band, {_band_key("s.signature")} AS key
+                FROM stored s, range({BANDS}) t(band))
+            SELECT article_id, story_id, signature FROM stored
+            WHERE article_id IN (SELECT article_id FROM stored_keys JOIN new_keys USING (band, key))
+            """, params={"since": since}).to_arrow_table()
+    if not rows.num_rows:
+        return []
+    flat = rows.column("signature").combine_chunks().flatten().to_numpy()
+    matrix = flat.astype(np.uint32).reshape(-1, NUM_PERM)
+    return list(zip(rows.column("article_id").to_pylist(), rows.column("story_id").to_pylist(),
+                    matrix, strict=True))
 
 
 def _insert_articles(con: duckdb.DuckDBPyConnection, new: list[Article],
