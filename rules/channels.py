@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rules.errors import MissingSecret
 
-ChannelFormat = Literal["email", "markdown", "text"]
+ChannelFormat = Literal["email", "slack", "markdown", "text"]
 
 
 class EnvRef(BaseModel):

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 from markupsafe import Markup
 
-from rules.models import AlertView
+from rules.models import SEVERITY_ORDER, AlertView
 
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("rules", "templates"),
@@ -50,6 +50,32 @@ def render(alert: AlertView, fmt: str, timezone: str = "UTC") -> Rendered:
     body = _ENV.get_template("alert.txt.j2").render(
         alert=_defang_view(alert, sentence), published=published)
     return Rendered(subject, body.strip(), "text")
+
+
+def render_digest(alerts: list[AlertView], fmt: str, timezone: str = "UTC", *,
+                  heading: str = "newswatch digest", max_items: int = 50) -> list[Rendered]:
+    """Several alerts as one message (or a few, where a service limits message size): grouped
+    by rule, most severe rule first, at most `max_items` stories with a count of the rest."""
+    ordered = sorted(alerts, key=lambda a: (-SEVERITY_ORDER.get(a.severity, 0), a.rule_name,
+                                            a.published_at is None, a.title))
+    shown, hidden = ordered[:max_items], len(ordered) - min(len(ordered), max_items)
+    subject = _plain(f"[newswatch] {heading}: {len(alerts)} "
+                     f"{'story' if len(alerts) == 1 else 'stories'}")
+    parts: list[str] = []
+    current_rule: str | None = None
+    for alert in shown:
+        if alert.rule_id != current_rule:
+            current_rule = alert.rule_id
+            title = f"{alert.rule_name} ({alert.severity})"
+            parts.append(f"<h3>{html.escape(_plain(title))}</h3>" if fmt == "email"
+                         else f"## {_md(title)}" if fmt == "markdown" else f"== {_plain(title)} ==")
+        parts.append(render(alert, fmt, timezone).body)
+    if hidden:
+        more = f"… and {hidden} more; see v_alerts in the warehouse."
+        parts.append(f"<p>{html.escape(more)}</p>" if fmt == "email" else more)
+    separator = "\n" if fmt == "email" else "\n\n"
+    body_format = {"email": "html", "markdown": "markdown"}.get(fmt, "text")
+    return [Rendered(subject, separator.join(parts), body_format)]
 
 
 def _local_time(alert: AlertView, timezone: str) -> str | None:

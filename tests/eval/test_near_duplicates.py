@@ -27,7 +27,8 @@ def test_a_small_sample_scores_above_the_bar(items: list[Item]) -> None:
     stories, signature_us, assign_us = cluster(items)
     precision, recall, f1, true_pairs = score(items, stories)
     assert true_pairs >= kinds["copy"]
-    assert f1 >= 0.9, (precision, recall)
+    # The clustering before containment and boilerplate stripping scored 0.964 here.
+    assert f1 >= 0.98, (precision, recall)
     assert signature_us > 0 and assign_us > 0
 
 
