@@ -207,3 +207,30 @@ def test_sql_waits_out_a_short_write_batch(warehouse: Path) -> None:
         holder.wait()
     assert result.returncode == 0, result.stderr
     assert "2" in result.stdout
+
+
+def test_channels_check_and_test_send_to_a_real_inbox(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from flows.mailbox import LoopbackMailbox
+
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "channels.yaml").write_text(
+        "channels:\n  - name: desk\n    url: {$env: DESK_URL}\n    format: email\n")
+    monkeypatch.setenv("NEWSWATCH_CONFIG_DIR", str(config))
+    monkeypatch.delenv("DESK_URL", raising=False)
+    unset = runner.invoke(app, ["channels", "check"])
+    assert unset.exit_code == 2 and "DESK_URL is not set" in unset.output
+    not_sent = runner.invoke(app, ["channels", "test", "desk"])
+    assert not_sent.exit_code == 1 and "DESK_URL" in not_sent.output
+    unknown = runner.invoke(app, ["channels", "test", "nope"])
+    assert unknown.exit_code == 2 and "channels: desk" in unknown.output
+
+    with LoopbackMailbox() as inbox:
+        monkeypatch.setenv("DESK_URL", inbox.apprise_url())
+        ok = runner.invoke(app, ["channels", "check"])
+        assert ok.exit_code == 0 and "desk: ok (email)" in ok.output
+        sent = runner.invoke(app, ["channels", "test", "desk"])
+        assert sent.exit_code == 0, sent.output
+        assert len(inbox.received) == 1
+        assert "if you can read this, the channel works" in inbox.received[0].subject
