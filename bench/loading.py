@@ -107,8 +107,9 @@ def run(total: int = TOTAL) -> list[tuple[str, str]]:
             upsert_s = time.perf_counter() - began
         assert len(report.new_article_ids) == BATCH // 2 and report.unchanged == BATCH // 2
         rows.append((f"load: upsert {BATCH:,} (half already stored)",
-                     f"{upsert_s * 1000:8,.0f} ms ({BATCH / upsert_s:,.0f} rows/s, "
-                     f"{report.cluster_seconds * 1000:,.0f} ms of it clustering)"))
+                     f"{upsert_s * 1000:8,.0f} ms ({BATCH / upsert_s:,.0f} rows/s; clustering "
+                     f"{report.cluster_seconds * 1000:,.0f} ms, of which finding candidates "
+                     f"among {total:,} stored: {report.candidate_seconds * 1000:,.0f} ms)"))
 
         from warehouse.connection import reader
 

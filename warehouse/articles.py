@@ -52,7 +52,8 @@ class LoadReport:
     unchanged: int = 0
     new_stories: int = 0
     joined_stories: int = 0
-    cluster_seconds: float = 0.0   # signatures and story assignment, inside the load
+    cluster_seconds: float = 0.0     # signatures and story assignment, inside the load
+    candidate_seconds: float = 0.0   # of which: finding stored candidates in SQL
 
 
 def register_sources(con: duckdb.DuckDBPyConnection, sources: list[SourceConfig]) -> None:
@@ -144,9 +145,11 @@ def _cluster(con: duckdb.DuckDBPyConnection, new: list[Article], now: datetime,
     ordered = sorted(new, key=lambda a: (a.published_at or now, a.article_id))
     signatures = {a.article_id: signature(f"{a.title}\n{a.body}") for a in ordered}
     index = StoryIndex()
+    started = time.perf_counter()
     for article_id, story_id, sig in _candidates(con, list(signatures.values()),
                                                  now - STORY_WINDOW):
         index.add(article_id, story_id, sig)
+    report.candidate_seconds = time.perf_counter() - started
     out: dict[str, _Placed] = {}
     # Oldest first, so the earliest copy founds the story.
     for article in ordered:
