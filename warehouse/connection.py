@@ -27,6 +27,8 @@ def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> duckdb.Duck
         try:
             con = duckdb.connect(str(path), read_only=read_only)
             con.execute("SET TimeZone = 'UTC'")   # the warehouse stores and shows UTC
+            # DuckDB draws a progress bar on stderr for slow queries: noise in a pipeline.
+            con.execute("SET enable_progress_bar = false")
             return con
         except duckdb.IOException as exc:
             if not _LOCK_HINT.search(str(exc)):
