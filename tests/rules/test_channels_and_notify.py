@@ -93,13 +93,18 @@ def test_send_delivers_an_email_with_html_and_text_parts(mailbox: LoopbackMailbo
             "&lt;to open&gt; as Corvania &amp; Estmark step back</a>") in html
     assert ("Negotiators said they would open talks on a <mark>ceasefire</mark> in the "
             "disputed region.") in html
-    assert "The Harbour Times · 20 Nov 2026 10:40 CET" in html
-    text = mail.part("text/plain")
-    assert "<mark>" not in text and "<a " not in text
-    assert "Ceasefire talks <to open> as Corvania & Estmark step back" in text
-    assert ("Negotiators said they would open talks on a ceasefire in the disputed region."
-            in text)
-    assert "Also carried by: Northern Ledger" in text
+    assert "<bdi>The Harbour Times</bdi> · 20 Nov 2026 10:40 CET" in html
+    assert mail.message.get_content_type() == "multipart/alternative"
+    # Apprise derives the text part from the HTML: one paragraph per piece of information.
+    assert mail.part("text/plain").splitlines() == [
+        "HIGH · Ceasefire", "",
+        "Ceasefire talks <to open> as Corvania & Estmark step back", "",
+        "The Harbour Times · 20 Nov 2026 10:40 CET", "",
+        "https://harbour-times.example/world/ceasefire-talks", "",
+        "“Negotiators said they would open talks on a ceasefire in the disputed region.”", "",
+        "Also carried by: Northern Ledger", "",
+        "Matched: ceasefire · rule: ceasefire",
+    ]
 
 
 def test_send_delivers_each_message_once(mailbox: LoopbackMailbox) -> None:

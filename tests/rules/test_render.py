@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from rules.models import AlertView
-from rules.render import render
+from rules.render import TemplateError, check_template, render
 
 ZWJ = "\u200d"
 
@@ -45,7 +47,7 @@ def test_email_is_html_with_a_plain_subject() -> None:
             'page=2">Ceasefire talks to open as Corvania and Estmark step back</a>') in out.body
     assert ("Negotiators said they would open talks on a <mark>ceasefire</mark> in the disputed "
             "region.") in out.body
-    assert "The Harbour Times · 20 Nov 2026 10:40 CET" in out.body
+    assert "<bdi>The Harbour Times</bdi> · 20 Nov 2026 10:40 CET" in out.body
     assert "Also carried by: Northern Ledger, Valley Courier" in out.body
     assert "HIGH · Ceasefire" in out.body
 
@@ -54,9 +56,9 @@ def test_email_escapes_a_hostile_headline_and_sentence() -> None:
     out = render(HOSTILE, "email")
     assert "<script" not in out.body and "<img" not in out.body and "<b>" not in out.body
     assert ("Talks &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &lt;img src=x "
-            "onerror=alert(1)&gt; @channel</a>") in out.body
+            f"onerror=alert(1)&gt; @{ZWJ}channel</a>") in out.body
     assert ("A <mark>cease-fire</mark> &lt;b&gt;now&lt;/b&gt; &amp; a <mark>Ceasefire</mark> "
-            "@here, said *the* [envoy](http://evil).") in out.body
+            f"@{ZWJ}here, said *the* [envoy](http://evil).") in out.body
     # The subject is a header, not HTML: one line, mentions defused, nothing to escape.
     assert out.title == (f"[newswatch] Ceasefire: Talks <script>alert(\"x\")</script> "
                          f"<img src=x onerror=alert(1)> @{ZWJ}channel")
@@ -147,7 +149,7 @@ def test_very_long_sentences_are_shortened() -> None:
     assert render(alert, "text").body.splitlines()[3] == f'"{kept}…"'
     assert render(alert, "markdown").body.splitlines()[2] == (
         "> The **ceasefire** " + kept[len("The ceasefire "):] + "…")
-    assert ("The <mark>ceasefire</mark> " + kept[len("The ceasefire "):] + "…</blockquote>"
+    assert ("“The <mark>ceasefire</mark> " + kept[len("The ceasefire "):] + "…”</bdi></p>"
             in render(alert, "email").body)
 
 
@@ -160,5 +162,75 @@ def test_missing_sentence_and_sources_are_left_out() -> None:
         "HIGH · Ceasefire (matched: ceasefire)",
     ]
     email = render(alert, "email").body
-    assert "<blockquote" not in email and "Also carried by" not in email
+    assert "“" not in email and "Also carried by" not in email
 
+
+
+# A rule's own template ----------------------------------------------------------------------
+
+def test_a_rules_email_template_is_autoescaped_whatever_its_name(tmp_path: Path) -> None:
+    for name in ("mine.html.j2", "mine.txt"):
+        template = tmp_path / name
+        template.write_text("<p>{{ severity | upper }}: {{ title_link }}</p>\n"
+                            "<blockquote>{{ sentence }}</blockquote>\n")
+        out = render(HOSTILE, "email", template=template)
+        assert out.body_format == "html"
+        assert out.body == (
+            '<p>HIGH: <a href="https://harbour-times.example/world/2026/11/20/ceasefire-talks?'
+            'id=7&amp;page=2">Talks &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &lt;img '
+            f'src=x onerror=alert(1)&gt; @{ZWJ}channel</a></p>\n'
+            '<blockquote>A <mark>cease-fire</mark> &lt;b&gt;now&lt;/b&gt; &amp; a '
+            f'<mark>Ceasefire</mark> @{ZWJ}here, said *the* [envoy](http://evil).</blockquote>')
+
+
+def test_a_rules_text_and_markdown_templates_get_text_escaped_for_them(tmp_path: Path) -> None:
+    template = tmp_path / "short.j2"
+    template.write_text("{{ rule_name }}: {{ title_link }} ({{ source }}{% if published %}, "
+                        "{{ published }}{% endif %})\n")
+    assert render(HOSTILE, "text", "Asia/Tokyo", template=template).body == (
+        f'Ceasefire: Talks <script>alert("x")</script> <img src=x onerror=alert(1)> @{ZWJ}channel '
+        f"(Harbour @{ZWJ}everyone Times, 20 Nov 2026 18:40 JST)")
+    assert render(HOSTILE, "markdown", template=template).body == (
+        'Ceasefire: [Talks \\<script\\>alert\\("x"\\)\\</script\\> \\<img src=x '
+        f'onerror=alert\\(1\\)\\> @{ZWJ}channel](https://harbour-times.example/world/2026/11/20/'
+        f"ceasefire-talks?id=7&page=2) (Harbour @{ZWJ}everyone Times, 20 Nov 2026 09:40 UTC)")
+
+
+def test_an_edited_template_is_read_again(tmp_path: Path) -> None:
+    template = tmp_path / "t.j2"
+    template.write_text("one {{ title }}")
+    assert render(ALERT, "text", template=template).body.startswith("one ")
+    template.write_text("two: {{ title }}")
+    os.utime(template, ns=(1, 2))   # a different modification time, as an editor leaves
+    assert render(ALERT, "text", template=template).body.startswith("two: ")
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("{{ titel }}", "t.j2: 'titel' is undefined"),
+    ("{% if title %}open", "t.j2:1: Unexpected end of template."),
+    ("{{ title.__class__.__mro__ }}", "t.j2: access to attribute '__class__' of 'str' object "
+                                      "is unsafe."),
+])
+def test_template_problems_name_the_file(tmp_path: Path, text: str, problem: str) -> None:
+    template = tmp_path / "t.j2"
+    template.write_text(text)
+    with pytest.raises(TemplateError) as caught:
+        check_template(template, "text")
+    assert str(caught.value).startswith(str(tmp_path / problem))
+
+
+def test_a_missing_template_file_is_a_template_error(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="cannot read the template: No such file"):
+        render(ALERT, "text", template=tmp_path / "nope.j2")
+
+
+def test_the_built_in_templates_pass_their_own_check() -> None:
+    for fmt in ("email", "slack", "markdown", "text"):
+        check_template(Path(__file__).parents[2] / "rules" / "templates" / {
+            "email": "email.html.j2", "slack": "alert.slack.j2", "markdown": "alert.md.j2",
+            "text": "alert.txt.j2"}[fmt], fmt)
+
+
+def test_an_unknown_format_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown channel format 'pigeon'"):
+        render(ALERT, "pigeon")
