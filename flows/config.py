@@ -30,10 +30,26 @@ class Config:
     rules: list[Rule] = field(default_factory=list)
     channels: dict[str, Channel] = field(default_factory=dict)
     problems: list[ConfigProblem] = field(default_factory=list)
+    config_dir: Path | None = None   # rules' template paths are relative to it
+
+    def template_path(self, rule: Rule, fmt: str) -> Path | None:
+        """The rule's own template for this channel format, if it has one."""
+        relative = (rule.template or {}).get(fmt)   # type: ignore[call-overload]
+        if relative is None or self.config_dir is None:
+            return None
+        return self.config_dir / relative
+
+    def ops_channels(self, named: str | None = None) -> list[str]:
+        """Channels that hear about given-up deliveries: `ops: true`, plus the one named in
+        settings (NEWSWATCH_OPS_CHANNEL)."""
+        found = [c.name for c in self.channels.values() if c.ops]
+        if named and named in self.channels and named not in found:
+            found.append(named)
+        return found
 
 
 def load_config(config_dir: Path) -> Config:
-    config = Config()
+    config = Config(config_dir=config_dir)
     config.sources = _load_list(config_dir / "sources.yaml", SourcesFile, "sources", config)
     config.channels = {c.name: c for c in
                        _load_list(config_dir / "channels.yaml", ChannelFile, "channels", config)}
@@ -96,6 +112,15 @@ def _cross_check(config: Config, places: list[tuple[str, Any, int]]) -> None:
                 file, line, column, f"rules[{index}].channels",
                 f"unknown channel(s) {', '.join(unknown)}; defined: "
                 f"{', '.join(sorted(config.channels)) or 'none'}"))
+            continue
+        missing = [p for p in (rule.template or {}).values()
+                   if config.config_dir is not None and not (config.config_dir / p).is_file()]
+        if missing:
+            line, column = locate(node, ("rules", index, "template"))
+            config.problems.append(ConfigProblem(
+                file, line, column, f"rules[{index}].template",
+                f"template file(s) not found: {', '.join(missing)} (paths are relative to "
+                f"{config.config_dir})"))
             continue
         seen[rule.id] = f"{file}:{line}"
         kept.append(rule)

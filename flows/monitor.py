@@ -7,7 +7,6 @@ Prefect task costs more than extracting an article. Each task calls plain, teste
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,12 +17,16 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.utilities.annotations import quote
 
+from flows.alerting import (
+    DeliveryReport,
+    DigestReport,
+    deliver_alerts,
+    queue_policy,
+    send_due_digests,
+)
 from flows.config import Config, load_config
 from flows.settings import Settings
-from rules.errors import MissingSecret
 from rules.matcher import CompiledRules
-from rules.notify import send
-from rules.render import render
 from scrapers.fetch import Fetcher
 from scrapers.models import SourceConfig, SourceResult, Validators
 from scrapers.pipeline import scrape_source
@@ -52,6 +55,10 @@ class RunSummary:
     matches: int = 0
     alerts_queued: int = 0
     alerts_sent: int = 0
+    realerts: int = 0
+    alerts_held: int = 0            # by quiet hours, until they end or for a digest
+    digests_sent: int = 0           # scheduled digests and flood digests
+    ops_messages: int = 0
     delivery_failures: list[str] = field(default_factory=list)
     config_problems: list[str] = field(default_factory=list)
 
@@ -74,11 +81,13 @@ def load_task(settings: Settings, run_id: str, results: list[SourceResult]) -> L
 
 
 @task(name="evaluate-rules", cache_policy=NO_CACHE)
-def evaluate_task(settings: Settings, config: Config) -> outbox.QueueReport:
+def evaluate_task(settings: Settings, config: Config,
+                  now: datetime | None = None) -> outbox.QueueReport:
     """Evaluate every article the rules have not seen (also those left by a crashed run)."""
     compiled = CompiledRules(config.rules)
     channels = {r.id: r.channels for r in compiled.rules}
     severity = {r.id: r.severity for r in compiled.rules}
+    policy = queue_policy(config)
     total = outbox.QueueReport(0, 0, 0)
     with writer(settings.warehouse) as con:
         while True:
@@ -87,53 +96,42 @@ def evaluate_task(settings: Settings, config: Config) -> outbox.QueueReport:
                 return total
             matches = [m for article in batch for m in compiled.evaluate(article)]
             report = outbox.queue_matches(con, matches, [a.article_id for a in batch],
-                                          channels, severity)
+                                          channels, severity, policy=policy, now=now)
             total = outbox.QueueReport(total.matches + report.matches,
                                        total.alerts + report.alerts,
-                                       total.evaluated + report.evaluated)
+                                       total.evaluated + report.evaluated,
+                                       total.realerts + report.realerts,
+                                       total.digest_items + report.digest_items)
 
 
 @task(name="deliver-alerts", cache_policy=NO_CACHE)
-async def deliver_task(settings: Settings, config: Config) -> tuple[int, list[str]]:
-    """Send what the outbox holds. A failing channel is recorded and retried next run; the
-    other channels still get their messages."""
-    names = {r.id: r.name for r in config.rules}
-    with writer(settings.warehouse) as con:
-        outbox.give_up_exhausted(con)
-        pending = [p for p in outbox.pending_deliveries(con, names) if p.channel in config.channels]
-        outbox.mark_sending(con, pending)
-    outcomes: list[outbox.DeliveryOutcome] = []
-    failures: list[str] = []
-    for item in pending:
-        channel = config.channels[item.channel]
-        try:
-            url = channel.resolve_url(os.environ)
-            message = render(item.alert, channel.format, channel.timezone)
-            await asyncio.to_thread(send, url, message)
-            outcomes.append(outbox.DeliveryOutcome(item.alert_id, item.channel, None))
-        except MissingSecret as exc:
-            error = f"{exc}: set it in the environment of the process that runs newswatch"
-            outcomes.append(outbox.DeliveryOutcome(item.alert_id, item.channel, error))
-            failures.append(f"{item.channel}: {error}")
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"[:500]
-            outcomes.append(outbox.DeliveryOutcome(item.alert_id, item.channel, error))
-            failures.append(f"{item.channel}: {error}")
-    if outcomes:
-        with writer(settings.warehouse) as con:
-            outbox.record_outcomes(con, outcomes)
-    return sum(1 for o in outcomes if o.error is None), failures
+async def deliver_task(settings: Settings, config: Config,
+                       now: datetime | None = None) -> DeliveryReport:
+    """Send what the outbox holds. A failing channel is retried on later runs after a backoff;
+    the other channels still get their messages."""
+    return await deliver_alerts(settings, config, now=now or datetime.now(UTC))
+
+
+@task(name="send-digests", cache_policy=NO_CACHE)
+async def digest_task(settings: Settings, config: Config, now: datetime | None = None,
+                      force: bool = False, channels: list[str] | None = None) -> DigestReport:
+    """Send the digests that are due (one per channel and schedule per period)."""
+    return await send_due_digests(settings, config, now=now or datetime.now(UTC), force=force,
+                                  channels=channels)
 
 
 @flow(name="newswatch-monitor", flow_run_name="monitor {run_label}", log_prints=False)
 async def monitor_flow(settings: Settings | None = None, source_ids: list[str] | None = None,
-                       run_label: str = "scheduled") -> RunSummary:
+                       run_label: str = "scheduled", now: datetime | None = None) -> RunSummary:
+    """`now` is the alerting clock (queue times, backoff, quiet hours, digest periods);
+    tests pass it to move time. Default: the real time when the run starts."""
     settings = settings or Settings()
     logger = get_run_logger()
     context = FlowRunContext.get()
     run_id = str(context.flow_run.id) if context and context.flow_run else str(uuid.uuid4())
     summary = RunSummary(run_id=run_id)
     started = datetime.now(UTC)
+    now = now or started
 
     config = load_config(settings.config_dir)
     summary.config_problems = [str(p) for p in config.problems]
@@ -168,9 +166,15 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
             logger.warning("%s: %s: %s (%s)", result.source_id, error.error_class,
                            error.message, error.url)
 
-    queued = evaluate_task(settings, config)
+    queued = evaluate_task(settings, config, now)
     summary.matches, summary.alerts_queued = queued.matches, queued.alerts
-    summary.alerts_sent, summary.delivery_failures = await deliver_task(settings, config)
+    summary.realerts = queued.realerts
+    delivered = await deliver_task(settings, config, now)
+    summary.alerts_sent, summary.delivery_failures = delivered.sent, list(delivered.failures)
+    summary.alerts_held, summary.ops_messages = delivered.held, delivered.ops_messages
+    sent_digests = await digest_task(settings, config, now)
+    summary.digests_sent = delivered.flood_digests + sent_digests.sent
+    summary.delivery_failures += sent_digests.failures
 
     with writer(settings.warehouse) as con:
         con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -190,7 +194,9 @@ async def _publish_artifact(summary: RunSummary) -> None:
                      f"| {errors} |")
     lines.append("")
     lines.append(f"New articles: {summary.articles_new}; matches: {summary.matches}; "
-                 f"alerts queued: {summary.alerts_queued}; sent: {summary.alerts_sent}.")
+                 f"alerts queued: {summary.alerts_queued}; sent: {summary.alerts_sent}; "
+                 f"re-alerts: {summary.realerts}; held by quiet hours: {summary.alerts_held}; "
+                 f"digests sent: {summary.digests_sent}.")
     if summary.delivery_failures:
         lines.append("")
         lines.append("Delivery failures: " + "; ".join(summary.delivery_failures)[:1000])

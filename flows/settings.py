@@ -25,6 +25,16 @@ class Settings(BaseSettings):
     fetch_timeout_seconds: float = Field(default=30.0, gt=0)
     max_body_bytes: int = Field(default=5_000_000, gt=0)
     per_host_concurrency: int = Field(default=2, ge=1, le=16)
+    delivery_max_attempts: int = Field(
+        default=5, ge=1, le=50, description="Attempts per alert and channel before giving up.")
+    delivery_backoff_seconds: float = Field(
+        default=60.0, ge=0, description="Wait after the first failed attempt; doubles after "
+        "each further failure.")
+    delivery_backoff_max_seconds: float = Field(
+        default=3600.0, ge=0, description="The longest wait between attempts.")
+    ops_channel: str | None = Field(
+        default=None, description="Channel told when an alert is given up (as well as any "
+        "channel marked `ops: true`).")
 
     def fetch_policy(self) -> FetchPolicy:
         return FetchPolicy(

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rules.errors import MissingSecret
+from rules.policy import DigestSchedule, QuietHours
 
 ChannelFormat = Literal["email", "slack", "markdown", "text"]
 
@@ -29,6 +30,15 @@ class Channel(BaseModel):
         description="An Apprise URL. Write `{$env: NAME}` for any URL that holds a secret.")
     format: ChannelFormat = "text"
     timezone: str = Field(default="UTC", description="Times in alerts are shown in this zone.")
+    digest: DigestSchedule | None = Field(
+        default=None, description="Send this channel one digest per period (local time) "
+        "instead of an alert per story; critical alerts still go at once. Later copies of "
+        "alerted stories are listed in it.")
+    quiet_hours: QuietHours | None = Field(
+        default=None, description="Local hours when alerts below critical wait (until the "
+        "end of quiet hours, or for the next digest when the channel has one).")
+    ops: bool = Field(default=False, description="Receives a message when newswatch gives up "
+                      "delivering an alert to another channel.")
 
     @field_validator("url")
     @classmethod

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
+from datetime import datetime, timedelta
+from pathlib import PurePosixPath
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from rules.policy import DigestSchedule, parse_realert
 
 Severity = Literal["low", "medium", "high", "critical"]
 TextField = Literal["title", "summary", "body"]
+TemplateFormat = Literal["email", "slack", "markdown", "text"]
+DEFAULT_FLOOD_LIMIT = 10
 SEVERITY_ORDER: dict[str, int] = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
@@ -55,6 +60,33 @@ class Rule(BaseModel):
         default=None, description="Only articles from these source ids (default: all).")
     channels: list[str] = Field(min_length=1, description="Channel names from channels.yaml.")
     enabled: bool = True
+    realert: timedelta | None = Field(
+        default=None, description="After an alert on a story, a materially updated copy may "
+        "alert again once this long has passed (30m, 6h, 2d). Default: never again.")
+    digest: DigestSchedule | None = Field(
+        default=None, description="Send this rule's matches only in digests, on this schedule "
+        "(in each channel's time zone).")
+    flood_limit: int = Field(
+        default=DEFAULT_FLOOD_LIMIT, ge=1, le=10_000,
+        description="More alerts than this for the rule in one run go out as one digest.")
+    template: dict[TemplateFormat, str] | None = Field(
+        default=None, description="Per channel format, a Jinja2 template file (relative to "
+        "the config folder) that replaces the built-in one.")
+
+    @field_validator("realert", mode="before")
+    @classmethod
+    def _realert(cls, value: Any) -> timedelta | None:
+        return parse_realert(value)
+
+    @field_validator("template")
+    @classmethod
+    def _relative_paths(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for path in (value or {}).values():
+            pure = PurePosixPath(path.replace("\\", "/"))
+            if not path.strip() or pure.is_absolute() or ".." in pure.parts:
+                raise ValueError(f"{path!r}: give a path inside the config folder, relative "
+                                 "to it, e.g. templates/ceasefire.html.j2")
+        return value
 
 
 class RuleFile(BaseModel):

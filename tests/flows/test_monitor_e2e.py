@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -22,8 +23,8 @@ REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
 
 
-def _run(settings: Settings) -> RunSummary:
-    return asyncio.run(monitor_flow(settings=settings, run_label="test"))
+def _run(settings: Settings, now: datetime | None = None) -> RunSummary:
+    return asyncio.run(monitor_flow(settings=settings, run_label="test", now=now))
 
 
 def _counts(path: Path) -> dict[str, int]:
@@ -157,7 +158,8 @@ def test_a_channel_outage_delays_the_alert_and_never_loses_it(
         assert down.alerts_sent == 0 and len(down.delivery_failures) == 1
         assert "desk-email" in down.delivery_failures[0]
         inbox.refuse(None)
-        up = _run(settings)
+        # Retried once its backoff (1 min after the first failure) has passed.
+        up = _run(settings, datetime.now(UTC) + timedelta(minutes=1))
         assert up.alerts_sent == 1
         assert len(inbox.received) == 1
 

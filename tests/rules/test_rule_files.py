@@ -56,7 +56,8 @@ def test_the_repository_config_loads_without_problems() -> None:
     config = load_config(REPO / "config")
     assert config.problems == []
     assert [r.id for r in config.rules] == ["ceasefire"]
-    assert list(config.channels) == ["desk-email"]
+    assert list(config.channels) == ["desk-email", "desk-slack"]
+    assert config.channels["desk-slack"].format == "slack"
     assert config.channels["desk-email"].url == EnvRef(env="NEWSWATCH_EMAIL_URL")
     assert len(config.sources) == 4
 
@@ -87,7 +88,8 @@ def test_typo_key_is_reported_at_the_key_with_a_suggestion(tmp_path: Path) -> No
     assert problem_lines(config, root) == [
         "rules/typo.yaml:2:5: rules[0].channels: Field required",
         "rules/typo.yaml:6:5: rules[0].chanels: unknown key; did you mean 'channels'? allowed: "
-        "id, name, description, severity, match, fields, sources, channels, enabled",
+        "id, name, description, severity, match, fields, sources, channels, enabled, "
+        "realert, digest, flood_limit, template",
     ]
     problem = config.problems[1]
     assert (problem.file, problem.line, problem.column) == (

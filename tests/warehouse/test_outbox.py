@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -28,14 +28,21 @@ from warehouse.connection import writer
 from warehouse.outbox import (
     MAX_ATTEMPTS,
     DeliveryOutcome,
+    Held,
     PendingDelivery,
+    QueuePolicy,
+    Retry,
     alert_id,
     articles_to_evaluate,
     give_up_exhausted,
+    given_up_unannounced,
+    mark_announced,
     mark_sending,
     pending_deliveries,
+    prepare,
     queue_matches,
     record_outcomes,
+    retry_failed,
 )
 
 RULES = [
@@ -49,6 +56,7 @@ SEVERITY = {r.id: r.severity for r in RULES}
 NAMES = {r.id: r.name for r in RULES}
 WIRE = sorted((d for d in ARTICLES if d.story == SERIN_TALKS_STORY), key=lambda d: d.published_at)
 STORY = digest(demo_url(WIRE[0]))     # the earliest copy founds the story
+T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 SOURCE_NAMES = {"harbour-times": "Harbour Times", "northern-ledger": "Northern Ledger",
                 "valley-courier": "Valley Courier"}
 
@@ -173,10 +181,12 @@ def test_rule_name_falls_back_to_the_id(con: duckdb.DuckDBPyConnection) -> None:
 
 def test_mark_sending_counts_the_attempt(con: duckdb.DuckDBPyConnection) -> None:
     pending = _queue(con)
-    mark_sending(con, pending)
+    mark_sending(con, pending, now=T0)
     assert delivery_rows(con) == [("ceasefire", "desk", "sending", 1, None, False)]
-    # A crash before the outcome is recorded leaves it to be retried, attempt counted.
-    [again] = pending_deliveries(con, NAMES)
+    # A crash before the outcome is recorded leaves it to be retried, attempt counted, after
+    # the backoff that attempt would have earned.
+    assert pending_deliveries(con, NAMES, now=T0 + timedelta(seconds=59)) == []
+    [again] = pending_deliveries(con, NAMES, now=T0 + timedelta(minutes=1))
     assert again.attempts == 1
 
 
@@ -188,20 +198,37 @@ def test_a_sent_delivery_is_done(con: duckdb.DuckDBPyConnection) -> None:
     assert pending_deliveries(con, NAMES) == []
 
 
-def test_failures_are_retried_until_max_attempts_then_failed(
+def next_attempt(con: duckdb.DuckDBPyConnection) -> datetime | None:
+    return con.execute("SELECT next_attempt_at FROM deliveries").fetchone()[0]
+
+
+def test_failures_are_retried_with_backoff_until_max_attempts_then_failed(
         con: duckdb.DuckDBPyConnection) -> None:
     [pending] = _queue(con)
+    now = T0
+    waits = []
     for attempt in range(1, MAX_ATTEMPTS):
-        mark_sending(con, [pending])
-        record_outcomes(con, [DeliveryOutcome(pending.alert_id, "desk", f"timeout {attempt}")])
+        mark_sending(con, [pending], now=now)
+        gave_up = record_outcomes(
+            con, [DeliveryOutcome(pending.alert_id, "desk", f"timeout {attempt}")], now=now)
+        assert gave_up == []
         assert delivery_rows(con) == [
             ("ceasefire", "desk", "pending", attempt, f"timeout {attempt}", False)]
-        [pending] = pending_deliveries(con, NAMES)
+        wait = next_attempt(con) - now
+        waits.append(wait)
+        # Not attempted before next_attempt_at, and due from then on.
+        assert pending_deliveries(con, NAMES, now=now + wait - timedelta(seconds=1)) == []
+        now += wait
+        [pending] = pending_deliveries(con, NAMES, now=now)
         assert pending.attempts == attempt
-    mark_sending(con, [pending])
-    record_outcomes(con, [DeliveryOutcome(pending.alert_id, "desk", "550 no")])
+    assert waits == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
+    mark_sending(con, [pending], now=now)
+    gave_up = record_outcomes(con, [DeliveryOutcome(pending.alert_id, "desk", "550 no")],
+                              now=now)
+    assert gave_up == [(pending.alert_id, "desk")]
     assert delivery_rows(con) == [("ceasefire", "desk", "failed", MAX_ATTEMPTS, "550 no", False)]
-    assert pending_deliveries(con, NAMES) == []
+    assert next_attempt(con) is None
+    assert pending_deliveries(con, NAMES, now=now + timedelta(days=1)) == []
     assert con.execute("SELECT status, attempts, last_error FROM v_alerts").fetchall() == [
         ("failed", MAX_ATTEMPTS, "550 no")]
 
@@ -226,7 +253,9 @@ def test_outcomes_are_per_channel(con: duckdb.DuckDBPyConnection) -> None:
                           DeliveryOutcome(pending[1].alert_id, "desk", None)])
     assert delivery_rows(con) == [("ceasefire", "chat", "pending", 1, "HTTP 500", False),
                                   ("ceasefire", "desk", "sent", 1, None, True)]
-    assert [(p.channel, p.attempts) for p in pending_deliveries(con, NAMES)] == [("chat", 1)]
+    later = datetime.now(UTC) + timedelta(minutes=2)
+    assert [(p.channel, p.attempts) for p in pending_deliveries(con, NAMES, now=later)] == [
+        ("chat", 1)]
 
 
 def test_a_changed_article_is_evaluated_again(con: duckdb.DuckDBPyConnection) -> None:
@@ -266,3 +295,138 @@ def test_a_later_copy_never_creates_deliveries_on_an_old_alert(tmp_path: Path) -
     assert (first.alerts, later.alerts) == (1, 0)
     assert deliveries == [("desk",)]
     assert matches == [(2,)]
+
+
+def _match(article: str, sentence: str = "A ceasefire.") -> Match:
+    return Match(rule_id="r", article_id=article, story_id="story-1", field="body",
+                 terms=("ceasefire",), sentence=sentence)
+
+
+def _items(con: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:
+    return con.execute("SELECT channel, stream, reason, article_id FROM digest_items "
+                       "ORDER BY queued_at, channel, article_id").fetchall()
+
+
+def test_later_copies_are_listed_where_a_digest_applies(tmp_path: Path) -> None:
+    policy = QueuePolicy(copy_streams={("r", "chat"): "channel"})
+    channels, severity = {"r": ["desk", "chat"]}, {"r": "high"}
+    with writer(tmp_path / "w.duckdb") as con:
+        queue_matches(con, [_match("a1"), _match("a2")], [], channels, severity,
+                      policy=policy, now=T0)
+        assert _items(con) == []          # copies that arrive with the first: "also carried by"
+        later = queue_matches(con, [_match("a3", "A ceasefire!")], [], channels, severity,
+                              policy=policy, now=T0 + timedelta(hours=1))
+        # The same evidence (punctuation aside) from another site: a copy, listed, no alert.
+        assert (later.alerts, later.realerts, later.digest_items) == (0, 0, 1)
+        assert _items(con) == [("chat", "channel", "copy", "a3")]
+        assert con.execute("SELECT count(*) FROM deliveries").fetchone() == (2,)
+        # The same article again with the same evidence: nothing new at all.
+        again = queue_matches(con, [_match("a3")], [], channels, severity, policy=policy,
+                              now=T0 + timedelta(hours=2))
+        assert again.digest_items == 0 and len(_items(con)) == 1
+
+
+def test_a_material_update_realerts_only_after_the_window(tmp_path: Path) -> None:
+    policy = QueuePolicy(realert={"r": timedelta(hours=6)},
+                         copy_streams={("r", "desk"): "channel"})
+    channels, severity = {"r": ["desk"]}, {"r": "high"}
+    aid = alert_id("r", "story-1")
+    with writer(tmp_path / "w.duckdb") as con:
+        queue_matches(con, [_match("a1")], [], channels, severity, policy=policy, now=T0)
+        con.execute("UPDATE deliveries SET status = 'sent', attempts = 1, sent_at = ?", [T0])
+        # Updated within the window: listed in the digest as an update, no alert.
+        early = queue_matches(con, [_match("a1", "The ceasefire collapsed.")], [], channels,
+                              severity, policy=policy, now=T0 + timedelta(hours=5))
+        assert (early.realerts, early.digest_items) == (0, 1)
+        assert _items(con)[-1][2:] == ("update", "a1")
+        # Updated again after the window: alerts again, pointing at the updated copy.
+        late = queue_matches(con, [_match("a2", "A new ceasefire was agreed on Sunday.")], [],
+                             channels, severity, policy=policy, now=T0 + timedelta(hours=7))
+        assert late.realerts == 1
+        assert con.execute("SELECT article_id, revision, realerted_at FROM alerts").fetchall() == [
+            ("a2", 1, T0 + timedelta(hours=7))]
+        assert con.execute("SELECT status, attempts, sent_at FROM deliveries").fetchall() == [
+            ("pending", 0, None)]
+        # The evidence is the updated version's.
+        assert con.execute("SELECT sentence FROM matches WHERE article_id = 'a1'").fetchone() == (
+            "The ceasefire collapsed.",)
+        # A copy with nothing new, even after the window: no re-alert; the window restarted.
+        copy = queue_matches(con, [_match("a3", "A new ceasefire was agreed on Sunday")], [],
+                             channels, severity, policy=policy, now=T0 + timedelta(hours=20))
+        sooner = queue_matches(con, [_match("a4", "Fighting resumed.")], [], channels, severity,
+                               policy=policy, now=T0 + timedelta(hours=12))
+        assert (copy.realerts, sooner.realerts) == (0, 0)
+        assert con.execute("SELECT alert_id, revision FROM alerts").fetchall() == [(aid, 1)]
+
+
+def test_without_a_window_a_story_never_alerts_again(tmp_path: Path) -> None:
+    with writer(tmp_path / "w.duckdb") as con:
+        queue_matches(con, [_match("a1")], [], {"r": ["desk"]}, {"r": "high"}, now=T0)
+        later = queue_matches(con, [_match("a1", "Ceasefire broken.")], [], {"r": ["desk"]},
+                              {"r": "high"}, now=T0 + timedelta(days=30))
+        assert (later.realerts, later.digest_items) == (0, 0)
+        assert con.execute("SELECT revision FROM alerts").fetchall() == [(0,)]
+
+
+def test_alerts_of_a_digest_stream_wait_for_it(tmp_path: Path) -> None:
+    policy = QueuePolicy(alert_streams={("r", "chat"): "rule:r"})
+    with writer(tmp_path / "w.duckdb") as con:
+        queue_matches(con, [_match("a1")], [], {"r": ["desk", "chat"]}, {"r": "low"},
+                      policy=policy, now=T0)
+        assert con.execute("SELECT channel, status FROM deliveries ORDER BY channel"
+                           ).fetchall() == [("chat", "digest"), ("desk", "pending")]
+        assert _items(con) == [("chat", "rule:r", "alert", "a1")]
+
+
+def test_a_channel_backing_off_holds_its_newer_alerts_and_not_the_others(
+        con: duckdb.DuckDBPyConnection) -> None:
+    matches, evaluated = evaluate(con)
+    wire = [m for m in matches if m.story_id == STORY and m.rule_id == "ceasefire"]
+    queue_matches(con, wire, evaluated, CHANNELS, SEVERITY, now=T0)
+    first = pending_deliveries(con, NAMES, now=T0)
+    mark_sending(con, first, now=T0)
+    record_outcomes(con, [DeliveryOutcome(p.alert_id, p.channel,
+                                          "refused" if p.channel == "chat" else None)
+                          for p in first], now=T0)
+    others = [m for m in matches if m.story_id != STORY and m.rule_id == "ceasefire"]
+    queue_matches(con, others, [], CHANNELS, SEVERITY, now=T0 + timedelta(seconds=10))
+    # The newer alert goes to desk; chat is backing off, so it waits behind the older one.
+    assert [(p.channel, p.attempts) for p in pending_deliveries(
+        con, NAMES, now=T0 + timedelta(seconds=30))] == [("desk", 0)]
+    assert [(p.channel, p.alert.title) for p in pending_deliveries(
+        con, NAMES, now=T0 + timedelta(minutes=1)) if p.channel == "chat"] == [
+        ("chat", WIRE[0].headline), ("chat", pending_deliveries(
+            con, NAMES, now=T0 + timedelta(seconds=30))[0].alert.title)]
+
+
+def test_prepare_holds_until_a_time_or_for_a_digest(con: duckdb.DuckDBPyConnection) -> None:
+    matches, evaluated = evaluate(con)
+    queue_matches(con, [m for m in matches if m.rule_id == "ceasefire"], evaluated,
+                  {"ceasefire": ["desk"]}, SEVERITY, now=T0)
+    first, second = pending_deliveries(con, NAMES, now=T0)
+    prepare(con, [], [Held(first, until=T0 + timedelta(hours=8)),
+                      Held(second, stream="channel")], now=T0)
+    assert pending_deliveries(con, NAMES, now=T0 + timedelta(hours=7)) == []
+    assert [p.alert_id for p in pending_deliveries(con, NAMES, now=T0 + timedelta(hours=8))
+            ] == [first.alert_id]
+    assert con.execute("SELECT alert_id, reason, stream FROM digest_items").fetchall() == [
+        (second.alert_id, "quiet_hours", "channel")]
+    assert con.execute("SELECT status, attempts FROM deliveries WHERE alert_id = ?",
+                       [second.alert_id]).fetchall() == [("digest", 0)]
+
+
+def test_given_up_deliveries_are_announced_once_and_can_be_retried(
+        con: duckdb.DuckDBPyConnection) -> None:
+    [pending] = _queue(con)
+    for _ in range(2):
+        mark_sending(con, [pending], now=T0)
+        gave_up = record_outcomes(con, [DeliveryOutcome(pending.alert_id, "desk", "550 no")],
+                                  now=T0, retry=Retry(max_attempts=2))
+    assert gave_up == [(pending.alert_id, "desk")]
+    [notice] = given_up_unannounced(con, NAMES)
+    assert (notice.channel, notice.attempts, notice.last_error) == ("desk", 2, "550 no")
+    assert notice.alert.title == WIRE[0].headline
+    mark_announced(con, [(notice.alert_id, notice.channel)], now=T0)
+    assert given_up_unannounced(con, NAMES) == []
+    assert retry_failed(con, now=T0) == 1
+    assert [p.attempts for p in pending_deliveries(con, NAMES, now=T0)] == [0]
