@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from flows.config import Config
+from flows.crash_points import crash_point
 from flows.settings import Settings
 from rules.channels import Channel
 from rules.errors import MissingSecret
@@ -184,6 +185,7 @@ async def deliver_alerts(settings: Settings, config: Config, *,
                if p.channel in config.channels]
         plan = plan_deliveries(due, config, now)
         outbox.prepare(con, plan.sending, plan.held, now=now, retry=retry)
+    crash_point("after_outbox_write")   # fault tests: attempts counted and committed, none sent
     report = DeliveryReport(held=len(plan.held))
     results = await asyncio.gather(*(
         _send_channel(config, config.channels[name], messages, now)
@@ -224,6 +226,7 @@ async def _send_channel(config: Config, channel: Channel, messages: list[Message
                 this_error = error
             else:
                 this_error = None
+                crash_point("after_send")   # fault tests: accepted, outcome not yet recorded
         else:
             this_error = f"not sent: an earlier message to this channel failed ({error})"[:500]
         if message.flood_rule and digest_id:
@@ -371,7 +374,7 @@ async def _send_digests(entries: list[tuple[Channel, str, datetime, DigestSchedu
         error = None
         try:
             url = channel.resolve_url(os.environ)
-            for rendered in render_digest([line.alert for line in lines], channel.format,
+            for rendered in render_digest(digests.shown_alerts(lines), channel.format,
                                           channel.timezone, heading=heading,
                                           max_items=schedule.max_items if schedule else 50):
                 await asyncio.to_thread(send, url, rendered)

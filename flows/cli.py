@@ -67,8 +67,8 @@ def demo(
     console.print(f"  sources:          {counts['sources']}")
     console.print(f"  articles stored:  {counts['articles']} in {counts['stories']} stories")
     console.print(f"  matches:          {counts['matches']}")
-    console.print(f"  alerts sent:      {sum(s.alerts_sent for s in summaries)} "
-                  f"({received} emails received)")
+    console.print(f"  alerts sent:      {sum(s.alerts_sent for s in summaries)}; "
+                  f"emails received: {received} (the alerts and the daily digest)")
     console.print(f"  warehouse:        {warehouse}")
     console.print("  try:  .venv/bin/newswatch sql --warehouse "
                   f"{warehouse} \"SELECT rule_id, title, sentence FROM v_matches\"",
@@ -98,7 +98,8 @@ def run(
     for problem in summary.config_problems:
         err.print(f"config: {problem}", markup=False, highlight=False)
     console.print(f"{summary.articles_new} new articles, {summary.matches} matches, "
-                  f"{summary.alerts_sent} alerts sent")
+                  f"{summary.alerts_sent} alerts sent, {summary.digests_sent} digests sent, "
+                  f"{summary.alerts_held} held by quiet hours, {summary.realerts} re-alerts")
     if summary.errors or summary.config_problems:
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -170,7 +171,9 @@ def _print_result(result: Any, format: OutputFormat, stream: Any) -> None:
 @app.command()
 def check() -> None:
     """Validate config/: sources, rules and channels. Every problem is listed at once."""
+    from flows import alerting
     from flows.config import load_config
+    from rules.render import TemplateError, check_template
 
     settings = Settings()
     config = load_config(settings.config_dir)
@@ -180,9 +183,17 @@ def check() -> None:
                       if not os.environ.get(name)})
     for name in missing:
         err.print(f"warning: environment variable {name} is not set (needed to send alerts)")
-    for problem in config.problems:
-        err.print(str(problem), markup=False, highlight=False)
-    if config.problems:
+    problems = [str(p) for p in config.problems]
+    problems += alerting.settings_problems(settings, config)
+    for rule in config.rules:
+        for fmt, relative in (rule.template or {}).items():
+            try:
+                check_template(settings.config_dir / relative, fmt)
+            except TemplateError as exc:
+                problems.append(f"rule {rule.id}: template for {fmt}: {exc}")
+    for problem in problems:
+        err.print(problem, markup=False, highlight=False)
+    if problems:
         raise typer.Exit(EXIT_USAGE)
 
 
@@ -201,6 +212,60 @@ def show_config() -> None:
         for variable in channel.secret_names():
             state = "set" if os.environ.get(variable) else "NOT SET"
             console.print(f"channel {channel.name}: {variable} is {state}", highlight=False)
+
+
+@app.command()
+def digest(
+    channel: Annotated[list[str] | None, typer.Option(help="Only this channel (repeatable).")]
+        = None,
+    force: Annotated[bool, typer.Option(help="Send everything waiting, due or not.")] = False,
+) -> None:
+    """Send the digests that are due now (the monitor run also does this at its end)."""
+    from flows.digest import digest_flow
+
+    report = asyncio.run(digest_flow(settings=Settings(), run_label="manual", force=force,
+                                     channels=channel))
+    console.print(f"{report.sent} digest(s) sent with {report.lines} line(s)")
+    for failure in report.failures:
+        err.print(f"not sent (kept for the next attempt): {failure}", markup=False,
+                  highlight=False)
+    if report.failures:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+outbox_app = typer.Typer(help="Alerts waiting to go out, and giving failed ones another go.",
+                         invoke_without_command=True)
+app.add_typer(outbox_app, name="outbox")
+
+
+@outbox_app.callback()
+def outbox_list(ctx: typer.Context) -> None:
+    """List alerts not (yet) delivered and lines waiting for a digest."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from warehouse.queries import run_query
+
+    path = Settings().warehouse
+    waiting = run_query(path, """
+        SELECT channel, status, attempts, next_attempt_at, rule_id, title, last_error
+        FROM v_alerts WHERE status <> 'sent' ORDER BY created_at""")
+    _print_result(waiting, OutputFormat.table, sys.stdout)
+    lines = run_query(path, "SELECT channel, stream, reason, count(*) AS lines "
+                            "FROM v_digest_items WHERE sent_at IS NULL GROUP BY ALL ORDER BY ALL")
+    _print_result(lines, OutputFormat.table, sys.stdout)
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
+) -> None:
+    """Give failed deliveries a fresh set of attempts (after fixing the channel)."""
+    from warehouse import outbox
+    from warehouse.connection import writer
+
+    with writer(Settings().warehouse) as con:
+        count = outbox.retry_failed(con, channel=channel)
+    console.print(f"{count} failed deliveries queued again; they go out on the next run")
 
 
 channels_app = typer.Typer(help="Check channels and send test messages.", no_args_is_help=True)

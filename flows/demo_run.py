@@ -16,6 +16,7 @@ import yaml
 
 from demo.clock import ADVANCE_HOURS
 from demo.server import DemoNewsServer
+from flows.digest import digest_flow
 from flows.mailbox import LoopbackMailbox, ReceivedMail
 from flows.monitor import RunSummary, monitor_flow
 from flows.settings import Settings
@@ -23,6 +24,26 @@ from warehouse.connection import reader
 from warehouse.queries import table_counts
 
 DEMO_EMAIL_ENV = "NEWSWATCH_EMAIL_URL"
+DEMO_DIGEST_ENV = "NEWSWATCH_DEMO_DIGEST_URL"
+
+# The demo adds a daily digest of the border conflict, to show what a digest reader receives.
+_DIGEST_RULE = """\
+# Written by `newswatch demo`: everything on the Corvania-Estmark conflict, once a day.
+rules:
+  - id: border-conflict
+    name: Corvania-Estmark border conflict
+    severity: medium
+    match:
+      any: [Corvania, Estmark, Serin Valley]
+    channels: [desk-digest]
+"""
+_DIGEST_CHANNEL = f"""
+  - name: desk-digest
+    url: {{$env: {DEMO_DIGEST_ENV}}}
+    format: email
+    timezone: UTC
+    digest: {{daily_at: "08:00", max_items: 20}}
+"""
 
 
 def write_demo_config(target: Path, server: DemoNewsServer, rules_from: Path,
@@ -42,6 +63,12 @@ def write_demo_config(target: Path, server: DemoNewsServer, rules_from: Path,
     return target
 
 
+def add_demo_digest(config_dir: Path) -> None:
+    (config_dir / "rules" / "demo-border-conflict.yaml").write_text(_DIGEST_RULE, "utf-8")
+    with (config_dir / "channels.yaml").open("a", encoding="utf-8") as channels:
+        channels.write(_DIGEST_CHANNEL)
+
+
 def run_demo(workdir: Path, say: Callable[[str], None],
              show_mail: Callable[[ReceivedMail], None]) -> tuple[list[RunSummary], int]:
     """Two monitor runs with the clock advanced between them. Returns the runs and the number
@@ -54,7 +81,9 @@ def run_demo(workdir: Path, say: Callable[[str], None],
     with DemoNewsServer() as server, LoopbackMailbox() as inbox:
         config_dir = write_demo_config(workdir / "config", server, project_config / "rules",
                                        project_config / "channels.yaml")
+        add_demo_digest(config_dir)
         os.environ[DEMO_EMAIL_ENV] = inbox.apprise_url()
+        os.environ[DEMO_DIGEST_ENV] = inbox.apprise_url(to="digest@newswatch.localhost")
         settings = Settings(config_dir=config_dir, warehouse=workdir / "newswatch.duckdb",
                             fetch_retries=1, fetch_backoff_seconds=0.2)
         say(f"Demo news sites at {server.base_url} "
@@ -71,6 +100,12 @@ def run_demo(workdir: Path, say: Callable[[str], None],
                 f"{summary.matches} matches, {summary.alerts_sent} alerts sent")
             for mail in inbox.received[seen:]:
                 show_mail(mail)
+        # The daily digest would go out at 08:00; the demo sends it now.
+        seen = len(inbox.received)
+        report = asyncio.run(digest_flow(settings=settings, run_label="demo", force=True))
+        say(f"The daily digest (due at 08:00) sent now: {report.sent} message(s)")
+        for mail in inbox.received[seen:]:
+            show_mail(mail)
         received = len(inbox.received)
     return summaries, received
 

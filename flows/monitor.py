@@ -25,6 +25,7 @@ from flows.alerting import (
     send_due_digests,
 )
 from flows.config import Config, load_config
+from flows.crash_points import crash_point
 from flows.settings import Settings
 from rules.matcher import CompiledRules
 from scrapers.fetch import Fetcher
@@ -77,7 +78,9 @@ async def scrape_task(source: SourceConfig, fetcher: Fetcher, known_urls: frozen
 @task(name="load-articles", cache_policy=NO_CACHE)
 def load_task(settings: Settings, run_id: str, results: list[SourceResult]) -> LoadReport:
     with writer(settings.warehouse) as con:
-        return load_results(con, run_id, results)
+        report = load_results(con, run_id, results)
+    crash_point("after_load")   # fault tests: committed, rules not yet evaluated
+    return report
 
 
 @task(name="evaluate-rules", cache_policy=NO_CACHE)

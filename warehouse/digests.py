@@ -82,6 +82,22 @@ def waiting_lines(con: duckdb.DuckDBPyConnection, channel: str, stream: str,
     return lines
 
 
+def shown_alerts(lines: Sequence[DigestLine]) -> list[AlertView]:
+    """What a digest lists: one entry per story. A copy of a story the same digest already
+    lists is folded into it (its source shows under "Also carried by"); a copy of a story
+    sent earlier is listed as more coverage."""
+    listed = {line.alert.alert_id for line in lines if line.reason != "copy"}
+    shown: list[AlertView] = []
+    seen_copies: set[str] = set()
+    for line in lines:
+        if line.reason != "copy":
+            shown.append(line.alert)
+        elif line.alert.alert_id not in listed and line.alert.alert_id not in seen_copies:
+            seen_copies.add(line.alert.alert_id)
+            shown.append(replace(line.alert, title=f"More coverage: {line.alert.title}"))
+    return shown
+
+
 def record_digest(con: duckdb.DuckDBPyConnection, record: DigestRecord,
                   item_ids: Sequence[str], *, now: datetime | None = None) -> None:
     """Record a digest attempt; when it was sent, mark its lines (and the deliveries of the

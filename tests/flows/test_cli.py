@@ -166,7 +166,8 @@ def test_demo_prints_the_alert_and_a_summary(prefect_harness: None, tmp_path: Pa
     out = result.output
     assert out.count("Subject: [newswatch] Ceasefire:") == 2
     assert "open talks on a ceasefire in the disputed border region" in out
-    assert "alerts sent:      2 (2 emails received)" in out
+    assert "alerts sent:      2; emails received: 3" in out
+    assert out.count("Subject: [newswatch] digest (daily at 08:00):") == 1
     assert f"articles stored:  {len(ARTICLES)}" in out
 
 

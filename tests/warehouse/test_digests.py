@@ -23,10 +23,11 @@ from flows.mailbox import LoopbackMailbox
 from flows.settings import Settings
 from rules.channels import Channel
 from rules.matcher import CompiledRules
-from rules.models import Rule
+from rules.models import AlertView, Rule
 from tests.warehouse.builders import from_demo, results_by_source, source_configs
 from warehouse.articles import load_results, register_sources
 from warehouse.connection import writer
+from warehouse.digests import DigestLine, shown_alerts
 from warehouse.outbox import articles_to_evaluate, queue_matches
 
 T0 = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
@@ -239,3 +240,20 @@ def test_a_rules_own_template_is_used_and_a_broken_one_falls_back(
     later = [m.part("text/html") for m in mailbox.received[2:]]
     assert len(later) == 2 and not any("MY TEMPLATE" in html for html in later)
     assert any(TAKES_HOLD.headline in html for html in later)
+
+
+def test_a_digest_lists_each_story_once() -> None:
+
+
+    def view(alert: str, title: str) -> AlertView:
+        return AlertView(alert_id=alert, rule_id="r", rule_name="R", severity="low", title=title,
+                         url="http://127.0.0.1/x", source_name="S", published_at=None,
+                         sentence=None, terms=())
+
+    lines = [DigestLine("1", "alert", view("a", "Story A")),
+             DigestLine("2", "copy", view("a", "Story A, another site")),
+             DigestLine("3", "copy", view("b", "Story B, sent last week")),
+             DigestLine("4", "copy", view("b", "Story B, a third site")),
+             DigestLine("5", "update", view("a", "Updated: Story A"))]
+    assert [v.title for v in shown_alerts(lines)] == [
+        "Story A", "More coverage: Story B, sent last week", "Updated: Story A"]
