@@ -185,7 +185,7 @@ async def deliver_alerts(settings: Settings, config: Config, *,
                if p.channel in config.channels]
         plan = plan_deliveries(due, config, now)
         outbox.prepare(con, plan.sending, plan.held, now=now, retry=retry)
-    crash_point("after_outbox_write")   # fault tests: attempts counted and committed, none sent
+        crash_point("after_outbox_write")   # fault tests: attempts committed, nothing sent
     report = DeliveryReport(held=len(plan.held))
     results = await asyncio.gather(*(
         _send_channel(config, config.channels[name], messages, now)

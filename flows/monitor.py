@@ -79,7 +79,7 @@ async def scrape_task(source: SourceConfig, fetcher: Fetcher, known_urls: frozen
 def load_task(settings: Settings, run_id: str, results: list[SourceResult]) -> LoadReport:
     with writer(settings.warehouse) as con:
         report = load_results(con, run_id, results)
-    crash_point("after_load")   # fault tests: committed, rules not yet evaluated
+        crash_point("after_load")   # fault tests: committed, rules not yet evaluated
     return report
 
 
