@@ -20,6 +20,7 @@ import inspect
 import logging
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -187,35 +188,47 @@ async def deliver_alerts(settings: Settings, config: Config, *,
         outbox.prepare(con, plan.sending, plan.held, now=now, retry=retry)
         crash_point("after_outbox_write")   # fault tests: attempts committed, nothing sent
     report = DeliveryReport(held=len(plan.held))
+    gave_up: list[tuple[str, str]] = []
+
+    def record(outcomes: list[outbox.DeliveryOutcome],
+               records: list[outbox.DigestRecord]) -> None:
+        with writer(settings.warehouse) as con:
+            gave_up.extend(outbox.record_outcomes(con, outcomes, now=now, retry=retry,
+                                                  digests=records))
+
     results = await asyncio.gather(*(
-        _send_channel(config, config.channels[name], messages, now)
+        _send_channel(config, config.channels[name], messages, now, record)
         for name, messages in plan.messages.items()))
     outcomes = [o for result in results for o in result[0]]
     records = [d for result in results for d in result[1]]
     report.failures = [f for result in results for f in result[2]]
     report.sent = sum(1 for o in outcomes if o.error is None)
     report.flood_digests = sum(1 for d in records if d.error is None)
-    if outcomes or records:
-        with writer(settings.warehouse) as con:
-            report.gave_up = len(outbox.record_outcomes(con, outcomes, now=now, retry=retry,
-                                                        digests=records))
+    report.gave_up = len(gave_up)
     report.ops_messages, ops_failures = await announce_given_up(settings, config, now=now)
     report.failures += ops_failures
     return report
 
 
-async def _send_channel(config: Config, channel: Channel, messages: list[Message],
-                        now: datetime) -> tuple[list[outbox.DeliveryOutcome],
-                                                list[outbox.DigestRecord], list[str]]:
+async def _send_channel(
+        config: Config, channel: Channel, messages: list[Message], now: datetime,
+        record: Callable[[list[outbox.DeliveryOutcome], list[outbox.DigestRecord]], None],
+) -> tuple[list[outbox.DeliveryOutcome], list[outbox.DigestRecord], list[str]]:
     """Send in order; after a failure the rest of this channel waits (same error, counted as
-    an attempt) so that order holds when the channel is back."""
+    an attempt) so that order holds when the channel is back.
+
+    Each message's outcome is recorded (`record`) as soon as the channel has answered, before
+    the next is sent: a crash can then repeat only the one message in flight, never one sent
+    earlier in the run. The messages left waiting after a failure are recorded together."""
     outcomes: list[outbox.DeliveryOutcome] = []
     records: list[outbox.DigestRecord] = []
     failures: list[str] = []
     error: str | None = None
+    recorded = (0, 0)   # how many of outcomes and records are in the warehouse
     for message in messages:
         digest_id = uuid.uuid4().hex[:24] if message.flood_rule else None
-        if error is None:
+        attempted = error is None
+        if attempted:
             try:
                 url = channel.resolve_url(os.environ)
                 for rendered in _render_message(config, channel, message):
@@ -236,6 +249,11 @@ async def _send_channel(config: Config, channel: Channel, messages: list[Message
         outcomes += [outbox.DeliveryOutcome(p.alert_id, p.channel, this_error,
                                             digest_id if this_error is None else None)
                      for p in message.items]
+        if attempted:
+            record(outcomes[recorded[0]:], records[recorded[1]:])
+            recorded = (len(outcomes), len(records))
+    if recorded != (len(outcomes), len(records)):
+        record(outcomes[recorded[0]:], records[recorded[1]:])
     return outcomes, records, failures
 
 
