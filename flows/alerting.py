@@ -303,8 +303,11 @@ async def announce_given_up(settings: Settings, config: Config, *,
             failures.append(f"{name} (ops): {_describe(exc)[:500]}")
             continue
         sent += 1
-        done |= {(g.alert_id, g.channel) for g in subset}
-    if done:
+        # Recorded before the next ops channel is told: a crash repeats one message at most.
+        with writer(settings.warehouse) as con:
+            outbox.mark_announced(con, sorted({(g.alert_id, g.channel) for g in subset}),
+                                  now=now)
+    if done:   # given up on the only ops channel itself: nobody else to tell
         with writer(settings.warehouse) as con:
             outbox.mark_announced(con, sorted(done), now=now)
     return sent, failures
@@ -366,13 +369,9 @@ async def send_due_digests(settings: Settings, config: Config, *, now: datetime,
                                      list[digests.DigestLine]]]] = {}
     for entry in todo:
         by_channel.setdefault(entry[0].name, []).append(entry)
-    results = await asyncio.gather(*(_send_digests(entries, now)
+    results = await asyncio.gather(*(_send_digests(settings, entries, now)
                                      for entries in by_channel.values()))
     records = [r for result in results for r in result]
-    if records:
-        with writer(settings.warehouse) as con:
-            for record, item_ids in records:
-                digests.record_digest(con, record, item_ids, now=now)
     for record, item_ids in records:
         if record.error is None:
             report.sent += 1
@@ -382,9 +381,12 @@ async def send_due_digests(settings: Settings, config: Config, *, now: datetime,
     return report
 
 
-async def _send_digests(entries: list[tuple[Channel, str, datetime, DigestSchedule | None,
+async def _send_digests(settings: Settings,
+                        entries: list[tuple[Channel, str, datetime, DigestSchedule | None,
                                             list[digests.DigestLine]]],
                         now: datetime) -> list[tuple[outbox.DigestRecord, list[str]]]:
+    """Send a channel's digests one by one, recording each before the next goes out, so a
+    crash can repeat at most the digest in flight."""
     out = []
     for channel, stream, period, schedule, lines in entries:
         heading = (f"digest ({schedule.describe()})" if schedule is not None
@@ -400,6 +402,9 @@ async def _send_digests(entries: list[tuple[Channel, str, datetime, DigestSchedu
             error = _describe(exc)[:500]
         record = outbox.DigestRecord(uuid.uuid4().hex[:24], channel.name, stream, period,
                                      len(lines), error, now)
-        out.append((record, [line.item_id for line in lines]))
+        item_ids = [line.item_id for line in lines]
+        with writer(settings.warehouse) as con:   # no await inside: one writer at a time
+            digests.record_digest(con, record, item_ids, now=now)
+        out.append((record, item_ids))
     return out
 
