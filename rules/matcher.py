@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from rules.models import Condition, Match, Rule
-from rules.text import Sentence, normalize, sentences, term_keys
+from rules.text import Sentence, normalize, sentences, term_keys, tokens
 
 _MAX_COMPOUND = 3   # "cease fire" -> "ceasefire"; longer joined compounds are not a thing
 _FIELD_PREFERENCE = {"body": 0, "summary": 1, "title": 2}   # evidence: a body sentence says most
@@ -65,13 +65,19 @@ class CompiledRules:
         self._term_ids: dict[str, int] = {}
         self._index: dict[tuple[str, ...], set[int]] = defaultdict(set)
         self._term_rules: dict[int, set[int]] = defaultdict(set)
+        # Lower-case prefixes of one-word terms (and of multi-word terms written together):
+        # a compound written apart ("cease-fire") is only tried from a token that is one.
+        self._compound_prefixes: set[str] = set()
         self._trees: list[_Node] = []
+        self._positive: list[frozenset[int]] = []
         for rule_index, rule in enumerate(self.rules):
             tree = self._compile(rule.match)
             self._trees.append(tree)
-            for term_id in tree.positive_terms():
+            self._positive.append(frozenset(tree.positive_terms()))
+            for term_id in self._positive[-1]:
                 self._term_rules[term_id].add(rule_index)
         self._max_words = max((len(k) for k in self._index), default=1)
+        self._phrase_starts = {k[0] for k in self._index if len(k) > 1}
         self.fields = sorted({f for r in self.rules for f in r.fields})
 
     def _compile(self, condition: Condition) -> _Node:
@@ -88,21 +94,28 @@ class CompiledRules:
             self._term_ids[key] = len(self._term_ids)
             for index_key in term_keys(term):
                 self._index[index_key].add(self._term_ids[key])
+            joined = "".join(t.surface.lower() for t in tokens(term))
+            self._compound_prefixes.update(joined[:end] for end in range(2, len(joined)))
         return self._term_ids[key]
 
     def evaluate(self, article: ArticleText) -> list[Match]:
         hits = self._scan(article)
         candidates = {r for term_id in hits for r in self._term_rules.get(term_id, ())}
         matches = []
+        present_in: dict[tuple[str, ...], set[int]] = {}   # rules mostly share their fields
         for rule_index in sorted(candidates):
             rule = self.rules[rule_index]
             if rule.sources is not None and article.source_id not in rule.sources:
                 continue
-            in_fields = {t: [h for h in hs if h.field in rule.fields] for t, hs in hits.items()}
-            present = {t for t, hs in in_fields.items() if hs}
-            tree = self._trees[rule_index]
-            if tree.holds(present):
-                matches.append(_evidence(rule, article, tree.positive_terms() & present, in_fields))
+            fields = tuple(rule.fields)
+            if fields not in present_in:
+                present_in[fields] = {t for t, hs in hits.items()
+                                      if any(h.field in fields for h in hs)}
+            present = present_in[fields]
+            if self._trees[rule_index].holds(present):
+                terms = self._positive[rule_index] & present
+                in_fields = {t: [h for h in hits[t] if h.field in fields] for t in terms}
+                matches.append(_evidence(rule, article, set(terms), in_fields))
         return matches
 
     def _scan(self, article: ArticleText) -> dict[int, list[_Hit]]:
@@ -115,20 +128,26 @@ class CompiledRules:
         return hits
 
     def _scan_sentence(self, sentence: Sentence) -> list[tuple[int, str]]:
-        found = []
-        toks = sentence.tokens
-        index = self._index
-        for i in range(len(toks)):
-            for n in range(1, min(self._max_words, len(toks) - i) + 1):
-                for term_id in index.get(tuple(t.norm for t in toks[i:i + n]), ()):
-                    found.append((term_id, sentence.text[toks[i].start:toks[i + n - 1].end]))
-            # Compounds written apart: "cease-fire", "cease fire" -> "ceasefire".
-            for n in range(2, min(_MAX_COMPOUND, len(toks) - i) + 1):
-                if not all(t.joins_previous for t in toks[i + 1:i + n]):
-                    break
-                joined = normalize("".join(t.surface for t in toks[i:i + n]))
-                for term_id in index.get((joined,), ()):
-                    found.append((term_id, sentence.text[toks[i].start:toks[i + n - 1].end]))
+        found: list[tuple[int, str]] = []
+        toks, text, index = sentence.tokens, sentence.text, self._index
+        norms = [t.norm for t in toks]
+        count = len(toks)
+        for i, norm in enumerate(norms):
+            for term_id in index.get((norm,), ()):
+                found.append((term_id, text[toks[i].start:toks[i].end]))
+            if norm in self._phrase_starts:   # multi-word terms: "peace talks"
+                for n in range(2, min(self._max_words, count - i) + 1):
+                    for term_id in index.get(tuple(norms[i:i + n]), ()):
+                        found.append((term_id, text[toks[i].start:toks[i + n - 1].end]))
+            if toks[i].surface.lower() in self._compound_prefixes:
+                # Compounds written apart: "cease-fire", "cease fire" -> "ceasefire".
+                joined = toks[i].surface
+                for n in range(2, min(_MAX_COMPOUND, count - i) + 1):
+                    if not toks[i + n - 1].joins_previous:
+                        break
+                    joined += toks[i + n - 1].surface
+                    for term_id in index.get((normalize(joined),), ()):
+                        found.append((term_id, text[toks[i].start:toks[i + n - 1].end]))
         return found
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import snowballstemmer
 
@@ -21,8 +22,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])
 _JOINER = re.compile(r"^(?:\s|-|‐|‑|–)$|^ $")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):   # a tuple: made for every word of every article
     surface: str
     norm: str
     start: int
