@@ -87,8 +87,11 @@ def run(
     """Run the monitor flow once now: scrape, load, evaluate rules, send alerts."""
     from flows.monitor import monitor_flow
 
-    summary = asyncio.run(monitor_flow(settings=Settings(), source_ids=source,
-                                       run_label="manual"))
+    def once() -> Any:
+        return asyncio.run(monitor_flow(settings=Settings(), source_ids=source,
+                                        run_label="manual"))
+
+    summary = _with_progress(once, source) if console.is_terminal else once()
     for s in summary.sources:
         state = "304 not modified" if s.not_modified else f"{s.entries} entries"
         console.print(f"{s.source_id}: {state}, {s.new_articles} new, "
@@ -102,6 +105,63 @@ def run(
                   f"{summary.alerts_held} held by quiet hours, {summary.realerts} re-alerts")
     if summary.errors or summary.config_problems:
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _with_progress(once: Any, only: list[str] | None) -> Any:
+    """Run `once()` under a live display: sources done, articles fetched, alerts sent. The
+    counts come from Prefect state hooks on the monitor flow's scrape and deliver tasks,
+    swapped in for this call only."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from flows import monitor
+    from flows.config import load_config
+
+    config = load_config(Settings().config_dir)
+    total = sum(1 for s in config.sources if s.enabled and (only is None or s.id in only))
+    counts = {"articles": 0, "alerts": 0}
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[articles]} articles fetched, "
+                                   "{task.fields[alerts]} alerts sent"),
+                        console=err, transient=True)
+    bar = progress.add_task("sources", total=total, articles=0, alerts=0)
+
+    async def scraped(task: Any, run: Any, state: Any) -> None:
+        result = await state.aresult(raise_on_failure=False)
+        counts["articles"] += len(getattr(result, "articles", []) or [])
+        progress.update(bar, advance=1, articles=counts["articles"])
+
+    async def delivered(task: Any, run: Any, state: Any) -> None:
+        report = await state.aresult(raise_on_failure=False)
+        counts["alerts"] += getattr(report, "sent", 0) or 0
+        progress.update(bar, alerts=counts["alerts"])
+
+    def failed(task: Any, run: Any, state: Any) -> None:
+        progress.update(bar, advance=1)
+
+    originals = monitor.scrape_task, monitor.deliver_task
+    monitor.scrape_task = originals[0].with_options(on_completion=[scraped],  # type: ignore[misc]
+                                                    on_failure=[failed])
+    monitor.deliver_task = originals[1].with_options(  # type: ignore[misc]
+        on_completion=[delivered])
+    try:
+        with progress:
+            return once()
+    finally:
+        monitor.scrape_task, monitor.deliver_task = originals
+
+
+@app.command()
+def serve(
+    limit: Annotated[int | None, typer.Option(
+        help="Most runs at once (default: Prefect's runner limit).")] = None,
+) -> None:
+    """Run every schedule from this process until stopped: one monitor deployment per
+    schedule of sources (their `interval` or `cron`), the digests and daily maintenance.
+    Uses the Prefect server at PREFECT_API_URL, or starts a local one."""
+    from flows.serve import serve as serve_all
+
+    serve_all(Settings(), limit=limit,
+              echo=lambda m: console.print(m, markup=False, highlight=False))
 
 
 @app.command()
@@ -266,6 +326,37 @@ def outbox_retry(
     with writer(Settings().warehouse) as con:
         count = outbox.retry_failed(con, channel=channel)
     console.print(f"{count} failed deliveries queued again; they go out on the next run")
+
+
+@app.command()
+def deploy(
+    partitions: Annotated[int, typer.Option(help="Scrape deployments sharing the sources.")] = 2,
+    pool: Annotated[str, typer.Option(help="Prefect work pool (type process).")] =
+        "newswatch-pool",
+    scrape_cron: Annotated[str | None, typer.Option(help="Schedule of the scrape runs.")] = None,
+    load_cron: Annotated[str | None, typer.Option(help="Schedule of the loader.")] = None,
+    loader_queue: Annotated[str | None, typer.Option(
+        help="Work queue for the loader (a worker on the warehouse's machine).")] = None,
+) -> None:
+    """Deploy scraping over a work pool and the single loader (see docs/scaling.md)."""
+    from flows.deploy import deploy as deploy_flows
+
+    deployed = deploy_flows(partitions=partitions, work_pool=pool, scrape_cron=scrape_cron,
+                            load_cron=load_cron, loader_queue=loader_queue)
+    for name in (*deployed.scrapers, deployed.loader):
+        console.print(f"deployed {name}", highlight=False)
+
+
+@app.command("load-staged")
+def load_staged() -> None:
+    """Load the scrape batches waiting in the staging folder, then evaluate and alert."""
+    from flows.scale import load_staged_flow
+
+    summary = asyncio.run(load_staged_flow(settings=Settings(), run_label="manual"))
+    console.print(f"{summary.articles_new} new articles, {summary.matches} matches, "
+                  f"{summary.alerts_sent} alerts sent")
+    if summary.errors or summary.config_problems:
+        raise typer.Exit(EXIT_PROBLEMS)
 
 
 channels_app = typer.Typer(help="Check channels and send test messages.", no_args_is_help=True)

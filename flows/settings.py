@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scrapers.fetch import DEFAULT_USER_AGENT, FetchPolicy
@@ -35,6 +35,35 @@ class Settings(BaseSettings):
     ops_channel: str | None = Field(
         default=None, description="Channel told when an alert is given up (as well as any "
         "channel marked `ops: true`).")
+    default_interval: str = Field(
+        default="30m", description="How often sources without `interval` or `cron` run "
+        "under `newswatch serve`, e.g. 15m, 1h (at least 1m).")
+    digest_interval: str = Field(
+        default="5m", description="How often `newswatch serve` checks for due digests.")
+    maintenance_cron: str = Field(
+        default="30 3 * * *", description="When `newswatch serve` runs maintenance (prune "
+        "if `retention_days` is set, then CHECKPOINT), as a cron in UTC.")
+    retention_days: int | None = Field(
+        default=None, ge=1, description="Maintenance prunes articles no rule matched once "
+        "they are this many days old; unset: nothing is deleted.")
+    staging_dir: Path = Field(
+        default=Path("data/staging"), description="Where work-pool scrape runs leave their "
+        "Parquet batches for the single loader (docs/scaling.md); shared by all workers.")
+
+    @field_validator("default_interval", "digest_interval")
+    @classmethod
+    def _interval(cls, value: str) -> str:
+        from flows.schedules import parse_interval
+
+        parse_interval(value)
+        return value
+
+    @field_validator("maintenance_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from flows.schedules import check_cron
+
+        return check_cron(value)
 
     def fetch_policy(self) -> FetchPolicy:
         return FetchPolicy(

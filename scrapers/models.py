@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 SourceKind = Literal["feed"]
 
@@ -27,6 +27,11 @@ class SourceConfig(BaseModel):
     enabled: bool = True
     headers: dict[str, str] = Field(default_factory=dict,
                                     description="Extra request headers for this source.")
+    interval: str | None = Field(
+        default=None, description="How often to run, e.g. 15m, 1h, 1h30m (at least 1m). "
+        "Give this or `cron`, not both; default: the `default_interval` setting (30m).")
+    cron: str | None = Field(
+        default=None, description="When to run, as a cron in UTC, e.g. \"0 7 * * mon-fri\".")
 
     @field_validator("url")
     @classmethod
@@ -34,6 +39,30 @@ class SourceConfig(BaseModel):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return value
+
+    @field_validator("interval")
+    @classmethod
+    def _interval(cls, value: str | None) -> str | None:
+        if value is not None:
+            from flows.schedules import parse_interval
+
+            parse_interval(value)
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, value: str | None) -> str | None:
+        if value is not None:
+            from flows.schedules import check_cron
+
+            return check_cron(value)
+        return value
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> SourceConfig:
+        if self.interval is not None and self.cron is not None:
+            raise ValueError("give `interval` or `cron`, not both")
+        return self
 
     @property
     def display_name(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -84,10 +84,12 @@ def source_state(con: duckdb.DuckDBPyConnection,
     return urls, validators
 
 
-def load_results(con: duckdb.DuckDBPyConnection, run_id: str,
-                 results: list[SourceResult]) -> LoadReport:
+def load_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[SourceResult],
+                 before_commit: Callable[[duckdb.DuckDBPyConnection, LoadReport], None]
+                 | None = None) -> LoadReport:
     """Write one run's results in a single transaction. Loading the same results twice adds
-    nothing; an article whose content hash changed keeps its old body in article_versions."""
+    nothing; an article whose content hash changed keeps its old body in article_versions.
+    `before_commit` writes more rows in the same transaction (the staging loader's ledger)."""
     now = datetime.now(UTC)
     report = LoadReport()
     articles = _unique(a for r in results for a in r.articles)
@@ -106,12 +108,14 @@ def load_results(con: duckdb.DuckDBPyConnection, run_id: str,
         _record_urls(con, articles, now)
         _record_fetches(con, run_id, results, now)
         _record_validators(con, results, now)
+        report.new_article_ids = [a.article_id for a in new]
+        report.updated_article_ids = [a.article_id for a in changed]
+        if before_commit is not None:
+            before_commit(con, report)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    report.new_article_ids = [a.article_id for a in new]
-    report.updated_article_ids = [a.article_id for a in changed]
     return report
 
 

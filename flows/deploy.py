@@ -1,0 +1,67 @@
+"""Deployments of the split monitor onto a process work pool (see docs/scaling.md).
+
+    partitions x `newswatch-scrape/scrape-<i>-of-<n>`   scrape_flow over one partition each
+    1 x          `newswatch-load-staged/loader`          load_staged_flow, concurrency limit 1
+
+The code is taken from a folder every worker can read at the same path (`source_dir`, a
+checkout on each machine or a shared mount); a git URL works too. Workers read NEWSWATCH_*
+settings from their environment, so every machine points at the same staging folder and only
+the loader's machine needs the DuckDB file. `prefect.yaml` at the repository root describes
+the same deployments for `prefect deploy --all`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+from prefect import flow
+
+REPO = Path(__file__).resolve().parent.parent
+WORK_POOL = "newswatch-pool"
+SCRAPE_ENTRYPOINT = "flows/scale.py:scrape_flow"
+LOADER_ENTRYPOINT = "flows/scale.py:load_staged_flow"
+SCRAPE_FLOW = "newswatch-scrape"
+LOADER_FLOW = "newswatch-load-staged"
+LOADER = "loader"
+
+
+def scrape_deployment_name(index: int, partitions: int) -> str:
+    return f"scrape-{index}-of-{partitions}"
+
+
+@dataclass(frozen=True)
+class Deployed:
+    scrapers: dict[str, UUID]   # "newswatch-scrape/scrape-0-of-2" -> deployment id
+    loader: str                 # "newswatch-load-staged/loader"
+    loader_id: UUID
+
+
+def deploy(partitions: int = 2, work_pool: str = WORK_POOL, source: str | Path = REPO,
+           scrape_cron: str | None = None, load_cron: str | None = None,
+           job_variables: dict[str, object] | None = None,
+           loader_queue: str | None = None) -> Deployed:
+    """Create or update the deployments on the Prefect API the environment points at.
+    Without crons the runs are started by hand or by `run_deployment`. `loader_queue` puts
+    the loader on its own work queue, for a worker on the warehouse's machine only."""
+    if partitions < 1:
+        raise ValueError("partitions must be at least 1")
+    scrape = flow.from_source(source=str(source), entrypoint=SCRAPE_ENTRYPOINT)
+    scrapers = {}
+    for index in range(partitions):
+        name = scrape_deployment_name(index, partitions)
+        scrapers[f"{SCRAPE_FLOW}/{name}"] = scrape.deploy(
+            name=name, work_pool_name=work_pool, build=False, push=False,
+            parameters={"partition": index, "partitions": partitions}, cron=scrape_cron,
+            job_variables=job_variables, tags=["newswatch", "scrape"],
+            description=f"Scrape partition {index} of {partitions} into the staging folder.",
+            print_next_steps=False)
+    loader = flow.from_source(source=str(source), entrypoint=LOADER_ENTRYPOINT)
+    loader_id = loader.deploy(
+        name=LOADER, work_pool_name=work_pool, work_queue_name=loader_queue, build=False,
+        push=False, cron=load_cron,
+        concurrency_limit=1, job_variables=job_variables, tags=["newswatch", "load"],
+        description="The single writer: load staged batches once, evaluate, deliver.",
+        print_next_steps=False)
+    return Deployed(scrapers, f"{LOADER_FLOW}/{LOADER}", loader_id)

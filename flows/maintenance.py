@@ -1,0 +1,42 @@
+"""The maintenance flow: prune old unmatched articles (when a retention is set), CHECKPOINT.
+
+`newswatch serve` runs it daily (settings: `maintenance_cron`, `retention_days`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from prefect import flow, get_run_logger
+
+from flows.settings import Settings
+from warehouse.connection import writer
+from warehouse.maintenance import PruneReport, prune
+
+
+@dataclass
+class MaintenanceReport:
+    pruned: PruneReport | None
+    checkpointed: bool
+
+
+@flow(name="newswatch-maintenance", flow_run_name="maintenance {run_label}", log_prints=False)
+def maintenance_flow(settings: Settings | None = None,
+                     run_label: str = "scheduled") -> MaintenanceReport:
+    """Delete articles no rule matched older than `retention_days` (if set), then CHECKPOINT
+    so the write-ahead log is folded into the file and freed blocks are reused."""
+    settings = settings or Settings()
+    logger = get_run_logger()
+    report = None
+    with writer(settings.warehouse) as con:
+        if settings.retention_days:
+            report = prune(con, timedelta(days=settings.retention_days))
+            logger.info("pruned %d articles, %d old versions, %d request-log rows, "
+                        "%d empty stories (older than %d days)", report.articles,
+                        report.versions, report.fetches, report.stories,
+                        settings.retention_days)
+        else:
+            logger.info("retention_days is not set: nothing pruned")
+        con.execute("CHECKPOINT")
+    return MaintenanceReport(pruned=report, checkpointed=True)

@@ -1,0 +1,250 @@
+"""Staged batches: scrape workers write Parquet files, one loader puts them in DuckDB.
+
+DuckDB lets one process write the file, so workers that scrape in parallel (on this machine or
+others) never open the warehouse. Each scrape run writes ONE file to the staging folder:
+
+    <staging>/batch-<batch_id>.parquet     complete batches, ready to load
+    <staging>/.batch-<batch_id>.*.tmp      being written (ignored; renamed when complete)
+    <staging>/loaded/batch-<id>.parquet    loaded (kept for audit; prune as you like)
+    <staging>/state.parquet                what the scrapers should skip (written by the loader)
+
+A batch file holds every record of the run, one row each, told apart by `record`:
+`source` (validators and counters of one source), `article`, `fetch` (the request log).
+
+The loader loads each batch in ONE transaction together with its row in `staged_batches`
+(batch_id PRIMARY KEY), then moves the file to `loaded/`. A crash between the commit and the
+move leaves the file behind; the next loader finds its id in the ledger and only moves it.
+Two batches carrying the same article store it once (articles are upserted by id).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from scrapers.models import Article, FetchRecord, SourceResult, Validators
+from warehouse.articles import LoadReport, load_results, source_state
+
+BATCH_PATTERN = re.compile(r"^batch-([A-Za-z0-9_-]{1,128})\.parquet$")
+LOADED_DIR = "loaded"
+STATE_FILE = "state.parquet"
+
+_TIME = pa.timestamp("us", tz="UTC")
+_TEXTS = pa.list_(pa.string())
+BATCH_SCHEMA = pa.schema([
+    ("record", pa.string()), ("source_id", pa.string()), ("seq", pa.int32()),
+    # record = source
+    ("entries_seen", pa.int32()), ("skipped_known", pa.int32()),
+    ("has_validators", pa.bool_()), ("etag", pa.string()), ("last_modified", pa.string()),
+    # record = article
+    ("article_id", pa.string()), ("url", pa.string()), ("discovered_url", pa.string()),
+    ("title", pa.string()), ("authors", _TEXTS), ("published_at", _TIME),
+    ("updated_at", _TIME), ("fetched_at", _TIME), ("language", pa.string()),
+    ("section", pa.string()), ("tags", _TEXTS), ("summary", pa.string()),
+    ("body", pa.string()), ("word_count", pa.int32()), ("content_hash", pa.string()),
+    # record = fetch (url above)
+    ("fetch_kind", pa.string()), ("outcome", pa.string()), ("status_code", pa.int32()),
+    ("bytes", pa.int64()), ("elapsed_ms", pa.float64()), ("error_class", pa.string()),
+    ("transient", pa.bool_()), ("message", pa.string()),
+])
+_STATE_SCHEMA = pa.schema([("source_id", pa.string()), ("known_urls", _TEXTS),
+                           ("etag", pa.string()), ("last_modified", pa.string())])
+
+
+@dataclass
+class StagedLoadReport:
+    loaded: list[str] = field(default_factory=list)       # batch ids loaded now
+    skipped: list[str] = field(default_factory=list)      # already in the ledger: only moved
+    failed: dict[str, str] = field(default_factory=dict)  # batch id -> error (file left)
+    new_article_ids: list[str] = field(default_factory=list)
+    updated_article_ids: list[str] = field(default_factory=list)
+    new_stories: int = 0
+    sources: int = 0                                      # sources in the batches loaded now
+
+
+# -- writing (scrape workers) ----------------------------------------------------------------
+
+def write_batch(staging_dir: Path, batch_id: str, results: list[SourceResult]) -> Path:
+    """Write one batch atomically: a temporary name first, then a rename, so the loader never
+    sees half a file. Returns the final path."""
+    if not BATCH_PATTERN.match(f"batch-{batch_id}.parquet"):
+        raise ValueError(f"bad batch id {batch_id!r}")
+    staging_dir.mkdir(parents=True, exist_ok=True)
+    final = staging_dir / f"batch-{batch_id}.parquet"
+    temp = staging_dir / f".batch-{batch_id}.{uuid.uuid4().hex}.tmp"
+    table = pa.Table.from_pylist(_rows(results), schema=BATCH_SCHEMA)
+    try:
+        with temp.open("wb") as out:
+            pq.write_table(table, out, compression="zstd")
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, final)
+    finally:
+        temp.unlink(missing_ok=True)
+    return final
+
+
+def _rows(results: list[SourceResult]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for r in results:
+        v = r.validators
+        rows.append({"record": "source", "source_id": r.source_id, "seq": 0,
+                     "entries_seen": r.entries_seen, "skipped_known": r.skipped_known,
+                     "has_validators": v is not None, "etag": v.etag if v else None,
+                     "last_modified": v.last_modified if v else None})
+        for i, a in enumerate(r.articles):
+            rows.append({"record": "article", "source_id": r.source_id, "seq": i,
+                         "article_id": a.article_id, "url": a.url,
+                         "discovered_url": a.discovered_url, "title": a.title,
+                         "authors": list(a.authors), "published_at": a.published_at,
+                         "updated_at": a.updated_at, "fetched_at": a.fetched_at,
+                         "language": a.language, "section": a.section, "tags": list(a.tags),
+                         "summary": a.summary, "body": a.body, "word_count": a.word_count,
+                         "content_hash": a.content_hash})
+        for i, f in enumerate(r.fetches):
+            rows.append({"record": "fetch", "source_id": r.source_id, "seq": i, "url": f.url,
+                         "fetch_kind": f.kind, "outcome": f.outcome,
+                         "status_code": f.status_code, "bytes": f.bytes,
+                         "elapsed_ms": f.elapsed_ms, "error_class": f.error_class,
+                         "transient": f.transient, "message": f.message})
+    return rows
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+def pending_batches(staging_dir: Path) -> list[tuple[str, Path]]:
+    """Complete batches waiting in the folder, oldest first. Temporary files are ignored."""
+    if not staging_dir.is_dir():
+        return []
+    found = []
+    for path in staging_dir.iterdir():
+        match = BATCH_PATTERN.match(path.name)
+        if match and path.is_file():
+            found.append((path.stat().st_mtime, match.group(1), path))
+    return [(batch_id, path) for _, batch_id, path in sorted(found)]
+
+
+def read_batch(path: Path) -> list[SourceResult]:
+    results: dict[str, SourceResult] = {}
+    rows = pq.read_table(path, schema=BATCH_SCHEMA).to_pylist()
+    for row in rows:
+        if row["record"] == "source":
+            validators = (Validators(row["etag"], row["last_modified"])
+                          if row["has_validators"] else None)
+            results[row["source_id"]] = SourceResult(
+                source_id=row["source_id"], validators=validators,
+                entries_seen=row["entries_seen"] or 0, skipped_known=row["skipped_known"] or 0)
+    for row in sorted(rows, key=lambda r: (r["record"], r["source_id"], r["seq"])):
+        result = results.setdefault(row["source_id"], SourceResult(source_id=row["source_id"]))
+        if row["record"] == "article":
+            result.articles.append(Article(
+                article_id=row["article_id"], source_id=row["source_id"], url=row["url"],
+                discovered_url=row["discovered_url"], title=row["title"],
+                authors=tuple(row["authors"] or ()), published_at=row["published_at"],
+                updated_at=row["updated_at"], fetched_at=row["fetched_at"],
+                language=row["language"], section=row["section"],
+                tags=tuple(row["tags"] or ()), summary=row["summary"], body=row["body"],
+                word_count=row["word_count"], content_hash=row["content_hash"]))
+        elif row["record"] == "fetch":
+            result.fetches.append(FetchRecord(
+                url=row["url"], kind=row["fetch_kind"], outcome=row["outcome"],
+                status_code=row["status_code"], bytes=row["bytes"] or 0,
+                elapsed_ms=row["elapsed_ms"] or 0.0, error_class=row["error_class"],
+                transient=row["transient"], message=row["message"]))
+    return list(results.values())
+
+
+# -- loading (the single loader) -------------------------------------------------------------
+
+def is_loaded(con: duckdb.DuckDBPyConnection, batch_id: str) -> bool:
+    return con.execute("SELECT 1 FROM staged_batches WHERE batch_id = ?",
+                       [batch_id]).fetchone() is not None
+
+
+def load_batch(con: duckdb.DuckDBPyConnection, batch_id: str,
+               results: list[SourceResult]) -> LoadReport | None:
+    """Load one batch and its ledger row in one transaction. None if it was loaded before."""
+    if is_loaded(con, batch_id):
+        return None
+    articles = len({a.article_id for r in results for a in r.articles})
+
+    def ledger(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
+        # PRIMARY KEY: a second loader racing on the same batch fails here and rolls back.
+        con.execute("INSERT INTO staged_batches VALUES (?, ?, ?, ?, ?)",
+                    [batch_id, datetime.now(UTC), len(results), articles,
+                     len(report.new_article_ids)])
+
+    return load_results(con, batch_id, results, before_commit=ledger)
+
+
+def load_staged(con: duckdb.DuckDBPyConnection, staging_dir: Path,
+                after_commit: Callable[[str], None] | None = None) -> StagedLoadReport:
+    """Load every complete batch in the folder, each in its own transaction, then move it to
+    `loaded/`. A batch that fails to load stays where it is and is retried next time.
+    `after_commit(batch_id)` is a hook for fault tests (called between commit and move)."""
+    report = StagedLoadReport()
+    done = staging_dir / LOADED_DIR
+    for batch_id, path in pending_batches(staging_dir):
+        try:
+            results = read_batch(path)
+            loaded = load_batch(con, batch_id, results)
+        except (OSError, pa.ArrowException, duckdb.Error, ValueError, KeyError) as exc:
+            report.failed[batch_id] = f"{type(exc).__name__}: {exc}"
+            continue
+        if loaded is None:
+            report.skipped.append(batch_id)
+        else:
+            report.loaded.append(batch_id)
+            report.new_article_ids += loaded.new_article_ids
+            report.updated_article_ids += loaded.updated_article_ids
+            report.new_stories += loaded.new_stories
+            report.sources += len(results)
+        if after_commit is not None:
+            after_commit(batch_id)
+        done.mkdir(parents=True, exist_ok=True)
+        os.replace(path, done / path.name)
+    return report
+
+
+# -- state for the scrapers ------------------------------------------------------------------
+
+def write_state(con: duckdb.DuckDBPyConnection, staging_dir: Path) -> Path:
+    """What each source's scraper may skip (known URLs) and its feed validators, so workers
+    that cannot open the warehouse still make conditional, incremental requests. Stale state
+    only costs downloads: the loader stores each article once anyway."""
+    rows = []
+    for (source_id,) in con.execute("SELECT source_id FROM sources ORDER BY 1").fetchall():
+        urls, validators = source_state(con, source_id)
+        rows.append({"source_id": source_id, "known_urls": sorted(urls),
+                     "etag": validators.etag if validators else None,
+                     "last_modified": validators.last_modified if validators else None})
+    staging_dir.mkdir(parents=True, exist_ok=True)
+    final = staging_dir / STATE_FILE
+    temp = staging_dir / f".state.{uuid.uuid4().hex}.tmp"
+    try:
+        pq.write_table(pa.Table.from_pylist(rows, schema=_STATE_SCHEMA), temp)
+        os.replace(temp, final)
+    finally:
+        temp.unlink(missing_ok=True)
+    return final
+
+
+def read_state(staging_dir: Path) -> dict[str, tuple[frozenset[str], Validators | None]]:
+    path = staging_dir / STATE_FILE
+    if not path.exists():
+        return {}
+    out = {}
+    for row in pq.read_table(path, schema=_STATE_SCHEMA).to_pylist():
+        validators = (Validators(row["etag"], row["last_modified"])
+                      if row["etag"] or row["last_modified"] else None)
+        out[row["source_id"]] = (frozenset(row["known_urls"] or ()), validators)
+    return out
