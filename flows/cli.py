@@ -108,46 +108,31 @@ def run(
 
 
 def _with_progress(once: Any, only: list[str] | None) -> Any:
-    """Run `once()` under a live display: sources done, articles fetched, alerts sent. The
-    counts come from Prefect state hooks on the monitor flow's scrape and deliver tasks,
-    swapped in for this call only."""
+    """Run `once()` under a live display: sources done, articles fetched, alerts sent."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from flows import monitor
+    from flows import progress as run_progress
     from flows.config import load_config
 
     config = load_config(Settings().config_dir)
     total = sum(1 for s in config.sources if s.enabled and (only is None or s.id in only))
     counts = {"articles": 0, "alerts": 0}
-    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TextColumn("{task.fields[articles]} articles fetched, "
-                                   "{task.fields[alerts]} alerts sent"),
-                        console=err, transient=True)
-    bar = progress.add_task("sources", total=total, articles=0, alerts=0)
+    display = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                       TextColumn("{task.fields[articles]} articles fetched, "
+                                  "{task.fields[alerts]} alerts sent"),
+                       console=err, transient=True)
+    bar = display.add_task("sources", total=total, articles=0, alerts=0)
 
-    async def scraped(task: Any, run: Any, state: Any) -> None:
-        result = await state.aresult(raise_on_failure=False)
-        counts["articles"] += len(getattr(result, "articles", []) or [])
-        progress.update(bar, advance=1, articles=counts["articles"])
+    def show(event: str, amount: int) -> None:
+        if event == "source":
+            counts["articles"] += amount
+            display.update(bar, advance=1, articles=counts["articles"])
+        elif event == "alerts":
+            counts["alerts"] += amount
+            display.update(bar, alerts=counts["alerts"])
 
-    async def delivered(task: Any, run: Any, state: Any) -> None:
-        report = await state.aresult(raise_on_failure=False)
-        counts["alerts"] += getattr(report, "sent", 0) or 0
-        progress.update(bar, alerts=counts["alerts"])
-
-    def failed(task: Any, run: Any, state: Any) -> None:
-        progress.update(bar, advance=1)
-
-    originals = monitor.scrape_task, monitor.deliver_task
-    monitor.scrape_task = originals[0].with_options(on_completion=[scraped],  # type: ignore[misc]
-                                                    on_failure=[failed])
-    monitor.deliver_task = originals[1].with_options(  # type: ignore[misc]
-        on_completion=[delivered])
-    try:
-        with progress:
-            return once()
-    finally:
-        monitor.scrape_task, monitor.deliver_task = originals
+    with display, run_progress.listening(show):
+        return once()
 
 
 @app.command()

@@ -17,6 +17,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.utilities.annotations import quote
 
+from flows import progress
 from flows.alerting import (
     DeliveryReport,
     DigestReport,
@@ -147,11 +148,15 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
         register_sources(con, config.sources)
         states = {s.id: source_state(con, s.id) for s in sources}
 
+    async def scrape(source: SourceConfig, fetcher: Fetcher) -> SourceResult:
+        # quote(): Prefect need not walk the client or the URL sets looking for futures.
+        result = await scrape_task(source, quote(fetcher), quote(states[source.id][0]),
+                                   states[source.id][1])
+        progress.report("source", len(result.articles))
+        return result
+
     async with Fetcher(settings.fetch_policy()) as fetcher:
-        results = await asyncio.gather(*(
-            # quote(): Prefect need not walk the client or the URL sets looking for futures.
-            scrape_task(s, quote(fetcher), quote(states[s.id][0]), states[s.id][1])
-            for s in sources))
+        results = await asyncio.gather(*(scrape(s, fetcher) for s in sources))
 
     report = load_task(settings, run_id, quote(list(results)))
     summary.articles_new = len(report.new_article_ids)
@@ -173,6 +178,7 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
     summary.matches, summary.alerts_queued = queued.matches, queued.alerts
     summary.realerts = queued.realerts
     delivered = await deliver_task(settings, config, now)
+    progress.report("alerts", delivered.sent)
     summary.alerts_sent, summary.delivery_failures = delivered.sent, list(delivered.failures)
     summary.alerts_held, summary.ops_messages = delivered.held, delivered.ops_messages
     sent_digests = await digest_task(settings, config, now)

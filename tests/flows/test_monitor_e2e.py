@@ -14,6 +14,7 @@ import yaml
 from demo.articles import ARTICLES
 from demo.clock import ADVANCE_HOURS
 from demo.server import DemoNewsServer
+from flows import progress
 from flows.demo_run import DEMO_EMAIL_ENV, write_demo_config
 from flows.mailbox import LoopbackMailbox
 from flows.monitor import RunSummary, monitor_flow
@@ -50,8 +51,14 @@ def test_monitor_alerts_once_per_story_and_only_on_real_matches(
     settings = _settings(tmp_path, demo_server)
     visible = [a for a in ARTICLES if a.published_at <= demo_server.clock.now()]
 
-    first = _run(settings)
+    events: list[tuple[str, int]] = []
+    with progress.listening(lambda event, amount: events.append((event, amount))):
+        first = _run(settings)
     assert first.articles_new == len(visible)
+    # What `newswatch run` shows in a terminal: each source done, articles, alerts sent.
+    assert sorted(e for e, _ in events) == ["alerts"] + ["source"] * len(demo_server.sites())
+    assert sum(n for e, n in events if e == "source") == len(visible)
+    assert [n for e, n in events if e == "alerts"] == [1]
     assert first.errors == 0 and first.config_problems == []
 
     # Exactly one email for the wire story two sites carry, with headline, link and sentence.
