@@ -15,7 +15,6 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,40 +25,17 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 from prefect import flow  # after the settings above: prefect reads them at import
 
 from demo.server import DemoNewsServer
-from flows.config import load_config
 from flows.demo_run import DEMO_EMAIL_ENV, write_demo_config
 from flows.mailbox import LoopbackMailbox
-from flows.monitor import (
-    deliver_task,
-    digest_task,
-    evaluate_task,
-    load_task,
-    monitor_flow,
-    scrape_task,
-)
+from flows.monitor import monitor_flow, run_without_prefect
 from flows.settings import Settings
-from scrapers.fetch import Fetcher
-from warehouse.articles import register_sources, source_state
-from warehouse.connection import writer
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 async def _plain(settings: Settings) -> int:
-    now = datetime.now(UTC)
-    config = load_config(settings.config_dir)
-    sources = [s for s in config.sources if s.enabled]
-    with writer(settings.warehouse) as con:
-        register_sources(con, config.sources)
-        states = {s.id: source_state(con, s.id) for s in sources}
-    async with Fetcher(settings.fetch_policy()) as fetcher:
-        results = await asyncio.gather(*(
-            scrape_task.fn(s, fetcher, states[s.id][0], states[s.id][1]) for s in sources))
-    loaded = load_task.fn(settings, str(uuid.uuid4()), list(results))
-    evaluate_task.fn(settings, config, now)
-    await deliver_task.fn(settings, config, now)
-    await digest_task.fn(settings, config, now)
-    return len(loaded.new_article_ids)
+    done = await run_without_prefect(settings, datetime.now(UTC))
+    return len(done.loaded.new_article_ids)
 
 
 @flow(name="bench-empty")

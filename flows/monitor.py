@@ -124,6 +124,37 @@ async def digest_task(settings: Settings, config: Config, now: datetime | None =
                                   channels=channels)
 
 
+@dataclass
+class PlainRun:
+    """What `run_without_prefect` did, step by step."""
+
+    config: Config
+    results: list[SourceResult]
+    loaded: LoadReport
+    queued: outbox.QueueReport
+    delivered: DeliveryReport
+    digests: DigestReport
+
+
+async def run_without_prefect(settings: Settings, now: datetime) -> PlainRun:
+    """The monitor flow's steps through the plain functions its tasks wrap (each task's `.fn`),
+    with no Prefect server: for the benchmark of Prefect's overhead and for fault tests that
+    kill a run in a process of its own."""
+    config = load_config(settings.config_dir)
+    sources = [s for s in config.sources if s.enabled]
+    with writer(settings.warehouse) as con:
+        register_sources(con, config.sources)
+        states = {s.id: source_state(con, s.id) for s in sources}
+    async with Fetcher(settings.fetch_policy()) as fetcher:
+        results = await asyncio.gather(*(
+            scrape_task.fn(s, fetcher, states[s.id][0], states[s.id][1]) for s in sources))
+    loaded = load_task.fn(settings, str(uuid.uuid4()), list(results))
+    queued = evaluate_task.fn(settings, config, now)
+    delivered = await deliver_task.fn(settings, config, now)
+    digests = await digest_task.fn(settings, config, now)
+    return PlainRun(config, list(results), loaded, queued, delivered, digests)
+
+
 @flow(name="newswatch-monitor", flow_run_name="monitor {run_label}", log_prints=False)
 async def monitor_flow(settings: Settings | None = None, source_ids: list[str] | None = None,
                        run_label: str = "scheduled", now: datetime | None = None) -> RunSummary:

@@ -15,36 +15,21 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import uuid
 from datetime import datetime
 from pathlib import Path
 
-from flows.config import load_config
-from flows.monitor import deliver_task, digest_task, evaluate_task, load_task, scrape_task
+from flows.monitor import run_without_prefect
 from flows.settings import Settings
-from scrapers.fetch import Fetcher
-from warehouse.articles import register_sources, source_state
-from warehouse.connection import writer
 
 
 async def run(settings: Settings, now: datetime) -> dict[str, object]:
-    config = load_config(settings.config_dir)
-    sources = [s for s in config.sources if s.enabled]
-    with writer(settings.warehouse) as con:
-        register_sources(con, config.sources)
-        states = {s.id: source_state(con, s.id) for s in sources}
-    async with Fetcher(settings.fetch_policy()) as fetcher:
-        results = await asyncio.gather(*(
-            scrape_task.fn(s, fetcher, states[s.id][0], states[s.id][1]) for s in sources))
-    loaded = load_task.fn(settings, str(uuid.uuid4()), list(results))
-    queued = evaluate_task.fn(settings, config, now)
-    delivered = await deliver_task.fn(settings, config, now)
-    digests = await digest_task.fn(settings, config, now)
-    return {"problems": [str(p) for p in config.problems],
-            "fetch_errors": [e.message for r in results for e in r.errors],
-            "articles_new": len(loaded.new_article_ids), "evaluated": queued.evaluated,
-            "alerts_queued": queued.alerts, "sent": delivered.sent,
-            "failures": delivered.failures + digests.failures}
+    done = await run_without_prefect(settings, now)
+    return {"problems": [str(p) for p in done.config.problems],
+            "fetch_errors": [e.message for r in done.results for e in r.errors],
+            "articles_new": len(done.loaded.new_article_ids),
+            "evaluated": done.queued.evaluated, "alerts_queued": done.queued.alerts,
+            "sent": done.delivered.sent,
+            "failures": done.delivered.failures + done.digests.failures}
 
 
 def run_once(config_dir: Path, warehouse: Path, now: datetime) -> dict[str, object]:
