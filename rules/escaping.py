@@ -57,10 +57,6 @@ def plain(text: str, limit: int | None = None) -> str:
     return cleaned[:limit - 1] + "…" if clipped or len(cleaned) > limit else cleaned
 
 
-def shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1] + "…"
-
-
 def safe_url(url: str) -> str:
     """Only web links of a sane length: a hostile page's canonical URL could be `javascript:`."""
     url = url.strip()
