@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import PurePosixPath
 from typing import Any, Literal
 
@@ -96,6 +96,34 @@ class RuleFile(BaseModel):
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """One condition of a rule found in one place of an article.
+
+    Offsets are character offsets into the article field (`title`, `summary` or `body`), so the
+    exact words can be highlighted; `sentence_start`/`sentence_end` bound their sentence.
+    """
+
+    condition: str            # what matched: a term as written in the rule, an entity id, ...
+    field: str
+    start: int
+    end: int
+    text: str                 # the words as they appear in the article
+    sentence_start: int
+    sentence_end: int
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """An event date found near an event term, resolved against the publication date."""
+
+    value: str                # TIMEX3 value: 2026-11-24, 2026-W48, 2026-11
+    text: str                 # as written: "next Tuesday"
+    sentence: str
+    start: date | None = None  # first and last day the value covers
+    end: date | None = None
+
+
+@dataclass(frozen=True)
 class Match:
     """A rule matched an article; the evidence says where and why."""
 
@@ -105,6 +133,8 @@ class Match:
     field: str
     terms: tuple[str, ...]    # the words as they appear in the article
     sentence: str
+    evidence: tuple[Evidence, ...] = ()
+    event_date: EventDate | None = None
 
 
 @dataclass(frozen=True)
@@ -122,3 +152,4 @@ class AlertView:
     sentence: str | None
     terms: tuple[str, ...]
     other_sources: tuple[str, ...] = ()
+    event_date: EventDate | None = None

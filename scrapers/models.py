@@ -25,6 +25,9 @@ class SourceConfig(BaseModel):
     max_articles: int = Field(default=50, ge=1, le=10_000,
                               description="Most new articles fetched from this source per run.")
     enabled: bool = True
+    robots: bool = Field(
+        default=True, description="Obey the site's robots.txt. Set false only for a site whose "
+        "owner allows newswatch explicitly.")
     headers: dict[str, str] = Field(default_factory=dict,
                                     description="Extra request headers for this source.")
     interval: str | None = Field(
