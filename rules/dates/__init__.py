@@ -3,6 +3,9 @@
 The contract the rest of newswatch relies on is `find_dates(text, reference)`: every DATE or
 TIME expression in `text`, with character offsets, its TIMEX3 value resolved against
 `reference` (the article's publication time) and the first and last day it covers.
+
+A range ("March 24-26", "from Monday to Wednesday") is one expression: its value is the value
+of its first date, and `first_day`/`last_day` cover the whole range.
 """
 
 from __future__ import annotations
@@ -24,5 +27,13 @@ class DateMention:
 
 
 def find_dates(text: str, reference: datetime | date, locale: str = "en") -> list[DateMention]:
-    """Every date expression in `text`, in order of position. Not built yet: returns none."""
-    return []
+    """Every date expression in `text`, in order of position.
+
+    `locale` only matters for all-numeric dates: "en-US" reads 3/4 as March 4, "en", "en-GB"
+    and the others as 3 April.
+    """
+    from rules.dates.tagger import tag
+
+    return [DateMention(s.start, s.end, text[s.start:s.end], "TIME" if "T" in s.value else "DATE",
+                        s.value, s.first_day, s.last_day)
+            for s in tag(text, reference, locale)]

@@ -1,0 +1,336 @@
+"""Dates written with calendar names and numbers: March 24, 24/3/2025, 2025, the 1990s, Q3."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from rules.dates import calendar as cal
+from rules.dates.context import Context, Handler, Resolved
+from rules.dates.lexicon import (DAY, MONTH, MONTHS, NUMBER_WORDS, ORDINAL, ORDINALS, SEASON,
+                                 SEASONS, WEEKDAY, YEAR)
+
+# Words before a bare month name that make it a date ("in May", not "May said").
+_MONTH_CUES = {"in", "since", "until", "till", "by", "of", "from", "through", "during",
+               "before", "after", "to", "between", "and", "or", "last", "next", "this", "early",
+               "late", "mid", "end", "beginning", "for", "around", "on", "that"}
+_AMBIGUOUS_MONTHS = {"may", "march", "mar", "jun", "jul", "aug", "dec", "jan", "feb", "apr",
+                     "sep", "sept", "oct", "nov"}
+
+
+def _month_number(name: str) -> int:
+    return MONTHS[name.rstrip(".").lower()]
+
+
+def _day_number(text: str) -> int:
+    return int(re.match(r"\d+", text).group(0))  # type: ignore[union-attr]
+
+
+def _pick_year(ctx: Context, m: re.Match[str], month: int, day: int | None) -> int:
+    """Year of a month (and day) written without one: the tense picks past or coming."""
+    ref = ctx.reference
+    options = []
+    for year in (ref.year - 1, ref.year, ref.year + 1):
+        try:
+            options.append((date(year, month, day or 15), year))
+        except ValueError:
+            continue
+    if not options:
+        return ref.year
+    tense = ctx.tense(m)
+    if day is None:
+        # A month is "past" when it has begun; the current month counts both ways.
+        this_month = (ref.year, ref.month)
+        if tense == "past":
+            return ref.year if (ref.year, month) <= this_month else ref.year - 1
+        if tense == "future":
+            return ref.year if (ref.year, month) >= this_month else ref.year + 1
+    else:
+        slack = timedelta(days=1)
+        if tense == "past":
+            past = [o for o in options if o[0] <= ref + slack and (ref - o[0]).days < 300]
+            if past:
+                return max(past)[1]
+        elif tense == "future":
+            coming = [o for o in options if o[0] >= ref - slack and (o[0] - ref).days < 300]
+            if coming:
+                return min(coming)[1]
+    return min(options, key=lambda o: abs((o[0] - ref).days))[1]
+
+
+def _day_range(ctx: Context, m: re.Match[str], year: int | None, month: int,
+               first: int, last: int | None) -> Resolved | None:
+    year = year if year is not None else _pick_year(ctx, m, month, first)
+    try:
+        start = date(year, month, first)
+        end = date(year, month, last) if last else start
+    except ValueError:
+        return None
+    if end < start:
+        return None
+    return Resolved(cal.day_value(start), start, end) if last else Resolved(cal.day_value(start))
+
+
+def month_day(m: re.Match[str], ctx: Context) -> Resolved | None:
+    year = int(m["y"]) if m["y"] else None
+    d2 = _day_number(m["d2"]) if m["d2"] else None
+    return _day_range(ctx, m, year, _month_number(m["mon"]), _day_number(m["d1"]), d2)
+
+
+def month_alone(m: re.Match[str], ctx: Context) -> str | None:
+    month = _month_number(m["mon"])
+    mod, rel = (m["mod"] or "").lower(), (m["rel"] or "").lower()
+    if m["y"]:
+        return cal.month_value(int(m["y"]), month)
+    ref = ctx.reference
+    if m["yrel"]:
+        shift = {"this": 0, "last": -1, "next": 1}[m["yrel"].lower()]
+        return cal.month_value(ref.year + shift, month)
+    if rel == "last":
+        return cal.month_value(ref.year if month < ref.month else ref.year - 1, month)
+    if rel == "next":
+        return cal.month_value(ref.year if month > ref.month else ref.year + 1, month)
+    if rel.startswith("this"):
+        return cal.month_value(ref.year, month)
+    if not mod and m["mon"].rstrip(".").lower() in _AMBIGUOUS_MONTHS \
+            and ctx.word_before(m.start()) not in _MONTH_CUES:
+        return None
+    return cal.month_value(_pick_year(ctx, m, month, None), month)
+
+
+def numeric(m: re.Match[str], ctx: Context) -> Resolved | None:
+    if m["iso"]:
+        year, month, day = int(m["iy"]), int(m["im"]), int(m["id"])
+        return _day_range(ctx, m, year, month, day, None)
+    a, b = int(m["a"]), int(m["b"])
+    month, day = (a, b) if ctx.month_first else (b, a)
+    if month > 12 and day <= 12:        # unambiguous whichever the locale
+        month, day = day, month
+    if not 1 <= month <= 12 or not 1 <= day <= 31:
+        return None
+    year = None
+    if m["y"]:
+        year = int(m["y"])
+        year += 0 if year >= 100 else (2000 if year < 50 else 1900)
+    elif ctx.word_before(m.start()) not in {"on", "from", "until", "till", "by", "since",
+                                            "before", "after", "through", "to", "and"} \
+            and not re.search(WEEKDAY + r",?\s*$", ctx.text[max(0, m.start() - 12):m.start()]):
+        return None                     # "3/4" alone is more often a fraction than a date
+    return _day_range(ctx, m, year, month, day, None)
+
+
+def year(m: re.Match[str], ctx: Context) -> str | None:
+    value = int(m["y"])
+    after = ctx.text[m.end():m.end() + 16]
+    if not m["mod"] and re.match(r"\s+(?:[a-z]+s\b|percent|per|to\s+\d)", after) and \
+            ctx.word_before(m.start()) not in _MONTH_CUES:
+        return None                     # "2000 employees": a count, not a year
+    return f"{value:04d}"
+
+
+_TENS = {w: n for w, n in NUMBER_WORDS.items() if n >= 20 and n % 10 == 0 and n < 100}
+_UNITS = {w: n for w, n in NUMBER_WORDS.items() if 1 <= n <= 9 and w not in ("a", "an")}
+
+
+def spoken_year(m: re.Match[str], ctx: Context) -> str | None:
+    if m["tens"]:
+        units = _UNITS.get((m["units"] or "").lower(), 0)
+        return f"19{_TENS[m['tens'].lower()] + units:02d}"
+    units = {**_UNITS, "ten": 10}.get((m["units2"] or "").lower(), 0)
+    return f"20{units:02d}"
+
+
+def decade(m: re.Match[str], ctx: Context) -> str | None:
+    if m["c"]:
+        return f"{m['c']}{m['d']}"
+    if m["short"]:
+        digit = int(m["short"])
+        century = "19" if digit >= 3 else "20"
+        return f"{century}{digit}"
+    tens = _TENS[m["word"].lower().rstrip("ies").rstrip("y") + "y"] // 10
+    return f"19{tens}"
+
+
+def century(m: re.Match[str], ctx: Context) -> str | None:
+    n = int(m["n"])
+    return f"{n - 1:02d}" if 1 <= n <= 21 else None
+
+
+def _quarter_year(m: re.Match[str], ctx: Context, quarter: int) -> int:
+    ref = ctx.reference
+    current = cal.quarter_of(ref)
+    tense = ctx.tense(m)
+    if tense == "future" and quarter < current:
+        return ref.year + 1
+    if tense != "future" and quarter > current and current <= 2:
+        return ref.year - 1
+    return ref.year
+
+
+def quarter(m: re.Match[str], ctx: Context) -> str | None:
+    which = m["ord"].lower()
+    ref = ctx.reference
+    explicit = m["y1"] or m["y2"]
+    year_shift = 0
+    rel = (m["rel"] or m["yrel"] or "").lower()
+    if "last" in rel or "ago" in rel or "earlier" in rel:
+        year_shift = -1
+    elif "next" in rel:
+        year_shift = 1
+    if which in ORDINALS or which in ("final", "fourth"):
+        q = ORDINALS.get(which, 4)
+        if explicit:
+            y = int(explicit)
+        elif rel:
+            y = ref.year + year_shift
+        else:
+            y = _quarter_year(m, ctx, q)
+        ctx.last_quarter = (y, q)
+        return f"{y}-Q{q}"
+    current = (ref.year, cal.quarter_of(ref))
+    if which in ("year-earlier", "year-ago", "comparable", "same"):
+        base = ctx.last_quarter or cal.shift_quarter(*current, -1)
+        y, q = cal.shift_quarter(*base, -4)
+        return f"{y}-Q{q}"
+    if which in ("current", "this"):
+        y, q = current
+    elif which in ("next", "coming"):
+        y, q = cal.shift_quarter(*current, 1)
+    elif which in ("last", "previous", "past") and not m["the"]:
+        y, q = cal.shift_quarter(*current, -1)
+    else:   # "the quarter", "the latest quarter": the one the story is about
+        y, q = ctx.last_quarter or cal.shift_quarter(*current, -1)
+    ctx.last_quarter = (y, q)
+    return f"{y}-Q{q}"
+
+
+def year_earlier(m: re.Match[str], ctx: Context) -> str | None:
+    """'year-earlier', 'the year-ago period': a year before the quarter in play, or last year."""
+    if ctx.last_quarter:
+        y, q = cal.shift_quarter(*ctx.last_quarter, -4)
+        return f"{y}-Q{q}"
+    return f"{ctx.reference.year - 1:04d}"
+
+
+def _season_year(ctx: Context, m: re.Match[str], season: str, rel: str) -> int:
+    ref = ctx.reference
+    def span(y: int) -> tuple[date, date]:
+        first, last = cal.span_of(f"{y:04d}-{season}")
+        assert first and last
+        return first, last
+    years = (ref.year - 2, ref.year - 1, ref.year, ref.year + 1)
+    tense = ctx.tense(m) if rel in ("", "the", "in", "early", "late", "mid") else "none"
+    if rel in ("last", "this past") or tense == "past":
+        return max(y for y in years if span(y)[0] <= ref) if rel not in ("last", "this past") \
+            else max(y for y in years if span(y)[1] < ref)
+    if rel in ("next", "this coming") or tense == "future":
+        return min(y for y in years if span(y)[1] >= ref) if rel not in ("next",) \
+            else min(y for y in years if span(y)[0] > ref)
+    return min(years, key=lambda y: abs((span(y)[0] - ref).days))
+
+
+def season(m: re.Match[str], ctx: Context) -> str | None:
+    code = SEASONS[m["s"].lower()]
+    rel = " ".join((m["rel"] or "").lower().split())
+    if m["y"]:
+        return f"{int(m['y']):04d}-{code}"
+    if not rel:
+        return None
+    if rel == "the" and re.match(r"\s+(?:of|in)\s+(?!\d)", ctx.text[m.end():m.end() + 8]):
+        return None                     # "the fall of the Berlin Wall"
+    if rel == "this":
+        return f"{ctx.reference.year:04d}-{code}"
+    return f"{_season_year(ctx, m, code, rel):04d}-{code}"
+
+
+def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    first = date(year, month, 1)
+    offset = (weekday - first.weekday()) % 7
+    if n > 0:
+        return first + timedelta(days=offset + 7 * (n - 1))
+    last = date(year, month + 1, 1) - timedelta(days=1) if month < 12 else date(year, 12, 31)
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def _easter(year: int) -> date:
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ll = (32 + 2 * e + 2 * i - h - k) % 7
+    mm = (a + 11 * h + 22 * ll) // 451
+    month, day = divmod(h + ll - 7 * mm + 114, 31)
+    return date(year, month, day + 1)
+
+
+_HOLIDAYS = {
+    "christmas day": lambda y: date(y, 12, 25), "christmas eve": lambda y: date(y, 12, 24),
+    "christmas": lambda y: date(y, 12, 25), "new year's day": lambda y: date(y, 1, 1),
+    "new year's eve": lambda y: date(y, 12, 31), "halloween": lambda y: date(y, 10, 31),
+    "independence day": lambda y: date(y, 7, 4), "valentine's day": lambda y: date(y, 2, 14),
+    "thanksgiving day": lambda y: _nth_weekday(y, 11, 3, 4),
+    "thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
+    "labor day": lambda y: _nth_weekday(y, 9, 0, 1),
+    "memorial day": lambda y: _nth_weekday(y, 5, 0, -1),
+    "election day": lambda y: _nth_weekday(y, 11, 0, 1) + timedelta(days=1),
+    "easter sunday": _easter, "easter": _easter,
+}
+
+
+def holiday(m: re.Match[str], ctx: Context) -> str | None:
+    rule = _HOLIDAYS[" ".join(m["h"].lower().replace("’", "'").split())]
+    ref = ctx.reference
+    if m["y"]:
+        return cal.day_value(rule(int(m["y"])))
+    rel = (m["rel"] or "").lower()
+    days = [rule(y) for y in (ref.year - 1, ref.year, ref.year + 1)]
+    if rel == "last" or (not rel and ctx.tense(m) == "past"):
+        return cal.day_value(max(d for d in days if d <= ref))
+    if rel == "next" or (not rel and ctx.tense(m) == "future"):
+        return cal.day_value(min(d for d in days if d >= ref))
+    return cal.day_value(min(days, key=lambda d: abs((d - ref).days)))
+
+
+_I = "(?i:{})".format
+_HOLIDAY = "|".join(sorted((re.escape(h).replace("'", "['’]").replace(r"\ ", r"\s+")
+                            for h in _HOLIDAYS), key=len, reverse=True))
+_YEAR_REL = r"(?:this|last|next)\s+year"
+
+PATTERNS: list[tuple[str, Handler]] = [
+    (rf"(?:(?P<wd>{WEEKDAY}),?\s+)?(?:{_I('the')}\s+)?(?P<mon>{MONTH})\s*(?P<d1>{DAY})"
+     rf"(?:\s*(?:-|–|{_I('to|through')})\s*(?P<d2>{DAY}))?(?:,?\s*(?P<y>{YEAR}))?"
+     r"(?!\s*(?:%|percent|[.,]\d))", month_day),
+    (rf"(?:(?P<wd>{WEEKDAY}),?\s+)?(?:{_I('the')}\s+)?(?P<d1>{DAY})"
+     rf"(?:\s*(?:-|–)\s*(?P<d2>{DAY}))?\s+(?:of\s+)?(?P<mon>{MONTH})(?:,?\s*(?P<y>{YEAR}))?",
+     month_day),
+    (rf"(?:(?P<mod>{_I('early|late|mid|the end of|the beginning of|the start of|the middle of|end|beginning|the first half of|the second half of')})[- ]\s*)?"
+     rf"(?:(?P<rel>{_I('last|next|this past|this coming|this')})\s+)?(?P<mon>{MONTH})"
+     rf"(?:(?:,?\s+|\s+of\s+)(?P<y>{YEAR})|\s+(?P<yrel>{_I('this|last|next')})\s+{_I('year')})?",
+     month_alone),
+    (r"(?<![\d/.,-])(?:(?P<iso>(?P<iy>(?:19|20)\d\d)-(?P<im>0[1-9]|1[0-2])-(?P<id>[0-3]\d))"
+     r"|(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?)(?![\d/-])", numeric),
+    (rf"(?:(?P<mod>{_I('fiscal|early|late|mid|the end of|the beginning of|the start of|the middle of|the summer of|the spring of|the fall of|the winter of|the year')})[- ]?\s*)?"
+     rf"(?P<y>{YEAR})(?!s|'s|\s*[-–]\s*\d)", year),
+    (_I(r"(?:the\s+year\s+)?nineteen[- ](?P<tens>twenty|thirty|forty|fifty|sixty|seventy|eighty"
+        r"|ninety)(?:[- ](?P<units>one|two|three|four|five|six|seven|eight|nine))?\b"
+        r"|(?:the\s+year\s+)?two\s+thousand(?:\s+and\s+(?P<units2>one|two|three|four|five|six"
+        r"|seven|eight|nine|ten))?\b"), spoken_year),
+    (_I(r"(?:the\s+)?(?:(?:early|mid|late)[- ]?\s*)?(?:(?P<c>19|20)(?P<d>\d)0'?s"
+        r"|['’](?P<short>\d)0s|(?P<word>twenties|thirties|forties|fifties|sixties|seventies"
+        r"|eighties|nineties))\b"), decade),
+    (_I(r"(?:the\s+)?(?P<n>\d{1,2})(?:st|nd|rd|th)[- ]century\b"), century),
+    (_I(rf"(?:(?P<the>the|this|that|its|a)\s+)?(?:(?P<y1>{YEAR})\s+|(?P<rel>this\s+year's|"
+        rf"last\s+year's|next\s+year's)\s+)?(?:fiscal[- ]\s*)?(?P<ord>{ORDINAL}|final|last|"
+        r"latest|current|year-earlier|year-ago|comparable|previous|past|same|next|coming|this)"
+        rf"[- ](?:fiscal[- ])?quarter(?![\w-])(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y2>{YEAR})"
+        rf"|\s+(?:of\s+)?(?P<yrel>{_YEAR_REL}|a\s+year\s+(?:ago|earlier)))?"), quarter),
+    (_I(r"(?:the|this|that)\s+(?P<ord>quarter)(?![\w-])"), quarter),
+    (_I(r"(?:the\s+)?(?:comparable\s+|same\s+)?year[- ](?:earlier|ago)(?:\s+(?:quarter|period))?"
+        r"|the\s+(?:same|corresponding|comparable)\s+(?:period|quarter)\s+(?:a\s+year\s+"
+        r"(?:ago|earlier)|(?:of\s+)?last\s+year)"), year_earlier),
+    (rf"(?:(?P<rel>{_I('this coming|this past|this|last|next|the|early|late|mid|the early|the late|in')})\s+)?"
+     rf"(?P<s>{_I(SEASON)})(?:\s+(?:of\s+)?(?P<y>{YEAR}))?(?![\w-])", season),
+    (rf"(?:(?P<rel>{_I('last|next')})\s+)?(?P<h>{_I(_HOLIDAY)})(?:\s+(?P<y>{YEAR}))?(?![\w'])",
+     holiday),
+]

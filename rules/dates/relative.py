@@ -1,0 +1,201 @@
+"""Dates relative to the reference: today, last week, next Tuesday, two years ago, 3 p.m., now."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from rules.dates import calendar as cal
+from rules.dates.context import Context, Handler
+from rules.dates.lexicon import (DAY_PARTS, NUMBER, NUMBER_WORDS, PART, TIMEZONE, UNIT,
+                                 WEEKDAY, WEEKDAYS)
+
+_I = "(?i:{})".format
+
+
+def _part(m: re.Match[str]) -> str:
+    return f"T{DAY_PARTS[m['part'].lower()]}" if m["part"] else ""
+
+
+def relative_day(m: re.Match[str], ctx: Context) -> str | None:
+    word = " ".join(m["rd"].lower().split())
+    offset = {"today": 0, "tonight": 0, "yesterday": -1, "tomorrow": 1, "last": -1, "this": 0,
+              "the day before yesterday": -2, "the day after tomorrow": 2}[word]
+    suffix = _part(m)
+    if word == "tonight":
+        suffix = "TNI"
+    elif word == "last" and not m["part"]:
+        return None
+    if word == "this" and not m["part"]:
+        return None
+    return cal.day_value(ctx.reference + timedelta(days=offset)) + suffix
+
+
+def weekday(m: re.Match[str], ctx: Context) -> str | None:
+    target = WEEKDAYS[m["wd"].lower()]
+    ref = ctx.reference
+    back = (ref.weekday() - target) % 7          # days since the latest such weekday (0: today)
+    ahead = (target - ref.weekday()) % 7
+    rel = " ".join((m["rel"] or "").lower().split())
+    if rel in ("last", "this past", "previous", "the previous"):
+        d = ref - timedelta(days=back or 7)
+    elif rel == "next":
+        d = ref + timedelta(days=ahead or 7)
+    elif rel in ("this coming", "coming", "the following"):
+        d = ref + timedelta(days=ahead)
+    elif rel == "this":
+        d = monday_of_week(ref) + timedelta(days=target)
+    else:
+        tense = ctx.tense(m)
+        if tense == "past":
+            d = ref - timedelta(days=back)
+        elif tense == "future":
+            d = ref + timedelta(days=ahead)
+        else:
+            d = ref - timedelta(days=back) if back <= ahead else ref + timedelta(days=ahead)
+    return cal.day_value(d) + _part(m)
+
+
+def monday_of_week(d: date) -> date:
+    return cal.monday_of(d)
+
+
+def _weekend(ref: date, direction: int) -> str:
+    if direction < 0:
+        base = ref if ref.weekday() >= 5 else ref - timedelta(days=7)
+    elif direction > 0:
+        base = ref + timedelta(days=7)
+    else:
+        base = ref
+    return cal.week_value(base) + "-WE"
+
+
+def unit_relative(m: re.Match[str], ctx: Context) -> str | None:
+    """this/last/next week, month, year, quarter, weekend, decade (with early/late/end of)."""
+    rel = " ".join(m["rel"].lower().split())
+    unit = m["unit"].lower().split()[-1]
+    ref = ctx.reference
+    shift = {"this": 0, "the current": 0, "current": 0, "last": -1, "the previous": -1,
+             "previous": -1, "next": 1, "the following": 1, "this coming": 1,
+             "this past": -1, "the latest": 0}[rel]
+    if unit == "week" and rel == "this coming" and ref.weekday() == 0:
+        shift = 0                                # said on a Monday, the week ahead is this one
+    if unit == "weekend":
+        if rel == "this coming":
+            return _weekend(ref, 0 if ref.weekday() < 5 else 1)
+        return _weekend(ref, shift)
+    if unit == "week":
+        return cal.week_value(ref + timedelta(weeks=shift))
+    if unit == "month":
+        return cal.month_value(*cal.add_months(ref.year, ref.month, shift))
+    if unit == "quarter":
+        y, q = cal.shift_quarter(ref.year, cal.quarter_of(ref), shift)
+        ctx.last_quarter = (y, q)
+        return f"{y}-Q{q}"
+    if unit == "decade":
+        return f"{ref.year // 10 + shift:03d}"
+    if unit in ("century",):
+        return f"{ref.year // 100 + shift:02d}"
+    return f"{ref.year + shift:04d}"
+
+
+def the_weekend(m: re.Match[str], ctx: Context) -> str | None:
+    ref = ctx.reference
+    tense = ctx.tense(m)
+    if tense == "past" or (tense == "none" and ref.weekday() <= 1):
+        return _weekend(ref, -1)
+    return _weekend(ref, 0 if ref.weekday() < 5 else 1)
+
+
+def _count(word: str) -> int | None:
+    word = " ".join(word.lower().split())
+    if word.isdigit():
+        return int(word)
+    return NUMBER_WORDS.get(word)
+
+
+def shifted(m: re.Match[str], ctx: Context) -> str | None:
+    """'two weeks ago', 'in three days', 'a year earlier': the reference moved by an amount."""
+    n = _count(m["n"])
+    direction = (m["dir"] or "").lower()
+    if n is None:
+        return "PAST_REF" if direction in ("ago", "earlier") else None
+    unit = m["unit"].lower().rstrip("s")
+    if m["pre"]:
+        if ctx.tense(m) != "future":
+            return None                 # "the first time in four years": a duration
+        sign = 1
+    elif direction in ("ago", "earlier", "before", "back"):
+        sign = -1
+    elif direction in ("from now", "hence"):
+        sign = 1
+    else:
+        return None
+    if unit == "year" and n == 1 and sign < 0 and ctx.last_quarter and direction != "ago":
+        y, q = cal.shift_quarter(*ctx.last_quarter, -4)     # "a year earlier" in a quarter story
+        return f"{y}-Q{q}"
+    ref = ctx.reference
+    if unit == "day":
+        return cal.day_value(ref + timedelta(days=sign * n))
+    if unit == "week":
+        return cal.week_value(ref + timedelta(weeks=sign * n))
+    if unit == "month":
+        return cal.month_value(*cal.add_months(ref.year, ref.month, sign * n))
+    if unit == "decade":
+        return f"{(ref.year + sign * 10 * n) // 10:03d}"
+    if unit in ("century", "centurie"):
+        return f"{(ref.year + sign * 100 * n) // 100:02d}"
+    return f"{ref.year + sign * n:04d}"
+
+
+_REFS = {"present": "PRESENT_REF", "past": "PAST_REF", "future": "FUTURE_REF"}
+
+
+def reference_word(m: re.Match[str], ctx: Context) -> str | None:
+    kind = next(k for k in ("present", "past", "future") if m[k])
+    return _REFS[kind]
+
+
+def clock_time(m: re.Match[str], ctx: Context) -> str | None:
+    if m["word"]:
+        word = m["word"].lower()
+        hour, minute = (0, 0) if word == "midnight" else (12, 0)
+    else:
+        hour, minute = int(m["h"]), int(m["mi"] or 0)
+        ap = (m["ap"] or "").lower().replace(".", "")
+        if hour > 12 and ap or hour > 23:
+            return None
+        if ap == "pm" and hour < 12:
+            hour += 12
+        elif ap == "am" and hour == 12:
+            hour = 0
+    return f"{cal.day_value(ctx.reference)}T{hour:02d}:{minute:02d}"
+
+
+_NOT_A_NUMBER_BEFORE = r"(?<![\w.,-])"
+
+PATTERNS: list[tuple[str, Handler]] = [
+    (_I(rf"(?:(?:early|late|earlier|later)\s+)?(?P<rd>today|tonight|yesterday|tomorrow"
+        rf"|the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|last|this)"
+        rf"(?:\s+(?P<part>{PART}))?\b"), relative_day),
+    (rf"(?:(?P<rel>{_I('last|next|this coming|this past|this|coming|previous|the previous|the following|early|late|earlier|later')})\s+)?"
+     rf"(?P<wd>{WEEKDAY})(?:['’]s)?(?:\s+(?P<part>{_I(PART)}))?", weekday),
+    (_I(r"(?:(?:early|late|earlier|later|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of"
+        r"|the\s+middle\s+of|the\s+rest\s+of|end\s+of|by\s+the\s+end\s+of)\s+)?"
+        r"(?P<rel>this\s+coming|this\s+past|this|last|next|the\s+current|the\s+previous"
+        r"|the\s+following|current|previous)\s+(?P<unit>week|weekend|month|year|quarter"
+        r"|decade|century|fiscal\s+year)(?![\w-])"), unit_relative),
+    (_I(r"(?:over\s+)?the\s+weekend\b"), the_weekend),
+    (_I(rf"(?:(?P<pre>in)\s+)?{_NOT_A_NUMBER_BEFORE}(?P<n>{NUMBER})\s+(?P<unit>{UNIT})s?"
+        r"(?:\s+or\s+so)?(?:\s+(?P<dir>ago|earlier|before|from\s+now|hence|back))?(?![\w-])"), shifted),
+    (_I(r"(?P<present>\bnow\b(?![\s-]+(?:defunct|retired|famous))|currently|at\s+present"
+        r"|presently|nowadays|these\s+days|right\s+now|at\s+the\s+moment|the\s+present\s+time)"
+        r"|(?P<past>recently|lately|previously|formerly|in\s+the\s+past\b(?!\s+(?:\d|few"
+        r"|several|two|three|four|five|six|seven|eight|nine|ten|twelve|year|month|week|day"
+        r"|decade|century|quarter))|recent\s+(?:years|months|weeks|days))"
+        r"|(?P<future>the\s+(?:near\s+|distant\s+|not-too-distant\s+)?future"
+        r"|the\s+near\s+term|the\s+short\s+term)"), reference_word),
+    (rf"(?<![\d.:])(?P<h>[012]?\d)(?::(?P<mi>[0-5]\d))?\s*(?P<ap>[ap]\.m\.?|[AP]\.M\.?|[ap]m\b"
+     rf"|[AP]M\b|(?i:o['’]clock))(?:\s+(?P<tz>{TIMEZONE}))?|(?P<word>{_I('noon|midnight|midday')})",
+     clock_time),
+]

@@ -1,0 +1,102 @@
+"""Finding date expressions: every pattern's candidates, leftmost-longest, then joins."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from rules.dates import absolute, relative
+from rules.dates.calendar import span_of
+from rules.dates.context import Context, Handler, Resolved, month_first
+
+_COMPILED: list[tuple[re.Pattern[str], Handler]] = [
+    (re.compile(pattern), handler)
+    for pattern, handler in (*absolute.PATTERNS, *relative.PATTERNS)
+]
+# What may stand between two dates of a range ("March 24-26", "from Monday to Wednesday").
+_RANGE_GAP = re.compile(r"\s*(?:-|–|—|to|through|thru|until|till|and)\s*$", re.I)
+_RANGE_OPENER = re.compile(r"(?:from|between)\s+$", re.I)
+# A clock time and the day it belongs to: "3 p.m. Tuesday", "Tuesday at 3 p.m.".
+_TIME_DAY_GAP = re.compile(r"\s*(?:,\s*)?(?:on\s+)?$", re.I)
+_DAY_TIME_GAP = re.compile(r"\s*(?:,\s*)?(?:at\s+|around\s+|about\s+)?$", re.I)
+_DAY = re.compile(r"^\d{4}-\d\d-\d\d$")
+
+
+class Span:
+    __slots__ = ("start", "end", "value", "first_day", "last_day")
+
+    def __init__(self, start: int, end: int, value: str, first: date | None,
+                 last: date | None) -> None:
+        self.start, self.end, self.value = start, end, value
+        self.first_day, self.last_day = first, last
+
+
+def _candidates(text: str) -> list[tuple[int, int, int, re.Match[str], Handler]]:
+    found = []
+    for order, (pattern, handler) in enumerate(_COMPILED):
+        for m in pattern.finditer(text):
+            if m.end() > m.start():
+                found.append((m.start(), -(m.end() - m.start()), order, m, handler))
+    found.sort(key=lambda c: c[:3])
+    return found
+
+
+def _resolve(text: str, ctx: Context) -> list[Span]:
+    spans: list[Span] = []
+    for start, negative_length, _, m, handler in _candidates(text):
+        end = start - negative_length
+        if spans and start < spans[-1].end:
+            continue
+        resolved = handler(m, ctx)
+        if resolved is None:
+            continue
+        if isinstance(resolved, str):
+            resolved = Resolved(resolved)
+        first, last = span_of(resolved.value)
+        spans.append(Span(start, end, resolved.value, resolved.first_day or first,
+                          resolved.last_day or last))
+    return spans
+
+
+def _join(text: str, spans: list[Span]) -> list[Span]:
+    """Merge a clock time with its day, and two dates of a range, into one expression."""
+    out: list[Span] = []
+    for span in spans:
+        if out:
+            prev = out[-1]
+            gap = text[prev.end:span.start]
+            if "T" in span.value and _DAY.match(prev.value) and _DAY_TIME_GAP.fullmatch(gap) \
+                    and ":" in span.value:
+                out[-1] = Span(prev.start, span.end, prev.value + span.value[10:],
+                               prev.first_day, prev.last_day)
+                continue
+            if ":" in prev.value and _DAY.match(span.value) and _TIME_DAY_GAP.fullmatch(gap):
+                out[-1] = Span(prev.start, span.end, span.value + prev.value[10:],
+                               span.first_day, span.last_day)
+                continue
+            if _is_range(text, prev, span, gap):
+                out[-1] = Span(prev.start, span.end, prev.value, prev.first_day, span.last_day)
+                continue
+        out.append(span)
+    return out
+
+
+def _is_range(text: str, prev: Span, span: Span, gap: str) -> bool:
+    if not _RANGE_GAP.fullmatch(gap) or prev.first_day is None or span.last_day is None:
+        return False
+    if span.last_day < prev.first_day or len(gap.strip()) == 0:
+        return False
+    opened = _RANGE_OPENER.search(text, max(0, prev.start - 12), prev.start) is not None
+    word = gap.strip().lower()
+    if word == "and":
+        return opened and text[max(0, prev.start - 8):prev.start].lower().rstrip().endswith(
+            "between")
+    return opened or word in ("-", "–", "—", "through", "thru") or \
+        (prev.last_day - prev.first_day) == (span.last_day - span.first_day)  # type: ignore
+
+
+def tag(text: str, reference: datetime | date, locale: str) -> list[Span]:
+    clock = reference if isinstance(reference, datetime) else None
+    day = reference.date() if isinstance(reference, datetime) else reference
+    ctx = Context(text, day, clock, month_first(locale))
+    return _join(text, _resolve(text, ctx))

@@ -1,0 +1,47 @@
+"""Which way a sentence points in time: decides "Tuesday" (past or coming) and bare months."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Tense = Literal["past", "future", "none"]
+
+_FUTURE = re.compile(
+    r"\b(?:will|'ll|shall|won't|wo n't|going to|plans? to|planned|scheduled|expected to"
+    r"|expects? to|is to|are to|set to|due to|hopes? to|intends? to|would|next|upcoming"
+    r"|coming|until|by|starting|begins?|opens?|tomorrow)\b", re.I)
+_PAST = re.compile(
+    r"\b(?:said|says|was|were|had|did|met|told|took|made|came|went|gave|held|began|left|saw"
+    r"|got|found|spoke|sent|won|lost|fell|rose|hit|paid|sold|bought|became|brought|ago"
+    r"|last|yesterday|earlier|[a-z]{3,}ed)\b", re.I)
+_NOT_PAST = {"expected", "scheduled", "planned", "proposed", "need", "based", "red", "bed",
+             "speed", "feed", "seed", "hundred", "indeed", "shed", "united", "limited",
+             "related", "interested", "concerned", "continued"}
+
+
+def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around text[start:end]: from the last full stop before to the next after."""
+    left = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start),
+               text.rfind("? ", 0, start), text.rfind("! ", 0, start))
+    right_candidates = [i for i in (text.find(". ", end), text.find("\n", end),
+                                    text.find("? ", end), text.find("! ", end)) if i >= 0]
+    return left + 1, (min(right_candidates) + 1 if right_candidates else len(text))
+
+
+def tense_near(text: str, start: int, end: int) -> Tense:
+    """The tense of the marker nearest to the expression within its sentence."""
+    lo, hi = sentence_bounds(text, start, end)
+    best: tuple[int, Tense] | None = None
+    for pattern, tense in ((_FUTURE, "future"), (_PAST, "past")):
+        for m in pattern.finditer(text, lo, hi):
+            if start <= m.start() < end:
+                continue
+            if tense == "past" and m.group(0).lower() in _NOT_PAST:
+                continue
+            distance = start - m.end() if m.end() <= start else m.start() - end
+            # Verbs before the date bind more tightly than words after it.
+            distance = distance if m.end() <= start else distance + 15
+            if best is None or distance < best[0]:
+                best = (distance, tense)  # type: ignore[assignment]
+    return best[1] if best else "none"
