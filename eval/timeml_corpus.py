@@ -19,6 +19,7 @@ class GoldTimex:
     text: str
     type: str
     value: str
+    function: str = "NONE"              # CREATION_TIME for the document's own date
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ def read_doc(path: Path) -> TimemlDoc:
         elif open_timex is not None:
             start, a = open_timex
             text = "".join(out)[start:length]
-            timexes.append(GoldTimex(start, length, text, a.get("type", ""), a.get("value", "")))
+            timexes.append(GoldTimex(start, length, text, a.get("type", ""), a.get("value", ""),
+                                     a.get("functionInDocument", "NONE")))
             open_timex = None
     out.append(unescape(source[pos:]))
     return TimemlDoc(path.stem, "".join(out), created, tuple(timexes))

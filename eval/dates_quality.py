@@ -1,0 +1,164 @@
+"""Date expressions against TimeML gold (TimeBank + AQUAINT), with dateparser as the baseline.
+
+Relaxed extent: a found expression counts when it overlaps a gold DATE or TIME expression.
+Value: it must also carry the gold's TIMEX3 value. Each document is resolved against its own
+creation time. Documents are split in two halves by a hash of their name: "dev" is the half to
+look at while improving the rules, "held-out" the half that shows whether that overfitted.
+
+`python -m eval.dates_quality --errors` lists the most frequent misses and false alarms of the
+dev half.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from eval.timeml_corpus import GoldTimex, TimemlDoc, read_corpus
+from rules.dates import find_dates
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "timeml-dev"
+SCORED_TYPES = ("DATE", "TIME")
+
+Found = tuple[int, int, str]            # start, end, value
+Tagger = Callable[[str, date], list[Found]]
+
+
+def is_dev(doc: TimemlDoc) -> bool:
+    return zlib.crc32(doc.name.encode()) % 2 == 0
+
+
+def scored_gold(doc: TimemlDoc) -> list[GoldTimex]:
+    return [t for t in doc.timexes
+            if t.type in SCORED_TYPES and t.function != "CREATION_TIME"]
+
+
+def newswatch_tagger(text: str, created: date) -> list[Found]:
+    # The corpus is American newswire: numeric dates are month first.
+    return [(m.start, m.end, m.value) for m in find_dates(text, created, locale="en-US")]
+
+
+def dateparser_tagger(text: str, created: date) -> list[Found]:
+    from dateparser.search import search_dates
+
+    found = search_dates(text, languages=["en"], settings={
+        "RELATIVE_BASE": datetime(created.year, created.month, created.day, 12),
+        "PREFER_DATES_FROM": "current_period"}) or []
+    out, cursor = [], 0
+    for surface, when in found:
+        start = text.find(surface, cursor)
+        if start < 0:
+            start = text.find(surface)
+        if start < 0:
+            continue
+        cursor = start + len(surface)
+        out.append((start, start + len(surface), when.date().isoformat()))
+    return out
+
+
+@dataclass
+class Score:
+    found: int = 0
+    gold: int = 0
+    found_overlapping: int = 0
+    gold_overlapped: int = 0
+    found_right: int = 0
+    gold_right: int = 0
+    misses: Counter[str] = field(default_factory=Counter)
+    false_alarms: Counter[str] = field(default_factory=Counter)
+    wrong_values: Counter[str] = field(default_factory=Counter)
+
+    def add(self, doc: TimemlDoc, found: list[Found]) -> None:
+        gold = scored_gold(doc)
+        self.found += len(found)
+        self.gold += len(gold)
+
+        def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+            return a[0] < b[1] and b[0] < a[1]
+
+        for start, end, value in found:
+            hits = [g for g in gold if overlaps((start, end), (g.start, g.end))]
+            self.found_overlapping += bool(hits)
+            self.found_right += any(g.value == value for g in hits)
+            if not hits:
+                self.false_alarms[doc.text[start:end]] += 1
+            elif not any(g.value == value for g in hits):
+                self.wrong_values[f"{doc.text[start:end]!r} {value} (gold {hits[0].value}, "
+                                  f"created {doc.created})"] += 1
+        for g in gold:
+            hits = [v for s, e, v in found if overlaps((s, e), (g.start, g.end))]
+            self.gold_overlapped += bool(hits)
+            self.gold_right += g.value in hits
+            if not hits:
+                self.misses[f"{g.text!r} {g.value}"] += 1
+
+    @staticmethod
+    def _f1(right_found: int, found: int, right_gold: int, gold: int) -> tuple[float, ...]:
+        p = right_found / found if found else 0.0
+        r = right_gold / gold if gold else 0.0
+        return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+    def relaxed(self) -> tuple[float, ...]:
+        return self._f1(self.found_overlapping, self.found, self.gold_overlapped, self.gold)
+
+    def value(self) -> tuple[float, ...]:
+        return self._f1(self.found_right, self.found, self.gold_right, self.gold)
+
+    def summary(self) -> str:
+        rp, rr, rf = self.relaxed()
+        vp, vr, vf = self.value()
+        return (f"relaxed P {rp:.2f} R {rr:.2f} F1 {rf:.2f}; "
+                f"value P {vp:.2f} R {vr:.2f} F1 {vf:.2f} ({self.gold} gold, {self.found} found)")
+
+
+def score(docs: Iterable[TimemlDoc], tagger: Tagger) -> tuple[Score, Score, Score, float]:
+    """(dev, held-out, all) scores and the seconds the tagger took."""
+    dev, held_out, everything = Score(), Score(), Score()
+    seconds = 0.0
+    for doc in docs:
+        started = time.perf_counter()
+        found = tagger(doc.text, doc.created)
+        seconds += time.perf_counter() - started
+        (dev if is_dev(doc) else held_out).add(doc, found)
+        everything.add(doc, found)
+    return dev, held_out, everything, seconds
+
+
+def run(corpus: Path = CORPUS) -> list[tuple[str, str]]:
+    if not corpus.is_dir():
+        return [("dates on TimeML", f"skipped: no corpus at {corpus}")]
+    docs = read_corpus(corpus)
+    words = sum(len(d.text.split()) for d in docs)
+    rows = []
+    for name, tagger in (("newswatch", newswatch_tagger), ("dateparser", dateparser_tagger)):
+        dev, held_out, everything, seconds = score(docs, tagger)
+        rows += [(f"dates {name}, dev half", dev.summary()),
+                 (f"dates {name}, held-out half", held_out.summary()),
+                 (f"dates {name}, all {len(docs)} docs", everything.summary()),
+                 (f"dates {name}, speed",
+                  f"{1000 * seconds / words * 1000:.2f} ms per 1,000 words")]
+    return rows
+
+
+def _print_errors(limit: int = 40) -> None:
+    dev, _, _, _ = score([d for d in read_corpus(CORPUS) if is_dev(d)], newswatch_tagger)
+    print(dev.summary())
+    for title, counter in (("misses", dev.misses), ("false alarms", dev.false_alarms),
+                           ("wrong values", dev.wrong_values)):
+        print(f"\n{title} ({sum(counter.values())}):")
+        for text, n in counter.most_common(limit):
+            print(f"  {n:3d}  {text}")
+
+
+if __name__ == "__main__":
+    if "--errors" in sys.argv:
+        _print_errors()
+    else:
+        for row_name, figure in run():
+            print(f"  {row_name:<48} {figure}")
