@@ -160,7 +160,7 @@ def _quarter_year(m: re.Match[str], ctx: Context, quarter: int) -> int:
     ref = ctx.reference
     current = cal.quarter_of(ref)
     tense = ctx.tense(m)
-    if tense == "future" and quarter < current:
+    if tense == "future" and quarter < current - 1:
         return ref.year + 1
     if tense != "future" and quarter > current and current <= 2:
         return ref.year - 1
@@ -168,11 +168,12 @@ def _quarter_year(m: re.Match[str], ctx: Context, quarter: int) -> int:
 
 
 def quarter(m: re.Match[str], ctx: Context) -> str | None:
-    which = m["ord"].lower()
+    g = m.groupdict()
+    which = g["ord"].lower()
     ref = ctx.reference
-    explicit = m["y1"] or m["y2"]
+    explicit = g.get("y1") or g.get("y2")
     year_shift = 0
-    rel = (m["rel"] or m["yrel"] or "").lower()
+    rel = (g.get("rel") or g.get("yrel") or "").lower()
     if "last" in rel or "ago" in rel or "earlier" in rel:
         year_shift = -1
     elif "next" in rel:
@@ -196,7 +197,7 @@ def quarter(m: re.Match[str], ctx: Context) -> str | None:
         y, q = current
     elif which in ("next", "coming"):
         y, q = cal.shift_quarter(*current, 1)
-    elif which in ("last", "previous", "past") and not m["the"]:
+    elif which in ("last", "previous", "past") and not g.get("the"):
         y, q = cal.shift_quarter(*current, -1)
     else:   # "the quarter", "the latest quarter": the one the story is about
         y, q = ctx.last_quarter or cal.shift_quarter(*current, -1)

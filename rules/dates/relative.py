@@ -131,7 +131,7 @@ def shifted(m: re.Match[str], ctx: Context) -> str | None:
         sign = 1
     else:
         return None
-    if unit == "year" and n == 1 and sign < 0 and ctx.last_quarter and direction != "ago":
+    if unit == "year" and n == 1 and sign < 0 and ctx.last_quarter:
         y, q = cal.shift_quarter(*ctx.last_quarter, -4)     # "a year earlier" in a quarter story
         return f"{y}-Q{q}"
     ref = ctx.reference
@@ -189,8 +189,8 @@ PATTERNS: list[tuple[str, Handler]] = [
     (_I(rf"(?:(?P<pre>in)\s+)?{_NOT_A_NUMBER_BEFORE}(?P<n>{NUMBER})\s+(?P<unit>{UNIT})s?"
         r"(?:\s+or\s+so)?(?:\s+(?P<dir>ago|earlier|before|from\s+now|hence|back))?(?![\w-])"), shifted),
     (_I(r"(?P<present>\bnow\b(?![\s-]+(?:defunct|retired|famous))|currently|at\s+present"
-        r"|presently|nowadays|these\s+days|right\s+now|at\s+the\s+moment|the\s+present\s+time)"
-        r"|(?P<past>recently|lately|previously|formerly|in\s+the\s+past\b(?!\s+(?:\d|few"
+        r"|presently|nowadays|these\s+days|right\s+now|the\s+present\s+time)"
+        r"|(?P<past>recently|lately|in\s+the\s+past\b(?!\s+(?:\d|few"
         r"|several|two|three|four|five|six|seven|eight|nine|ten|twelve|year|month|week|day"
         r"|decade|century|quarter))|recent\s+(?:years|months|weeks|days))"
         r"|(?P<future>the\s+(?:near\s+|distant\s+|not-too-distant\s+)?future"

@@ -8,9 +8,10 @@ from typing import Literal
 Tense = Literal["past", "future", "none"]
 
 _FUTURE = re.compile(
-    r"\b(?:will|'ll|shall|won't|wo n't|going to|plans? to|planned|scheduled|expected to"
+    r"\b(?:(?:is|are|was|were|be)\s+(?:planning|scheduled|expected|set|due|going)"
+    r"|will|'ll|shall|won't|wo n't|going to|plans? to|planning|planned|scheduled|expected to"
     r"|expects? to|is to|are to|set to|due to|hopes? to|intends? to|would|next|upcoming"
-    r"|coming|until|by|starting|begins?|opens?|tomorrow)\b", re.I)
+    r"|coming|until|starting|begins?|opens?|tomorrow|as soon as|as early as)\b", re.I)
 _PAST = re.compile(
     r"\b(?:said|says|was|were|had|did|met|told|took|made|came|went|gave|held|began|left|saw"
     r"|got|found|spoke|sent|won|lost|fell|rose|hit|paid|sold|bought|became|brought|ago"
@@ -33,11 +34,15 @@ def tense_near(text: str, start: int, end: int) -> Tense:
     """The tense of the marker nearest to the expression within its sentence."""
     lo, hi = sentence_bounds(text, start, end)
     best: tuple[int, Tense] | None = None
+    future_spans: list[tuple[int, int]] = []
     for pattern, tense in ((_FUTURE, "future"), (_PAST, "past")):
         for m in pattern.finditer(text, lo, hi):
             if start <= m.start() < end:
                 continue
-            if tense == "past" and m.group(0).lower() in _NOT_PAST:
+            if tense == "future":
+                future_spans.append(m.span())
+            elif m.group(0).lower() in _NOT_PAST or \
+                    any(a <= m.start() < b for a, b in future_spans):
                 continue
             distance = start - m.end() if m.end() <= start else m.start() - end
             # Verbs before the date bind more tightly than words after it.
