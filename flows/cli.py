@@ -461,5 +461,9 @@ def export(
         console.print(f"{name}: {path}")
 
 
+from flows import cli_dates  # noqa: E402  (commands kept in their own modules)
+
+app.command()(cli_dates.dates)
+
 if __name__ == "__main__":
     app()
