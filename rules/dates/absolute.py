@@ -7,8 +7,18 @@ from datetime import date, timedelta
 
 from rules.dates import calendar as cal
 from rules.dates.context import Context, Handler, Resolved
-from rules.dates.lexicon import (DAY, MONTH, MONTHS, NUMBER_WORDS, ORDINAL, ORDINALS, SEASON,
-                                 SEASONS, WEEKDAY, YEAR)
+from rules.dates.lexicon import (
+    DAY,
+    MONTH,
+    MONTHS,
+    NUMBER_WORDS,
+    ORDINAL,
+    ORDINALS,
+    SEASON,
+    SEASONS,
+    WEEKDAY,
+    YEAR,
+)
 
 # Words before a bare month name that make it a date ("in May", not "May said").
 _MONTH_CUES = {"in", "since", "until", "till", "by", "of", "from", "through", "during",
@@ -297,6 +307,11 @@ _I = "(?i:{})".format
 _HOLIDAY = "|".join(sorted((re.escape(h).replace("'", "['’]").replace(r"\ ", r"\s+")
                             for h in _HOLIDAYS), key=len, reverse=True))
 _YEAR_REL = r"(?:this|last|next)\s+year"
+_PARTS_OF = "the end of|the beginning of|the start of|the middle of"
+_MONTH_MODS = f"early|late|mid|{_PARTS_OF}|end|beginning|the first half of|the second half of"
+_YEAR_MODS = (f"fiscal|early|late|mid|{_PARTS_OF}|the summer of|the spring of|the fall of"
+              "|the winter of|the year")
+_SEASON_RELS = "this coming|this past|this|last|next|the|early|late|mid|the early|the late|in"
 
 PATTERNS: list[tuple[str, Handler]] = [
     (rf"(?:(?P<wd>{WEEKDAY}),?\s+)?(?:{_I('the')}\s+)?(?P<mon>{MONTH})\s*(?P<d1>{DAY})"
@@ -305,13 +320,13 @@ PATTERNS: list[tuple[str, Handler]] = [
     (rf"(?:(?P<wd>{WEEKDAY}),?\s+)?(?:{_I('the')}\s+)?(?P<d1>{DAY})"
      rf"(?:\s*(?:-|–)\s*(?P<d2>{DAY}))?\s+(?:of\s+)?(?P<mon>{MONTH})(?:,?\s*(?P<y>{YEAR}))?",
      month_day),
-    (rf"(?:(?P<mod>{_I('early|late|mid|the end of|the beginning of|the start of|the middle of|end|beginning|the first half of|the second half of')})[- ]\s*)?"
+    (rf"(?:(?P<mod>{_I(_MONTH_MODS)})[- ]\s*)?"
      rf"(?:(?P<rel>{_I('last|next|this past|this coming|this')})\s+)?(?P<mon>{MONTH})"
      rf"(?:(?:,?\s+|\s+of\s+)(?P<y>{YEAR})|\s+(?P<yrel>{_I('this|last|next')})\s+{_I('year')})?",
      month_alone),
     (r"(?<![\d/.,-])(?:(?P<iso>(?P<iy>(?:19|20)\d\d)-(?P<im>0[1-9]|1[0-2])-(?P<id>[0-3]\d))"
      r"|(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?)(?![\d/-])", numeric),
-    (rf"(?:(?P<mod>{_I('fiscal|early|late|mid|the end of|the beginning of|the start of|the middle of|the summer of|the spring of|the fall of|the winter of|the year')})[- ]?\s*)?"
+    (rf"(?:(?P<mod>{_I(_YEAR_MODS)})[- ]?\s*)?"
      rf"(?P<y>{YEAR})(?!s|'s|\s*[-–]\s*\d)", year),
     (_I(r"(?:the\s+year\s+)?nineteen[- ](?P<tens>twenty|thirty|forty|fifty|sixty|seventy|eighty"
         r"|ninety)(?:[- ](?P<units>one|two|three|four|five|six|seven|eight|nine))?\b"
@@ -330,7 +345,7 @@ PATTERNS: list[tuple[str, Handler]] = [
     (_I(r"(?:the\s+)?(?:comparable\s+|same\s+)?year[- ](?:earlier|ago)(?:\s+(?:quarter|period))?"
         r"|the\s+(?:same|corresponding|comparable)\s+(?:period|quarter)\s+(?:a\s+year\s+"
         r"(?:ago|earlier)|(?:of\s+)?last\s+year)"), year_earlier),
-    (rf"(?:(?P<rel>{_I('this coming|this past|this|last|next|the|early|late|mid|the early|the late|in')})\s+)?"
+    (rf"(?:(?P<rel>{_I(_SEASON_RELS)})\s+)?"
      rf"(?P<s>{_I(SEASON)})(?:\s+(?:of\s+)?(?P<y>{YEAR}))?(?![\w-])", season),
     (rf"(?:(?P<rel>{_I('last|next')})\s+)?(?P<h>{_I(_HOLIDAY)})(?:\s+(?P<y>{YEAR}))?(?![\w'])",
      holiday),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from rules.dates.tense import Tense, tense_near
 

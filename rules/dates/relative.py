@@ -7,8 +7,16 @@ from datetime import date, timedelta
 
 from rules.dates import calendar as cal
 from rules.dates.context import Context, Handler
-from rules.dates.lexicon import (DAY_PARTS, NUMBER, NUMBER_WORDS, PART, TIMEZONE, UNIT,
-                                 WEEKDAY, WEEKDAYS)
+from rules.dates.lexicon import (
+    DAY_PARTS,
+    NUMBER,
+    NUMBER_WORDS,
+    PART,
+    TIMEZONE,
+    UNIT,
+    WEEKDAY,
+    WEEKDAYS,
+)
 
 _I = "(?i:{})".format
 
@@ -163,7 +171,7 @@ def clock_time(m: re.Match[str], ctx: Context) -> str | None:
     else:
         hour, minute = int(m["h"]), int(m["mi"] or 0)
         ap = (m["ap"] or "").lower().replace(".", "")
-        if hour > 12 and ap or hour > 23:
+        if (hour > 12 and ap) or hour > 23:
             return None
         if ap == "pm" and hour < 12:
             hour += 12
@@ -173,12 +181,14 @@ def clock_time(m: re.Match[str], ctx: Context) -> str | None:
 
 
 _NOT_A_NUMBER_BEFORE = r"(?<![\w.,-])"
+_WEEKDAY_RELS = ("last|next|this coming|this past|this|coming|previous|the previous|the following"
+                 "|early|late|earlier|later")
 
 PATTERNS: list[tuple[str, Handler]] = [
     (_I(rf"(?:(?:early|late|earlier|later)\s+)?(?P<rd>today|tonight|yesterday|tomorrow"
         rf"|the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|last|this)"
         rf"(?:\s+(?P<part>{PART}))?\b"), relative_day),
-    (rf"(?:(?P<rel>{_I('last|next|this coming|this past|this|coming|previous|the previous|the following|early|late|earlier|later')})\s+)?"
+    (rf"(?:(?P<rel>{_I(_WEEKDAY_RELS)})\s+)?"
      rf"(?P<wd>{WEEKDAY})(?:['’]s)?(?:\s+(?P<part>{_I(PART)}))?", weekday),
     (_I(r"(?:(?:early|late|earlier|later|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of"
         r"|the\s+middle\s+of|the\s+rest\s+of|end\s+of|by\s+the\s+end\s+of)\s+)?"
@@ -187,7 +197,8 @@ PATTERNS: list[tuple[str, Handler]] = [
         r"|decade|century|fiscal\s+year)(?![\w-])"), unit_relative),
     (_I(r"(?:over\s+)?the\s+weekend\b"), the_weekend),
     (_I(rf"(?:(?P<pre>in)\s+)?{_NOT_A_NUMBER_BEFORE}(?P<n>{NUMBER})\s+(?P<unit>{UNIT})s?"
-        r"(?:\s+or\s+so)?(?:\s+(?P<dir>ago|earlier|before|from\s+now|hence|back))?(?![\w-])"), shifted),
+        r"(?:\s+or\s+so)?(?:\s+(?P<dir>ago|earlier|before|from\s+now|hence|back))?(?![\w-])"),
+     shifted),
     (_I(r"(?P<present>\bnow\b(?![\s-]+(?:defunct|retired|famous))|currently|at\s+present"
         r"|presently|nowadays|these\s+days|right\s+now|the\s+present\s+time)"
         r"|(?P<past>recently|lately|in\s+the\s+past\b(?!\s+(?:\d|few"
@@ -196,6 +207,7 @@ PATTERNS: list[tuple[str, Handler]] = [
         r"|(?P<future>the\s+(?:near\s+|distant\s+|not-too-distant\s+)?future"
         r"|the\s+near\s+term|the\s+short\s+term)"), reference_word),
     (rf"(?<![\d.:])(?P<h>[012]?\d)(?::(?P<mi>[0-5]\d))?\s*(?P<ap>[ap]\.m\.?|[AP]\.M\.?|[ap]m\b"
-     rf"|[AP]M\b|(?i:o['’]clock))(?:\s+(?P<tz>{TIMEZONE}))?|(?P<word>{_I('noon|midnight|midday')})",
+     rf"|[AP]M\b|(?i:o['’]clock))(?:\s+(?P<tz>{TIMEZONE}))?"
+     rf"|(?P<word>{_I('noon|midnight|midday')})",
      clock_time),
 ]

@@ -25,7 +25,7 @@ _DAY = re.compile(r"^\d{4}-\d\d-\d\d$")
 
 
 class Span:
-    __slots__ = ("start", "end", "value", "first_day", "last_day")
+    __slots__ = ("end", "first_day", "last_day", "start", "value")
 
     def __init__(self, start: int, end: int, value: str, first: date | None,
                  last: date | None) -> None:

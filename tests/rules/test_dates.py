@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date, datetime
 
@@ -149,7 +150,7 @@ def test_a_datetime_reference_works_like_its_day() -> None:
 def test_results_come_in_text_order_without_overlaps() -> None:
     mentions = find_dates("Yesterday, on March 23, and next week, on 2 April 2025.", MONDAY)
     assert [m.text for m in mentions] == ["Yesterday", "March 23", "next week", "2 April 2025"]
-    assert all(a.end <= b.start for a, b in zip(mentions, mentions[1:]))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(mentions))
 
 
 runner = CliRunner()
