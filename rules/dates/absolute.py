@@ -313,40 +313,54 @@ _YEAR_MODS = (f"fiscal|early|late|mid|{_PARTS_OF}|the summer of|the spring of|th
               "|the winter of|the year")
 _SEASON_RELS = "this coming|this past|this|last|next|the|early|late|mid|the early|the late|in"
 
-PATTERNS: list[tuple[str, Handler]] = [
-    (rf"(?:(?P<wd>{WEEKDAY}),?\s+)?(?:{_I('the')}\s+)?(?P<mon>{MONTH})\s*(?P<d1>{DAY})"
+# (characters an expression can start with, pattern, handler)
+PATTERNS: list[tuple[str, str, Handler]] = [
+    ("JFMASONDTWt",
+     rf"(?:(?P<wd>{WEEKDAY}),?\s+)?(?:{_I('the')}\s+)?(?P<mon>{MONTH})\s*(?P<d1>{DAY})"
      rf"(?:\s*(?:-|–|{_I('to|through')})\s*(?P<d2>{DAY}))?(?:,?\s*(?P<y>{YEAR}))?"
      r"(?!\s*(?:%|percent|[.,]\d))", month_day),
-    (rf"(?:(?P<wd>{WEEKDAY}),?\s+)?(?:{_I('the')}\s+)?(?P<d1>{DAY})"
+    ("MTWFSTt0-9",
+     rf"(?:(?P<wd>{WEEKDAY}),?\s+)?(?:{_I('the')}\s+)?(?P<d1>{DAY})"
      rf"(?:\s*(?:-|–)\s*(?P<d2>{DAY}))?\s+(?:of\s+)?(?P<mon>{MONTH})(?:,?\s*(?P<y>{YEAR}))?",
      month_day),
-    (rf"(?:(?P<mod>{_I(_MONTH_MODS)})[- ]\s*)?"
+    ("eElLmMtTbBnNJFMASOND",
+     rf"(?:(?P<mod>{_I(_MONTH_MODS)})[- ]\s*)?"
      rf"(?:(?P<rel>{_I('last|next|this past|this coming|this')})\s+)?(?P<mon>{MONTH})"
      rf"(?:(?:,?\s+|\s+of\s+)(?P<y>{YEAR})|\s+(?P<yrel>{_I('this|last|next')})\s+{_I('year')})?",
      month_alone),
-    (r"(?<![\d/.,-])(?:(?P<iso>(?P<iy>(?:19|20)\d\d)-(?P<im>0[1-9]|1[0-2])-(?P<id>[0-3]\d))"
+    ("0-9",
+     r"(?<![\d/.,-])(?:(?P<iso>(?P<iy>(?:19|20)\d\d)-(?P<im>0[1-9]|1[0-2])-(?P<id>[0-3]\d))"
      r"|(?P<a>\d{1,2})/(?P<b>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?)(?![\d/-])", numeric),
-    (rf"(?:(?P<mod>{_I(_YEAR_MODS)})[- ]?\s*)?"
+    ("fFeElLmMtT12",
+     rf"(?:(?P<mod>{_I(_YEAR_MODS)})[- ]?\s*)?"
      rf"(?P<y>{YEAR})(?!s|'s|\s*[-–]\s*\d)", year),
-    (_I(r"(?:the\s+year\s+)?nineteen[- ](?P<tens>twenty|thirty|forty|fifty|sixty|seventy|eighty"
+    ("tTnN",
+     _I(r"(?:the\s+year\s+)?nineteen[- ](?P<tens>twenty|thirty|forty|fifty|sixty|seventy|eighty"
         r"|ninety)(?:[- ](?P<units>one|two|three|four|five|six|seven|eight|nine))?\b"
         r"|(?:the\s+year\s+)?two\s+thousand(?:\s+and\s+(?P<units2>one|two|three|four|five|six"
         r"|seven|eight|nine|ten))?\b"), spoken_year),
-    (_I(r"(?:the\s+)?(?:(?:early|mid|late)[- ]?\s*)?(?:(?P<c>19|20)(?P<d>\d)0'?s"
+    ("tTeEmMlL12'’fFsSnN",
+     _I(r"(?:the\s+)?(?:(?:early|mid|late)[- ]?\s*)?(?:(?P<c>19|20)(?P<d>\d)0'?s"
         r"|['’](?P<short>\d)0s|(?P<word>twenties|thirties|forties|fifties|sixties|seventies"
         r"|eighties|nineties))\b"), decade),
-    (_I(r"(?:the\s+)?(?P<n>\d{1,2})(?:st|nd|rd|th)[- ]century\b"), century),
-    (_I(rf"(?:(?P<the>the|this|that|its|a)\s+)?(?:(?P<y1>{YEAR})\s+|(?P<rel>this\s+year's|"
+    ("tT0-9",
+     _I(r"(?:the\s+)?(?P<n>\d{1,2})(?:st|nd|rd|th)[- ]century\b"), century),
+    ("tTiIaA0-9lLnNfFsScCyYpP",
+     _I(rf"(?:(?P<the>the|this|that|its|a)\s+)?(?:(?P<y1>{YEAR})\s+|(?P<rel>this\s+year's|"
         rf"last\s+year's|next\s+year's)\s+)?(?:fiscal[- ]\s*)?(?P<ord>{ORDINAL}|final|last|"
         r"latest|current|year-earlier|year-ago|comparable|previous|past|same|next|coming|this)"
         rf"[- ](?:fiscal[- ])?quarter(?![\w-])(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y2>{YEAR})"
         rf"|\s+(?:of\s+)?(?P<yrel>{_YEAR_REL}|a\s+year\s+(?:ago|earlier)))?"), quarter),
-    (_I(r"(?:the|this|that)\s+(?P<ord>quarter)(?![\w-])"), quarter),
-    (_I(r"(?:the\s+)?(?:comparable\s+|same\s+)?year[- ](?:earlier|ago)(?:\s+(?:quarter|period))?"
+    ("tT",
+     _I(r"(?:the|this|that)\s+(?P<ord>quarter)(?![\w-])"), quarter),
+    ("tTcCsSyY",
+     _I(r"(?:the\s+)?(?:comparable\s+|same\s+)?year[- ](?:earlier|ago)(?:\s+(?:quarter|period))?"
         r"|the\s+(?:same|corresponding|comparable)\s+(?:period|quarter)\s+(?:a\s+year\s+"
         r"(?:ago|earlier)|(?:of\s+)?last\s+year)"), year_earlier),
-    (rf"(?:(?P<rel>{_I(_SEASON_RELS)})\s+)?"
+    ("tTlLnNeEmMiIsSfFaAwW",
+     rf"(?:(?P<rel>{_I(_SEASON_RELS)})\s+)?"
      rf"(?P<s>{_I(SEASON)})(?:\s+(?:of\s+)?(?P<y>{YEAR}))?(?![\w-])", season),
-    (rf"(?:(?P<rel>{_I('last|next')})\s+)?(?P<h>{_I(_HOLIDAY)})(?:\s+(?P<y>{YEAR}))?(?![\w'])",
+    ("lLnNcChHiIvVtTmMeE",
+     rf"(?:(?P<rel>{_I('last|next')})\s+)?(?P<h>{_I(_HOLIDAY)})(?:\s+(?P<y>{YEAR}))?(?![\w'])",
      holiday),
 ]

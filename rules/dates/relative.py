@@ -184,29 +184,37 @@ _NOT_A_NUMBER_BEFORE = r"(?<![\w.,-])"
 _WEEKDAY_RELS = ("last|next|this coming|this past|this|coming|previous|the previous|the following"
                  "|early|late|earlier|later")
 
-PATTERNS: list[tuple[str, Handler]] = [
-    (_I(rf"(?:(?:early|late|earlier|later)\s+)?(?P<rd>today|tonight|yesterday|tomorrow"
+# (characters an expression can start with, pattern, handler)
+PATTERNS: list[tuple[str, str, Handler]] = [
+    ("eElLtTyY",
+     _I(rf"(?:(?:early|late|earlier|later)\s+)?(?P<rd>today|tonight|yesterday|tomorrow"
         rf"|the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|last|this)"
         rf"(?:\s+(?P<part>{PART}))?\b"), relative_day),
-    (rf"(?:(?P<rel>{_I(_WEEKDAY_RELS)})\s+)?"
+    ("lLnNtTcCpPeEMWFS",
+     rf"(?:(?P<rel>{_I(_WEEKDAY_RELS)})\s+)?"
      rf"(?P<wd>{WEEKDAY})(?:['’]s)?(?:\s+(?P<part>{_I(PART)}))?", weekday),
-    (_I(r"(?:(?:early|late|earlier|later|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of"
+    ("eElLtTbBmMrRnNcCpP",
+     _I(r"(?:(?:early|late|earlier|later|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of"
         r"|the\s+middle\s+of|the\s+rest\s+of|end\s+of|by\s+the\s+end\s+of)\s+)?"
         r"(?P<rel>this\s+coming|this\s+past|this|last|next|the\s+current|the\s+previous"
         r"|the\s+following|current|previous)\s+(?P<unit>week|weekend|month|year|quarter"
         r"|decade|century|fiscal\s+year)(?![\w-])"), unit_relative),
-    (_I(r"(?:over\s+)?the\s+weekend\b"), the_weekend),
-    (_I(rf"(?:(?P<pre>in)\s+)?{_NOT_A_NUMBER_BEFORE}(?P<n>{NUMBER})\s+(?P<unit>{UNIT})s?"
+    ("oOtT",
+     _I(r"(?:over\s+)?the\s+weekend\b"), the_weekend),
+    ("iI0-9aAoOtTfFsSeEnN",
+     _I(rf"(?:(?P<pre>in)\s+)?{_NOT_A_NUMBER_BEFORE}(?P<n>{NUMBER})\s+(?P<unit>{UNIT})s?"
         r"(?:\s+or\s+so)?(?:\s+(?P<dir>ago|earlier|before|from\s+now|hence|back))?(?![\w-])"),
      shifted),
-    (_I(r"(?P<present>\bnow\b(?![\s-]+(?:defunct|retired|famous))|currently|at\s+present"
+    ("nNcCaApPtTrRlLiI",
+     _I(r"(?P<present>\bnow\b(?![\s-]+(?:defunct|retired|famous))|currently|at\s+present"
         r"|presently|nowadays|these\s+days|right\s+now|the\s+present\s+time)"
         r"|(?P<past>recently|lately|in\s+the\s+past\b(?!\s+(?:\d|few"
         r"|several|two|three|four|five|six|seven|eight|nine|ten|twelve|year|month|week|day"
         r"|decade|century|quarter))|recent\s+(?:years|months|weeks|days))"
         r"|(?P<future>the\s+(?:near\s+|distant\s+|not-too-distant\s+)?future"
         r"|the\s+near\s+term|the\s+short\s+term)"), reference_word),
-    (rf"(?<![\d.:])(?P<h>[012]?\d)(?::(?P<mi>[0-5]\d))?\s*(?P<ap>[ap]\.m\.?|[AP]\.M\.?|[ap]m\b"
+    ("0-9nNmM",
+     rf"(?<![\d.:])(?P<h>[012]?\d)(?::(?P<mi>[0-5]\d))?\s*(?P<ap>[ap]\.m\.?|[AP]\.M\.?|[ap]m\b"
      rf"|[AP]M\b|(?i:o['’]clock))(?:\s+(?P<tz>{TIMEZONE}))?"
      rf"|(?P<word>{_I('noon|midnight|midday')})",
      clock_time),
