@@ -197,12 +197,12 @@ def quarter(m: re.Match[str], ctx: Context) -> str | None:
         else:
             y = _quarter_year(m, ctx, q)
         ctx.last_quarter = (y, q)
-        return f"{y}-Q{q}"
+        return f"{y:04d}-Q{q}"
     current = (ref.year, cal.quarter_of(ref))
     if which in ("year-earlier", "year-ago", "comparable", "same"):
         base = ctx.last_quarter or cal.shift_quarter(*current, -1)
         y, q = cal.shift_quarter(*base, -4)
-        return f"{y}-Q{q}"
+        return f"{y:04d}-Q{q}"
     if which in ("current", "this"):
         y, q = current
     elif which in ("next", "coming"):
@@ -212,14 +212,14 @@ def quarter(m: re.Match[str], ctx: Context) -> str | None:
     else:   # "the quarter", "the latest quarter": the one the story is about
         y, q = ctx.last_quarter or cal.shift_quarter(*current, -1)
     ctx.last_quarter = (y, q)
-    return f"{y}-Q{q}"
+    return f"{y:04d}-Q{q}"
 
 
 def year_earlier(m: re.Match[str], ctx: Context) -> str | None:
     """'year-earlier', 'the year-ago period': a year before the quarter in play, or last year."""
     if ctx.last_quarter:
         y, q = cal.shift_quarter(*ctx.last_quarter, -4)
-        return f"{y}-Q{q}"
+        return f"{y:04d}-Q{q}"
     return f"{ctx.reference.year - 1:04d}"
 
 
@@ -227,7 +227,8 @@ def _season_year(ctx: Context, m: re.Match[str], season: str, rel: str) -> int:
     ref = ctx.reference
     def span(y: int) -> tuple[date, date]:
         first, last = cal.span_of(f"{y:04d}-{season}")
-        assert first and last
+        if first is None or last is None:
+            raise ValueError(f"no {season} in year {y}")
         return first, last
     years = (ref.year - 2, ref.year - 1, ref.year, ref.year + 1)
     tense = ctx.tense(m) if rel in ("", "the", "in", "early", "late", "mid") else "none"

@@ -15,7 +15,7 @@ def day_value(d: date) -> str:
 
 def week_value(d: date) -> str:
     year, week, _ = d.isocalendar()
-    return f"{year}-W{week:02d}"
+    return f"{year:04d}-W{week:02d}"
 
 
 def month_value(year: int, month: int) -> str:

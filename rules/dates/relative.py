@@ -99,7 +99,7 @@ def unit_relative(m: re.Match[str], ctx: Context) -> str | None:
     if unit == "quarter":
         y, q = cal.shift_quarter(ref.year, cal.quarter_of(ref), shift)
         ctx.last_quarter = (y, q)
-        return f"{y}-Q{q}"
+        return f"{y:04d}-Q{q}"
     if unit == "decade":
         return f"{ref.year // 10 + shift:03d}"
     if unit in ("century",):
@@ -141,7 +141,7 @@ def shifted(m: re.Match[str], ctx: Context) -> str | None:
         return None
     if unit == "year" and n == 1 and sign < 0 and ctx.last_quarter:
         y, q = cal.shift_quarter(*ctx.last_quarter, -4)     # "a year earlier" in a quarter story
-        return f"{y}-Q{q}"
+        return f"{y:04d}-Q{q}"
     ref = ctx.reference
     if unit == "day":
         return cal.day_value(ref + timedelta(days=sign * n))

@@ -49,12 +49,17 @@ def _resolve(text: str, ctx: Context) -> list[Span]:
         end = start - negative_length
         if spans and start < spans[-1].end:
             continue
-        resolved = handler(m, ctx)
-        if resolved is None:
-            continue
-        if isinstance(resolved, str):
-            resolved = Resolved(resolved)
-        first, last = span_of(resolved.value)
+        try:
+            resolved = handler(m, ctx)
+            if resolved is None:
+                continue
+            if isinstance(resolved, str):
+                resolved = Resolved(resolved)
+            first, last = span_of(resolved.value)
+            if first is None and not resolved.value.endswith("_REF"):
+                continue    # a year beyond 9999 or before 1 has no calendar span
+        except (ValueError, OverflowError):
+            continue        # beyond what the calendar holds (year 10000): not a date for us
         spans.append(Span(start, end, resolved.value, resolved.first_day or first,
                           resolved.last_day or last))
     return spans

@@ -7,6 +7,8 @@ import json
 from datetime import date, datetime
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -150,6 +152,26 @@ def test_a_datetime_reference_works_like_its_day() -> None:
 def test_results_come_in_text_order_without_overlaps() -> None:
     mentions = find_dates("Yesterday, on March 23, and next week, on 2 April 2025.", MONDAY)
     assert [m.text for m in mentions] == ["Yesterday", "March 23", "next week", "2 April 2025"]
+    assert all(a.end <= b.start for a, b in itertools.pairwise(mentions))
+
+
+WORDS = ["on", "the", "Tuesday", "March", "24", "3/4", "2025", "last", "next", "week", "year",
+         "ago", "two", "in", "p.m.", "10:30", "-", "to", "from", "quarter", "first", "will",
+         "met", ",", "1990s", "31", "Feb.", "30", "now", "weekend", "spring", "Christmas"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.sampled_from(WORDS) | st.text(max_size=6), max_size=30),
+       st.dates(min_value=date(1, 1, 8), max_value=date(9999, 12, 24)),
+       st.sampled_from(["en", "en-US", "en_GB", ""]))
+def test_any_text_gives_ordered_exact_spans(words: list[str], reference: date,
+                                            locale: str) -> None:
+    text = " ".join(words)
+    mentions = find_dates(text, reference, locale)
+    for m in mentions:
+        assert text[m.start:m.end] == m.text and m.type in ("DATE", "TIME")
+        assert (m.first_day is None) == (m.last_day is None)
+        assert m.first_day is None or m.first_day <= m.last_day
     assert all(a.end <= b.start for a, b in itertools.pairwise(mentions))
 
 
