@@ -107,6 +107,17 @@ def unit_relative(m: re.Match[str], ctx: Context) -> str | None:
     return f"{ref.year + shift:04d}"
 
 
+def in_the_unit(m: re.Match[str], ctx: Context) -> str | None:
+    """'earlier in the year', 'later in the week', 'the end of the year', 'year-end'."""
+    unit = (m["unit"] or "year").lower()
+    ref = ctx.reference
+    if unit == "week":
+        return cal.week_value(ref)
+    if unit == "month":
+        return cal.month_value(ref.year, ref.month)
+    return f"{ref.year:04d}"
+
+
 def the_weekend(m: re.Match[str], ctx: Context) -> str | None:
     ref = ctx.reference
     tense = ctx.tense(m)
@@ -201,6 +212,9 @@ PATTERNS: list[tuple[str, str, Handler]] = [
         r"|decade|century|fiscal\s+year)(?![\w-])"), unit_relative),
     ("oOtT",
      _I(r"(?:over\s+)?the\s+weekend\b"), the_weekend),
+    ("eElLtTyYaAbB",
+     _I(r"(?:(?:earlier|later|early|late)\s+in|(?:at|by|around|before)?\s*the\s+end\s+of)"
+        r"\s+the\s+(?P<unit>year|month|week)\b|year[- ]end\b|year['’]s\s+end\b"), in_the_unit),
     ("iI0-9aAoOtTfFsSeEnN",
      _I(rf"(?:(?P<pre>in)\s+)?{_NOT_A_NUMBER_BEFORE}(?P<n>{NUMBER})\s+(?P<unit>{UNIT})s?"
         r"(?:\s+or\s+so)?(?:\s+(?P<dir>ago|earlier|before|from\s+now|hence|back))?(?![\w-])"),
