@@ -37,7 +37,12 @@ def _day_number(text: str) -> int:
 
 
 def _pick_year(ctx: Context, m: re.Match[str], month: int, day: int | None) -> int:
-    """Year of a month (and day) written without one: the tense picks past or coming."""
+    """Year of a month (and day) written without one.
+
+    A day follows the tense of its sentence (past or coming, within about ten months); a bare
+    month, and a day without a tense clue, take the nearest year. (On newswire, tense clues
+    picked the wrong year for bare months more often than the nearest one did.)
+    """
     ref = ctx.reference
     options = []
     for year in (ref.year - 1, ref.year, ref.year + 1):
@@ -47,16 +52,9 @@ def _pick_year(ctx: Context, m: re.Match[str], month: int, day: int | None) -> i
             continue
     if not options:
         return ref.year
-    tense = ctx.tense(m)
-    if day is None:
-        # A month is "past" when it has begun; the current month counts both ways.
-        this_month = (ref.year, ref.month)
-        if tense == "past":
-            return ref.year if (ref.year, month) <= this_month else ref.year - 1
-        if tense == "future":
-            return ref.year if (ref.year, month) >= this_month else ref.year + 1
-    else:
+    if day is not None:
         slack = timedelta(days=1)
+        tense = ctx.tense(m)
         if tense == "past":
             past = [o for o in options if o[0] <= ref + slack and (ref - o[0]).days < 300]
             if past:
@@ -207,8 +205,8 @@ def quarter(m: re.Match[str], ctx: Context) -> str | None:
         y, q = current
     elif which in ("next", "coming"):
         y, q = cal.shift_quarter(*current, 1)
-    elif which in ("last", "previous", "past") and not g.get("the"):
-        y, q = cal.shift_quarter(*current, -1)
+    elif which == "latest" or (which in ("last", "previous", "past") and not g.get("the")):
+        y, q = cal.shift_quarter(*current, -1)      # the last one completed
     else:   # "the quarter", "the latest quarter": the one the story is about
         y, q = ctx.last_quarter or cal.shift_quarter(*current, -1)
     ctx.last_quarter = (y, q)
