@@ -172,6 +172,9 @@ _REFS = {"present": "PRESENT_REF", "past": "PAST_REF", "future": "FUTURE_REF"}
 
 def reference_word(m: re.Match[str], ctx: Context) -> str | None:
     kind = next(k for k in ("present", "past", "future") if m[k])
+    if m.group(0) == "Now" and re.search(r"(?:^|[.!?\n][\"'`’”]*)\s*[\"'`‘“]*$",
+                                        ctx.text[max(0, m.start() - 6):m.start()]):
+        return None         # "Now, he says ...": a discourse marker opening a sentence
     return _REFS[kind]
 
 

@@ -111,6 +111,7 @@ def test_first_and_last_day_follow_the_granularity(text: str, first: date | None
     "The firm has 2000 employees.",
     "Prices fall when supply rises.",
     "Rain may come, he said.",
+    "Now, he says, the plan is dead.",
 ])
 def test_durations_ordinals_and_lookalikes_are_not_dates(text: str) -> None:
     assert found(text) == []
