@@ -130,7 +130,7 @@ def numeric(m: re.Match[str], ctx: Context) -> Resolved | None:
 def year(m: re.Match[str], ctx: Context) -> str | None:
     value = int(m["y"])
     after = ctx.text[m.end():m.end() + 16]
-    if not m["mod"] and re.match(r"\s+(?:[a-z]+s\b|percent|per|to\s+\d)", after) and \
+    if not m["mod"] and re.match(r"\s+(?:[a-z]+s|percent|per|to\s+\d)\b", after) and \
             ctx.word_before(m.start()) not in _MONTH_CUES:
         return None                     # "2000 employees": a count, not a year
     return f"{value:04d}"

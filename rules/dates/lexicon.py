@@ -33,8 +33,8 @@ DAY_PARTS = {"morning": "MO", "afternoon": "AF", "evening": "EV", "night": "NI"}
 MONTH = (r"(?:January|February|March|April|May|June|July|August|September|October|November"
          r"|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?)(?![a-z])")
 WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-DAY = r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?![\d:])"
-YEAR = r"(?<![\d$.,/-])(?:1[6-9]\d\d|20\d\d)(?![\d%]|[,.]\d|-\d)"
+DAY = r"(?:3[01]|[12][0-9]|0?[1-9])(?:st|nd|rd|th)?(?!\d|:\d)"
+YEAR = r"(?<![\d$.,/])(?<!\d-)(?:1[6-9]\d\d|20\d\d)(?![\d%]|[,.]\d|-\d)"
 NUMBER = (r"(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
           r"|fifteen|twenty|thirty|forty|fifty|a few|several|a couple of)")
 UNIT = r"(?:day|week|month|year|decade|century|centuries)"
