@@ -308,8 +308,7 @@ _HOLIDAY = "|".join(sorted((re.escape(h).replace("'", "['’]").replace(r"\ ", r
 _YEAR_REL = r"(?:this|last|next)\s+year"
 _PARTS_OF = "the end of|the beginning of|the start of|the middle of"
 _MONTH_MODS = f"early|late|mid|{_PARTS_OF}|end|beginning|the first half of|the second half of"
-_YEAR_MODS = (f"fiscal|early|late|mid|{_PARTS_OF}|the summer of|the spring of|the fall of"
-              "|the winter of|the year")
+_YEAR_MODS = f"fiscal|early|late|mid|{_PARTS_OF}|the year"
 _SEASON_RELS = "this coming|this past|this|last|next|the|early|late|mid|the early|the late|in"
 
 # (characters an expression can start with, pattern, handler)
