@@ -33,12 +33,40 @@ class Span:
         self.first_day, self.last_day = first, last
 
 
+# Every expression contains one of these words or a digit. The patterns only run in windows
+# around them, which is most of the speed: most of a text is far from any date.
+_ANCHOR = re.compile(
+    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun"
+    r"|today|tonight|yesterday|tomorrow|now|current|present|recent|lately|past|future|near"
+    r"|short|day|week|month|year|quarter|decade|centur|spring|summer|fall|autumn|winter|christmas"
+    r"|new\s+year|halloween|independence|valentine|thanksgiving|labor|memorial|election"
+    r"|easter|noon|midnight|midday|morning|afternoon|evening|night|ago|earlier|nineteen"
+    r"|two\s+thousand|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties"
+    r"|these\s+days)", re.I)
+# Room around an anchor for the rest of an expression: "by the end of the" before "year",
+# ", 2025" or " EST" after "March 24" or "3 p.m.".
+_BEFORE, _AFTER = 48, 48
+
+
+def _windows(text: str) -> list[tuple[int, int]]:
+    windows: list[tuple[int, int]] = []
+    for anchor in _ANCHOR.finditer(text):
+        start, end = max(0, anchor.start() - _BEFORE), min(len(text), anchor.end() + _AFTER)
+        if windows and start <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
 def _candidates(text: str) -> list[tuple[int, int, int, re.Match[str], Handler]]:
     found = []
+    windows = _windows(text)
     for order, (pattern, handler) in enumerate(_COMPILED):
-        for m in pattern.finditer(text):
-            if m.end() > m.start():
-                found.append((m.start(), -(m.end() - m.start()), order, m, handler))
+        for start, end in windows:
+            for m in pattern.finditer(text, start, end):
+                if m.end() > m.start():
+                    found.append((m.start(), -(m.end() - m.start()), order, m, handler))
     found.sort(key=lambda c: c[:3])
     return found
 
