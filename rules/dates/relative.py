@@ -144,7 +144,7 @@ def shifted(m: re.Match[str], ctx: Context) -> str | None:
         if ctx.tense(m) != "future":
             return None                 # "the first time in four years": a duration
         sign = 1
-    elif direction in ("ago", "earlier", "before", "back"):
+    elif direction in ("ago", "earlier", "back"):
         sign = -1
     elif direction in ("from now", "hence"):
         sign = 1
@@ -220,7 +220,7 @@ PATTERNS: list[tuple[str, str, Handler]] = [
         r"\s+the\s+(?P<unit>year|month|week)\b|year[- ]end\b|year['’]s\s+end\b"), in_the_unit),
     ("iI0-9aAoOtTfFsSeEnN",
      _I(rf"(?:(?P<pre>in)\s+)?{_NOT_A_NUMBER_BEFORE}(?P<n>{NUMBER})\s+(?P<unit>{UNIT})s?"
-        r"(?:\s+or\s+so)?(?:\s+(?P<dir>ago|earlier|before|from\s+now|hence|back))?(?![\w-])"),
+        r"(?:\s+or\s+so)?(?:\s+(?P<dir>ago|earlier|from\s+now|hence|back))?(?![\w-])"),
      shifted),
     ("nNcCaApPtTrRlLiI",
      _I(r"(?P<present>\bnow\b(?![\s-]+(?:defunct|retired|famous))|currently|at\s+present"
