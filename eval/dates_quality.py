@@ -119,8 +119,8 @@ class Score:
     def summary(self) -> str:
         rp, rr, rf = self.relaxed()
         vp, vr, vf = self.value()
-        return (f"relaxed P {rp:.2f} R {rr:.2f} F1 {rf:.2f}; "
-                f"value P {vp:.2f} R {vr:.2f} F1 {vf:.2f} ({self.gold} gold, {self.found} found)")
+        return (f"relaxed P {rp:.3f} R {rr:.3f} F1 {rf:.3f}; "
+                f"value P {vp:.3f} R {vr:.3f} F1 {vf:.3f} ({self.gold} gold, {self.found} found)")
 
 
 def score(docs: Iterable[TimemlDoc], tagger: Tagger) -> tuple[Score, Score, Score, float]:
