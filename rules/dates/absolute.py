@@ -213,6 +213,17 @@ def quarter(m: re.Match[str], ctx: Context) -> str | None:
     return f"{y:04d}-Q{q}"
 
 
+def half(m: re.Match[str], ctx: Context) -> str | None:
+    """'the second half of 2024', 'the first half of next year': TimeML's H1 and H2."""
+    which = 1 if m["which"].lower() in ("first", "1st", "early") else 2
+    if m["y"]:
+        year = int(m["y"])
+    else:
+        year = ctx.reference.year + {"this": 0, "the": 0, "last": -1, "next": 1}[
+            m["rel"].lower()]
+    return f"{year:04d}-H{which}"
+
+
 def year_earlier(m: re.Match[str], ctx: Context) -> str | None:
     """'year-earlier', 'the year-ago period': a year before the quarter in play, or last year."""
     if ctx.last_quarter:
@@ -351,6 +362,9 @@ PATTERNS: list[tuple[str, str, Handler]] = [
         rf"|\s+(?:of\s+)?(?P<yrel>{_YEAR_REL}|a\s+year\s+(?:ago|earlier)))?"), quarter),
     ("tT",
      _I(r"(?:the|this|that)\s+(?P<ord>quarter)(?![\w-])"), quarter),
+    ("tTfFsSlL12",
+     _I(rf"(?:the\s+)?(?P<which>first|second|last|latter|1st|2nd)\s+half\s+of\s+"
+        rf"(?:(?:fiscal\s+)?(?P<y>{YEAR})|(?P<rel>this|last|next|the)\s+year)\b"), half),
     ("tTcCsSyY",
      _I(r"(?:the\s+)?(?:comparable\s+|same\s+)?year[- ](?:earlier|ago)(?:\s+(?:quarter|period))?"
         r"|the\s+(?:same|corresponding|comparable)\s+(?:period|quarter)\s+(?:a\s+year\s+"

@@ -39,6 +39,7 @@ def only(text: str, reference: date | datetime = MONDAY, locale: str = "en") -> 
     ("Sales fell in the first quarter.", "the first quarter", "2025-Q1"),
     ("They will travel this summer.", "this summer", "2025-SU"),
     ("It flooded in the spring of 2024.", "the spring of 2024", "2024-SP"),
+    ("Output rose in the second half of last year.", "the second half of last year", "2024-H2"),
     ("Turkeys sell out before Thanksgiving.", "Thanksgiving", "2024-11-28"),
     ("Sunday, March 16, 2025, was quiet.", "Sunday, March 16, 2025", "2025-03-16"),
     ("Dec. 5 was the deadline.", "Dec. 5", "2024-12-05"),
