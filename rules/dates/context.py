@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import NamedTuple
 
 from rules.dates.tense import Tense, tense_near
@@ -30,7 +30,6 @@ class Resolved(NamedTuple):
 class Context:
     text: str
     reference: date
-    clock: datetime | None            # the reference's time of day, when it has one
     month_first: bool
     last_quarter: tuple[int, int] | None = None     # (year, quarter) most recently mentioned
     _tenses: dict[tuple[int, int], Tense] = field(default_factory=dict)

@@ -52,7 +52,7 @@ def weekday(m: re.Match[str], ctx: Context) -> str | None:
     elif rel in ("this coming", "coming", "the following"):
         d = ref + timedelta(days=ahead)
     elif rel == "this":
-        d = monday_of_week(ref) + timedelta(days=target)
+        d = cal.monday_of(ref) + timedelta(days=target)
     else:
         tense = ctx.tense(m)
         if tense == "past":
@@ -62,10 +62,6 @@ def weekday(m: re.Match[str], ctx: Context) -> str | None:
         else:
             d = ref - timedelta(days=back) if back <= ahead else ref + timedelta(days=ahead)
     return cal.day_value(d) + _part(m)
-
-
-def monday_of_week(d: date) -> date:
-    return cal.monday_of(d)
 
 
 def _weekend(ref: date, direction: int) -> str:

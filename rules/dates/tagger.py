@@ -131,7 +131,5 @@ def _is_range(text: str, prev: Span, span: Span, gap: str) -> bool:
 
 
 def tag(text: str, reference: datetime | date, locale: str) -> list[Span]:
-    clock = reference if isinstance(reference, datetime) else None
     day = reference.date() if isinstance(reference, datetime) else reference
-    ctx = Context(text, day, clock, month_first(locale))
-    return _join(text, _resolve(text, ctx))
+    return _join(text, _resolve(text, Context(text, day, month_first(locale))))
