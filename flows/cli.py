@@ -461,5 +461,9 @@ def export(
         console.print(f"{name}: {path}")
 
 
+from flows import cli_report  # noqa: E402
+
+cli_report.register(app)
+
 if __name__ == "__main__":
     app()
