@@ -103,6 +103,7 @@ def run(
         = None,
 ) -> None:
     """Run the monitor flow once now: scrape, load, evaluate rules, send alerts.
+
     Exit code 0: all went well; 1: a source or a delivery failed; 2: the configuration has
     problems (the valid sources, rules and channels still ran)."""
     from flows.config import load_config

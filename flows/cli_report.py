@@ -40,9 +40,11 @@ def report(
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
         = None,
 ) -> None:
-    """Write an HTML report (one file, viewable offline): matching articles per day and
-    source, the stories behind the peaks, the most mentioned entities and upcoming event
-    dates; and the chart alone as a PNG for pasting into chat."""
+    """Write an HTML report of the matching articles and a PNG of its chart.
+
+    The page is one file, viewable offline: matching articles per day and source, the stories
+    behind the peaks, the most mentioned entities and upcoming event dates. The PNG is the
+    chart alone, for pasting into chat."""
     from flows.report import write_report
     from warehouse.errors import WarehouseError
     from warehouse.report_data import Filter
