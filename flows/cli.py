@@ -177,15 +177,20 @@ def sql(
 
     settings = Settings()
     path = warehouse or settings.warehouse
-    try:
-        if (query is None) == (saved is None):
-            raise typer.BadParameter("give either a QUERY or --saved NAME")
+    if (query is None) == (saved is None):
+        raise typer.BadParameter("give either a QUERY or --saved NAME")
+    if format is OutputFormat.parquet and out is None:
+        raise typer.BadParameter("--format parquet needs --out FILE")
+    try:   # a saved query that does not exist or lacks a parameter: a usage error
         text = load_saved_query(settings.config_dir / "queries", saved) if saved else query
         assert text is not None
         params = parse_params(param or [], text)
+    except WarehouseError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    try:
         if format is OutputFormat.parquet:
-            if out is None:
-                raise typer.BadParameter("--format parquet needs --out FILE")
+            assert out is not None
             rows = copy_query(path, text, params, out, wait_seconds=settings.read_wait_seconds)
             err.print(f"wrote {rows} row(s) to {out}")
             return
@@ -347,7 +352,11 @@ def load_staged() -> None:
     summary = asyncio.run(load_staged_flow(settings=Settings(), run_label="manual"))
     console.print(f"{summary.articles_new} new articles, {summary.matches} matches, "
                   f"{summary.alerts_sent} alerts sent")
-    if summary.errors or summary.config_problems:
+    for problem in summary.config_problems:
+        err.print(f"config: {problem}", markup=False, highlight=False)
+    if summary.config_problems:
+        raise typer.Exit(EXIT_USAGE)
+    if summary.errors:
         raise typer.Exit(EXIT_PROBLEMS)
 
 
