@@ -69,7 +69,7 @@ def demo(
 ) -> None:
     """Run the pipeline twice against the built-in demo news sites (no internet needed)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.demo_run import demo_counts, run_demo
+    from flows.demo_run import demo_counts, demo_last_day, run_demo
 
     def show_mail(mail: Any) -> None:
         console.rule(f"[bold]Email to {', '.join(mail.recipients)}")
@@ -90,6 +90,9 @@ def demo(
     console.print(f"  warehouse:        {warehouse}")
     console.print("  try:  .venv/bin/newswatch sql --warehouse "
                   f"{warehouse} \"SELECT rule_id, title, sentence FROM v_matches\"",
+                  highlight=False, markup=False)
+    console.print(f"  and:  .venv/bin/newswatch report --warehouse {warehouse} --until "
+                  f"{demo_last_day().isoformat()} --days 10 --out {workdir / 'report.html'}",
                   highlight=False, markup=False)
     problems = sum(s.errors for s in summaries)
     if problems:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +12,8 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from demo.clock import ADVANCE_HOURS, DEFAULT_START
 from flows.cli import app
+from flows.demo_run import demo_last_day
 
 REPO = Path(__file__).resolve().parents[2]
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -49,7 +48,7 @@ def test_demo_report_renders_in_headless_chromium(prefect_harness: None, tmp_pat
     monkeypatch.delenv("NEWSWATCH_CONFIG_DIR", raising=False)
     demo = runner.invoke(app, ["demo", "--workdir", str(tmp_path / "demo")])
     assert demo.exit_code == 0, demo.output
-    last_day = (DEFAULT_START + timedelta(hours=ADVANCE_HOURS)).date()
+    last_day = demo_last_day()
     page = tmp_path / "report.html"
     made = runner.invoke(app, ["report", "--warehouse", str(tmp_path / "demo" / "newswatch.duckdb"),
                                "--until", last_day.isoformat(), "--days", "14",
