@@ -53,7 +53,8 @@ class Builder:
             [article_id, source_id, url or f"https://{source_id}.example/{article_id}", title,
              published if published is not None else _at(day), seen, seen, story_id]))
         if story is None:
-            self.rows.append(("INSERT INTO stories VALUES (?, ?, ?)", [story_id, title, seen]))
+            self.rows.append(("INSERT INTO stories (story_id, title, first_seen_at) "
+                              "VALUES (?, ?, ?)", [story_id, title, seen]))
         for rule in rules:
             self.rows.append(("INSERT INTO matches (match_id, rule_id, article_id, story_id, "
                               "matched_at) VALUES (?, ?, ?, ?, ?)",
@@ -62,11 +63,14 @@ class Builder:
 
     def entity(self, article_id: str, entity_id: str, name: str, times: int = 1) -> None:
         for _ in range(times):
-            self.rows.append(("INSERT INTO entity_mentions VALUES (?, ?, ?, 'place', ?, "
-                              "'s', now())", [article_id, entity_id, name, name]))
+            self.rows.append(("INSERT INTO entity_mentions (article_id, entity_id, "
+                              "entity_name, entity_kind, surface, sentence, found_at) "
+                              "VALUES (?, ?, ?, 'place', ?, 's', now())",
+                              [article_id, entity_id, name, name]))
 
     def event_date(self, article_id: str, expression: str, day: date, sentence: str) -> None:
-        self.rows.append(("INSERT INTO date_mentions VALUES (?, ?, ?, ?, now())",
+        self.rows.append(("INSERT INTO date_mentions (article_id, expression, resolved_date, "
+                          "sentence, found_at) VALUES (?, ?, ?, ?, now())",
                           [article_id, expression, day, sentence]))
 
     def write(self) -> Path:
