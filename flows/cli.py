@@ -19,22 +19,40 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
 from flows.settings import Settings
 
-app = typer.Typer(
-    help="Watch news sites, store articles in DuckDB, alert on YAML rules.",
-    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-)
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
-# Exit codes scripts can rely on.
+# Exit codes scripts can rely on (docs/exit-codes.md).
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class _Commands(TyperGroup):
+    """Any command: a warehouse that is missing, locked or unreadable is a clear message and
+    exit code 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from warehouse.errors import WarehouseError
+
+        try:
+            return super().invoke(ctx)
+        except WarehouseError as exc:
+            err.print(f"error: {exc}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_PROBLEMS) from exc
+
+
+app = typer.Typer(
+    help="Watch news sites, store articles in DuckDB, alert on YAML rules.",
+    no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False, cls=_Commands,
+)
 
 
 class OutputFormat(StrEnum):
@@ -51,7 +69,7 @@ def demo(
 ) -> None:
     """Run the pipeline twice against the built-in demo news sites (no internet needed)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.demo_run import demo_counts, run_demo
+    from flows.demo_run import demo_counts, demo_last_day, run_demo
 
     def show_mail(mail: Any) -> None:
         console.rule(f"[bold]Email to {', '.join(mail.recipients)}")
@@ -73,6 +91,9 @@ def demo(
     console.print("  try:  .venv/bin/newswatch sql --warehouse "
                   f"{warehouse} \"SELECT rule_id, title, sentence FROM v_matches\"",
                   highlight=False, markup=False)
+    console.print(f"  and:  .venv/bin/newswatch report --warehouse {warehouse} --until "
+                  f"{demo_last_day().isoformat()} --days 10 --out {workdir / 'report.html'}",
+                  highlight=False, markup=False)
     problems = sum(s.errors for s in summaries)
     if problems:
         err.print(f"{problems} problem(s) during the demo runs; see above")
@@ -84,55 +105,44 @@ def run(
     source: Annotated[list[str] | None, typer.Option(help="Only this source id (repeatable).")]
         = None,
 ) -> None:
-    """Run the monitor flow once now: scrape, load, evaluate rules, send alerts."""
+    """Run the monitor flow once now: scrape, load, evaluate rules, send alerts.
+
+    Exit code 0: all went well; 1: a source or a delivery failed; 2: the configuration has
+    problems (the valid sources, rules and channels still ran)."""
+    from flows.config import load_config
     from flows.monitor import monitor_flow
+    from flows.progress import RunDisplay
 
-    def once() -> Any:
-        return asyncio.run(monitor_flow(settings=Settings(), source_ids=source,
-                                        run_label="manual"))
-
-    summary = _with_progress(once, source) if console.is_terminal else once()
+    settings = Settings()
+    config = load_config(settings.config_dir)
+    enabled = [s.id for s in config.sources if s.enabled]
+    unknown = sorted(set(source or []) - {s.id for s in config.sources})
+    if unknown:
+        err.print(f"no source {', '.join(unknown)} in {settings.config_dir / 'sources.yaml'}; "
+                  f"sources: {', '.join(s.id for s in config.sources) or 'none'}",
+                  markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE)
+    total = len([i for i in enabled if source is None or i in source])
+    with RunDisplay(err, total).showing():
+        summary = asyncio.run(monitor_flow(settings=settings, source_ids=source,
+                                           run_label="manual"))
     for s in summary.sources:
         state = "304 not modified" if s.not_modified else f"{s.entries} entries"
         console.print(f"{s.source_id}: {state}, {s.new_articles} new, "
                       f"{s.skipped_known} known, {len(s.errors)} errors", highlight=False)
         for e in s.errors:
             err.print(f"  {e}", markup=False, highlight=False)
+    for failure in summary.delivery_failures:
+        err.print(f"delivery: {failure}", markup=False, highlight=False)
     for problem in summary.config_problems:
         err.print(f"config: {problem}", markup=False, highlight=False)
     console.print(f"{summary.articles_new} new articles, {summary.matches} matches, "
                   f"{summary.alerts_sent} alerts sent, {summary.digests_sent} digests sent, "
                   f"{summary.alerts_held} held by quiet hours, {summary.realerts} re-alerts")
-    if summary.errors or summary.config_problems:
+    if summary.config_problems:
+        raise typer.Exit(EXIT_USAGE)
+    if summary.errors:
         raise typer.Exit(EXIT_PROBLEMS)
-
-
-def _with_progress(once: Any, only: list[str] | None) -> Any:
-    """Run `once()` under a live display: sources done, articles fetched, alerts sent."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from flows import progress as run_progress
-    from flows.config import load_config
-
-    config = load_config(Settings().config_dir)
-    total = sum(1 for s in config.sources if s.enabled and (only is None or s.id in only))
-    counts = {"articles": 0, "alerts": 0}
-    display = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                       TextColumn("{task.fields[articles]} articles fetched, "
-                                  "{task.fields[alerts]} alerts sent"),
-                       console=err, transient=True)
-    bar = display.add_task("sources", total=total, articles=0, alerts=0)
-
-    def show(event: str, amount: int) -> None:
-        if event == "source":
-            counts["articles"] += amount
-            display.update(bar, advance=1, articles=counts["articles"])
-        elif event == "alerts":
-            counts["alerts"] += amount
-            display.update(bar, alerts=counts["alerts"])
-
-    with display, run_progress.listening(show):
-        return once()
 
 
 @app.command()
@@ -170,15 +180,20 @@ def sql(
 
     settings = Settings()
     path = warehouse or settings.warehouse
-    try:
-        if (query is None) == (saved is None):
-            raise typer.BadParameter("give either a QUERY or --saved NAME")
+    if (query is None) == (saved is None):
+        raise typer.BadParameter("give either a QUERY or --saved NAME")
+    if format is OutputFormat.parquet and out is None:
+        raise typer.BadParameter("--format parquet needs --out FILE")
+    try:   # a saved query that does not exist or lacks a parameter: a usage error
         text = load_saved_query(settings.config_dir / "queries", saved) if saved else query
         assert text is not None
         params = parse_params(param or [], text)
+    except WarehouseError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_USAGE) from exc
+    try:
         if format is OutputFormat.parquet:
-            if out is None:
-                raise typer.BadParameter("--format parquet needs --out FILE")
+            assert out is not None
             rows = copy_query(path, text, params, out, wait_seconds=settings.read_wait_seconds)
             err.print(f"wrote {rows} row(s) to {out}")
             return
@@ -340,7 +355,11 @@ def load_staged() -> None:
     summary = asyncio.run(load_staged_flow(settings=Settings(), run_label="manual"))
     console.print(f"{summary.articles_new} new articles, {summary.matches} matches, "
                   f"{summary.alerts_sent} alerts sent")
-    if summary.errors or summary.config_problems:
+    for problem in summary.config_problems:
+        err.print(f"config: {problem}", markup=False, highlight=False)
+    if summary.config_problems:
+        raise typer.Exit(EXIT_USAGE)
+    if summary.errors:
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -461,9 +480,11 @@ def export(
         console.print(f"{name}: {path}")
 
 
-from flows import cli_dates  # noqa: E402  (commands kept in their own modules)
+# Commands kept in their own modules.
+from flows import cli_dates, cli_report  # noqa: E402
 
 app.command()(cli_dates.dates)
+cli_report.register(app)
 
 if __name__ == "__main__":
     app()

@@ -10,6 +10,7 @@ import asyncio
 import os
 import shutil
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import yaml
@@ -113,3 +114,12 @@ def run_demo(workdir: Path, say: Callable[[str], None],
 def demo_counts(warehouse: Path) -> dict[str, int]:
     with reader(warehouse) as con:
         return table_counts(con)
+
+
+def demo_last_day() -> date:
+    """The sites' last day: the clock's start moved forward once (for `newswatch report`)."""
+    from datetime import timedelta
+
+    from demo.clock import DEFAULT_START
+
+    return (DEFAULT_START + timedelta(hours=ADVANCE_HOURS)).date()

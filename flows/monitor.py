@@ -7,6 +7,7 @@ Prefect task costs more than extracting an article. Each task calls plain, teste
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +36,7 @@ from scrapers.pipeline import scrape_source
 from warehouse import outbox
 from warehouse.articles import LoadReport, load_results, register_sources, source_state
 from warehouse.connection import writer
+from warehouse.report_data import DaySummary, day_summary
 
 
 @dataclass
@@ -220,13 +222,14 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
         con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                     [run_id, started, datetime.now(UTC), len(sources), summary.articles_new,
                      summary.matches, summary.alerts_sent, summary.errors])
-    await _publish_artifact(summary)
+        today = day_summary(con, started.date())
+    await _publish_artifact(summary, today)
     logger.info("run done: %d new articles, %d matches, %d alerts sent, %d errors",
                 summary.articles_new, summary.matches, summary.alerts_sent, summary.errors)
     return summary
 
 
-async def _publish_artifact(summary: RunSummary) -> None:
+async def _publish_artifact(summary: RunSummary, today: DaySummary) -> None:
     lines = ["| source | entries | new | known | errors |", "|---|---|---|---|---|"]
     for s in summary.sources:
         errors = "; ".join(s.errors)[:200] or ("304 not modified" if s.not_modified else "")
@@ -240,5 +243,22 @@ async def _publish_artifact(summary: RunSummary) -> None:
     if summary.delivery_failures:
         lines.append("")
         lines.append("Delivery failures: " + "; ".join(summary.delivery_failures)[:1000])
+    lines += ["", *_today_lines(today)]
     await acreate_markdown_artifact(markdown="\n".join(lines), key="monitor-run",
                                    description="What the monitor run fetched, stored and sent.")
+
+
+def _today_lines(today: DaySummary) -> list[str]:
+    """Markdown: matching articles first seen today per source, the stories most sources
+    carried (`newswatch report` draws the same numbers over days). Titles are escaped."""
+    def cell(text: str) -> str:   # headlines are hostile: no links, images or tables
+        return re.sub(r"([\\`*_\[\]()<>#|!~])", r"\\\1", " ".join(text.split()))
+
+    if not today.matches_per_source:
+        return ["Matching articles first seen today (UTC): none."]
+    lines = ["Matching articles first seen today (UTC), per source: " + ", ".join(
+        f"{cell(name)} {count}" for name, count in today.matches_per_source) + ".", "",
+        "| top stories today | sources |", "|---|---|"]
+    lines += [f"| {cell(s.title)} | {s.sources}: {cell(', '.join(s.source_names))} |"
+              for s in today.stories]
+    return lines

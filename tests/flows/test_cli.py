@@ -86,9 +86,9 @@ def test_saved_queries_take_parameters(warehouse: Path, tmp_path: Path,
     assert json.loads(ok.output.splitlines()[0]) == {"name": 'Beta, "Quoted"', "s": "$not_a_param"}
 
     missing = runner.invoke(app, [*base, "--param", "id=b"])
-    assert missing.exit_code == 1 and "needs --param for: n" in missing.output
+    assert missing.exit_code == 2 and "needs --param for: n" in missing.output
     unknown = runner.invoke(app, ["sql", "--warehouse", str(warehouse), "--saved", "nope"])
-    assert unknown.exit_code == 1 and "saved queries: by_id" in unknown.output
+    assert unknown.exit_code == 2 and "saved queries: by_id" in unknown.output
 
 
 def test_shipped_saved_queries_run(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
