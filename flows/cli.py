@@ -461,5 +461,9 @@ def export(
         console.print(f"{name}: {path}")
 
 
+from flows.cli_sources import sources_app  # noqa: E402
+
+app.add_typer(sources_app, name="sources")
+
 if __name__ == "__main__":
     app()
