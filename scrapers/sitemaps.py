@@ -27,6 +27,8 @@ from scrapers.urls import canonicalize
 # The sitemap protocol's own limit for one uncompressed file.
 MAX_UNCOMPRESSED_BYTES = 50_000_000
 _GZIP_MAGIC = b"\x1f\x8b"
+_KIND_HINTS = {"rss": " (a feed: use kind: feed)", "feed": " (a feed: use kind: feed)",
+               "rdf": " (a feed: use kind: feed)", "html": " (a web page: use kind: listing)"}
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def parse_sitemap(body: bytes, *, url: str, max_entries: int = 50_000) -> Sitema
                 if name not in ("urlset", "sitemapindex"):
                     raise errors.NotASitemap(
                         f"the document's root is <{name}>, not <urlset> or <sitemapindex>: "
-                        "not a sitemap (a feed? use kind: feed)", url=url)
+                        f"not a sitemap{_KIND_HINTS.get(name.lower(), '')}", url=url)
                 doc = SitemapDoc(is_index=name == "sitemapindex")
                 continue
             if event != "end":
