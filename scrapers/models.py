@@ -185,15 +185,13 @@ class SourceConfig(BaseModel):
                              "articles itself (keep only title, date, body)")
         return value
 
-    @model_validator(mode="before")
+    @field_validator("max_entries", "max_depth")
     @classmethod
-    def _sitemap_only(cls, data: object) -> object:
-        if isinstance(data, dict) and data.get("kind", "feed") != "sitemap":
-            given = [k for k in ("max_entries", "max_depth") if k in data]
-            if given:
-                raise ValueError(f"{', '.join(given)}: only for kind: sitemap (this source is "
-                                 f"kind: {data.get('kind', 'feed')})")
-        return data
+    def _sitemap_only(cls, value: int, info: ValidationInfo) -> int:
+        kind = info.data.get("kind", "feed")
+        if kind != "sitemap":
+            raise ValueError(f"only for kind: sitemap (this source is kind: {kind})")
+        return value
 
     @model_validator(mode="after")
     def _one_schedule(self) -> SourceConfig:
