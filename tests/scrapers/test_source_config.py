@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,11 @@ def test_url_filter(include: tuple[str, ...], exclude: tuple[str, ...], url: str
 def test_empty_selector_is_an_error() -> None:
     with pytest.raises(ValidationError, match="empty selector"):
         SourceConfig(id="l", kind="listing", url="http://127.0.0.1/", selectors={"links": " "})
+
+
+def test_the_example_in_docs_sources_validates(tmp_path: Path) -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "sources.md").read_text()
+    [example] = re.findall(r"```yaml\n(.*?)```", doc, re.DOTALL)
+    problems, sources = problems_of(tmp_path, example)
+    assert problems == []
+    assert [s.kind for s in sources] == ["feed", "sitemap", "listing"]
