@@ -50,43 +50,70 @@ def parse_sitemap(body: bytes, *, url: str, max_entries: int = 50_000) -> Sitema
     so any namespace prefix works (news:, n:, none)."""
     if body[:2] == _GZIP_MAGIC:
         body = _gunzip(body, url)
-    parser_events = etree.iterparse(
-        io.BytesIO(body), events=("start", "end"), resolve_entities=False, no_network=True,
-        huge_tree=False, load_dtd=False, remove_comments=True, remove_pis=True)
+    # Only the entry elements are reported (any namespace); each is cleared once read, and
+    # earlier siblings dropped, so a large sitemap is never held whole in memory.
+    events = etree.iterparse(
+        io.BytesIO(body), events=("end",), tag=("{*}url", "{*}sitemap", "url", "sitemap"),
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+        remove_comments=True, remove_pis=True)
     doc: SitemapDoc | None = None
     try:
-        for event, element in parser_events:
-            name = etree.QName(element).localname if isinstance(element.tag, str) else ""
+        for _, element in events:
             if doc is None:
-                if name not in ("urlset", "sitemapindex"):
-                    raise errors.NotASitemap(
-                        f"the document's root is <{name}>, not <urlset> or <sitemapindex>: "
-                        f"not a sitemap{_KIND_HINTS.get(name.lower(), '')}", url=url)
-                doc = SitemapDoc(is_index=name == "sitemapindex")
-                continue
-            if event != "end":
-                continue
+                doc = _document(element.getroottree().getroot(), url)
+            name = _local(element.tag)
             if name == "url" and not doc.is_index:
-                entry = _entry(element)
+                entry = _entry(_fields(element))
                 if entry is not None:
                     doc.entries.append(entry)
-                element.clear()
-                if len(doc.entries) >= max_entries:
-                    doc.truncated = True
-                    break
             elif name == "sitemap" and doc.is_index:
-                loc = _child_text(element, "loc")
+                fields = _fields(element)
+                loc = fields.get("loc")
                 if loc and loc.startswith(("http://", "https://")):
-                    doc.children.append(SitemapRef(
-                        loc, parse_date(_child_text(element, "lastmod"))))
-                element.clear()
+                    doc.children.append(SitemapRef(loc, parse_date(fields.get("lastmod"))))
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]
+            if len(doc.entries) >= max_entries:
+                doc.truncated = True
+                break
     except etree.XMLSyntaxError as exc:
         if doc is None or not (doc.entries or doc.children):
             raise errors.MalformedSitemap(f"sitemap XML is broken: {exc}"[:500], url=url) from exc
         doc.truncated = True   # keep what was read before the break
     if doc is None:
-        raise errors.NotASitemap("empty document: not a sitemap", url=url)
+        try:
+            root = events.root
+        except AttributeError:
+            root = None
+        if root is None:
+            raise errors.NotASitemap("empty document: not a sitemap", url=url)
+        doc = _document(root, url)   # a sitemap with no entries, or not a sitemap at all
     return doc
+
+
+def _document(root: etree._Element, url: str) -> SitemapDoc:
+    name = _local(root.tag)
+    if name not in ("urlset", "sitemapindex"):
+        raise errors.NotASitemap(
+            f"the document's root is <{name}>, not <urlset> or <sitemapindex>: "
+            f"not a sitemap{_KIND_HINTS.get(name.lower(), '')}", url=url)
+    return SitemapDoc(is_index=name == "sitemapindex")
+
+
+def _local(tag: object) -> str:
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _fields(element: etree._Element) -> dict[str, str]:
+    """Text of each descendant by local name (the first of each name): loc, lastmod, and the
+    news extension's publication_date, title, keywords."""
+    out: dict[str, str] = {}
+    for child in element.iterdescendants():
+        name = _local(child.tag)
+        if name and name not in out and child.text and child.text.strip():
+            out[name] = child.text.strip()
+    return out
 
 
 def _gunzip(body: bytes, url: str) -> bytes:
@@ -101,34 +128,15 @@ def _gunzip(body: bytes, url: str) -> bytes:
     return out
 
 
-def _entry(element: etree._Element) -> FeedEntry | None:
-    loc = _child_text(element, "loc")
+def _entry(fields: dict[str, str]) -> FeedEntry | None:
+    loc = fields.get("loc")
     if not loc or not loc.startswith(("http://", "https://")):
         return None
-    news = _child(element, "news")
-    title = published = keywords = None
-    if news is not None:
-        title = _child_text(news, "title")
-        published = parse_date(_child_text(news, "publication_date"))
-        keywords = _child_text(news, "keywords")
-    tags = tuple(k.strip() for k in (keywords or "").split(",") if k.strip())
+    title = fields.get("title")
+    tags = tuple(k.strip() for k in fields.get("keywords", "").split(",") if k.strip())
     return FeedEntry(url=canonicalize(loc), title=" ".join(title.split()) if title else None,
-                     summary=None, published_at=published, tags=tags,
-                     updated_at=parse_date(_child_text(element, "lastmod")))
-
-
-def _child(element: etree._Element, name: str) -> etree._Element | None:
-    for child in element:
-        if isinstance(child.tag, str) and etree.QName(child).localname == name:
-            return child
-    return None
-
-
-def _child_text(element: etree._Element, name: str) -> str | None:
-    child = _child(element, name)
-    if child is None or child.text is None:
-        return None
-    return child.text.strip() or None
+                     summary=None, published_at=parse_date(fields.get("publication_date")),
+                     tags=tags, updated_at=parse_date(fields.get("lastmod")))
 
 
 def entry_time(entry: FeedEntry) -> datetime | None:

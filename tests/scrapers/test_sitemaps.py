@@ -217,6 +217,9 @@ def test_a_feed_or_page_is_not_a_sitemap(hostile: HostileServer) -> None:
         parse_sitemap(b"<html><body>a page</body></html>", url="u")
     with pytest.raises(MalformedSitemap):
         parse_sitemap(b"<urlset><url><loc>http://127.0.0.1/a</lo", url="u")
+    empty = parse_sitemap(b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>',
+                          url="u")
+    assert (empty.is_index, empty.entries, empty.children) == (False, [], [])
     url = hostile.route("/feed.xml", xml(b'<rss version="2.0"><channel></channel></rss>'))
     result = scrape(SourceConfig(id="s", kind="sitemap", url=url))
     assert result.failed and result.errors[0].error_class == "not_a_sitemap"
