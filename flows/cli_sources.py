@@ -27,9 +27,12 @@ def sources_check(
     timeout: Annotated[float, typer.Option(help="Seconds allowed per source.")] = 20.0,
     concurrency: Annotated[int, typer.Option(help="Sources tried at the same time.")] = 8,
 ) -> None:
-    """Validate sources.yaml (every problem at once, as file:line:column); with --fetch, try
-    each enabled source and report what it lists, or why it failed and what to do.
-    Exit 0 all good, 1 a source failed, 2 sources.yaml has problems."""
+    """Validate sources.yaml, listing every problem as file:line:column.
+
+    With --fetch, also try each enabled source once (nothing is stored).
+    Per source: entries, newest date, sample titles, or the error and what to do.
+    Exit codes: 0 all good, 1 a source failed, 2 sources.yaml has problems.
+    """
     from flows.cli import EXIT_PROBLEMS, EXIT_USAGE, console, err
     from flows.config import load_config
 
