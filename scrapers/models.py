@@ -161,7 +161,7 @@ class SourceConfig(BaseModel):
     def _max_age(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is not None:
             parse_age(value)
-            if info.data.get("kind") == "listing":
+            if info.data.get("kind") == "listing":   # absent when `kind` itself is invalid
                 raise ValueError("listing pages give no dates before the articles are fetched; "
                                  "`max_age` is for kind: feed or sitemap")
         return value
@@ -170,8 +170,8 @@ class SourceConfig(BaseModel):
     @classmethod
     def _selectors_fit_kind(cls, value: Selectors | None,
                             info: ValidationInfo) -> Selectors | None:
-        kind = info.data.get("kind", "feed")
-        if value is None:
+        kind = info.data.get("kind")
+        if value is None or kind is None:   # no kind: its own error says what is wrong
             return value
         if kind == "feed":
             raise ValueError("`selectors` are for kind: listing or sitemap; a feed already "
@@ -188,8 +188,8 @@ class SourceConfig(BaseModel):
     @field_validator("max_entries", "max_depth")
     @classmethod
     def _sitemap_only(cls, value: int, info: ValidationInfo) -> int:
-        kind = info.data.get("kind", "feed")
-        if kind != "sitemap":
+        kind = info.data.get("kind")
+        if kind not in ("sitemap", None):
             raise ValueError(f"only for kind: sitemap (this source is kind: {kind})")
         return value
 
