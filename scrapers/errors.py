@@ -55,3 +55,20 @@ class MalformedFeed(ScrapeError):
 
 class NotAnArticle(ScrapeError):
     error_class = "not_an_article"
+
+
+class NotASitemap(ScrapeError):
+    error_class = "not_a_sitemap"
+
+
+class MalformedSitemap(ScrapeError):
+    """XML that breaks before any <url> or <sitemap> could be read."""
+
+    error_class = "malformed_sitemap"
+
+
+class SelectorMatchedNothing(ScrapeError):
+    """A user's CSS selector found nothing: the site changed its markup, or the selector is
+    wrong. Permanent until the config changes."""
+
+    error_class = "selector_matched_nothing"

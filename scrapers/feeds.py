@@ -57,6 +57,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> lis
             published_at=_entry_time(raw),
             authors=_entry_authors(raw),
             tags=tuple(t["term"] for t in raw.get("tags", []) if t.get("term")),
+            updated_at=_updated_time(raw),
         ))
     return entries
 
@@ -107,6 +108,7 @@ def _json_feed_entries(body: bytes, url: str) -> list[FeedEntry]:
             or parse_date(item.get("date_modified")),
             authors=tuple(clean_authors(names)),
             tags=tuple(t for t in tags if isinstance(t, str) and t),
+            updated_at=parse_date(item.get("date_modified")),
         ))
     return entries
 
@@ -116,6 +118,16 @@ def _first_alternate(raw: feedparser.FeedParserDict) -> str | None:
         if link.get("rel", "alternate") == "alternate" and link.get("href"):
             return str(link["href"])
     return None
+
+
+def _updated_time(raw: feedparser.FeedParserDict) -> datetime | None:
+    """Atom <updated> (or RSS atom:updated): read past feedparser's fallback to the published
+    date, so only a real update time counts."""
+    value = dict.get(raw, "updated_parsed")
+    try:
+        return datetime.fromtimestamp(calendar.timegm(value), tz=UTC) if value else None
+    except (OverflowError, ValueError):
+        return None
 
 
 def _entry_time(raw: feedparser.FeedParserDict) -> datetime | None:

@@ -2,13 +2,75 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
-SourceKind = Literal["feed"]
+from scrapers.url_filters import check_patterns
+
+SourceKind = Literal["feed", "sitemap", "listing"]
+DEFAULT_SITEMAP_MAX_AGE = "2d"
+_AGE = re.compile(r"(\d+)\s*([mhdw])")
+_AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_age(text: str) -> timedelta:
+    """"2d", "36h", "1w", "1d12h" -> timedelta (at least one minute)."""
+    cleaned = text.strip().lower()
+    if not cleaned or not re.fullmatch(r"(?:\d+\s*[mhdw]\s*)+", cleaned):
+        raise ValueError(f"{text!r} is not an age: write a number and a unit (m, h, d, w), "
+                         "e.g. 2d, 36h or 1w")
+    total = sum((timedelta(**{_AGE_UNITS[u]: int(n)}) for n, u in _AGE.findall(cleaned)),
+                timedelta())
+    if total < timedelta(minutes=1):
+        raise ValueError(f"{text!r} is shorter than one minute")
+    return total
+
+
+class Selectors(BaseModel):
+    """CSS selectors (as in a browser's querySelector) a user gives for a site."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    links: str | None = Field(
+        default=None, description="On the listing page: the article links, e.g. "
+        "\"h3.headline a\". An element that is not a link stands for the first link inside it. "
+        "Required for kind: listing.")
+    title: str | None = Field(default=None,
+                              description="On the article page: the headline's element.")
+    date: str | None = Field(
+        default=None, description="On the article page: the publication date's element; its "
+        "`datetime` or `content` attribute is read, else its text.")
+    body: str | None = Field(
+        default=None, description="On the article page: the element(s) holding the article "
+        "text. When given, this text is the body (the automatic extractor is not used).")
+
+    @field_validator("links", "title", "date", "body")
+    @classmethod
+    def _css(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        import soupsieve
+
+        if not value.strip():
+            raise ValueError("empty selector: give a CSS selector such as \"article h1\"")
+        try:
+            soupsieve.compile(value)
+        except soupsieve.SelectorSyntaxError as exc:
+            reason = str(exc).splitlines()[0]
+            raise ValueError(f"invalid CSS selector {value!r}: {reason}") from None
+        return value
 
 
 class SourceConfig(BaseModel):
@@ -19,8 +81,11 @@ class SourceConfig(BaseModel):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$",
                     description="Short stable name, used in the warehouse and in rules.")
     name: str | None = Field(default=None, description="Display name in alerts; defaults to id.")
-    kind: SourceKind = Field(default="feed", description="feed: RSS, Atom or JSON Feed.")
-    url: str = Field(description="Address of the feed.")
+    kind: SourceKind = Field(
+        default="feed", description="feed: RSS, Atom or JSON Feed. sitemap: an XML sitemap, "
+        "sitemap index or Google News sitemap (.xml or .xml.gz). listing: an HTML page that "
+        "links to articles, read with `selectors`.")
+    url: str = Field(description="Address of the feed, sitemap or listing page.")
     language: str | None = Field(default=None, description="ISO 639-1 code, e.g. en.")
     max_articles: int = Field(default=50, ge=1, le=10_000,
                               description="Most new articles fetched from this source per run.")
@@ -35,6 +100,27 @@ class SourceConfig(BaseModel):
         "Give this or `cron`, not both; default: the `default_interval` setting (30m).")
     cron: str | None = Field(
         default=None, description="When to run, as a cron in UTC, e.g. \"0 7 * * mon-fri\".")
+    include: tuple[str, ...] = Field(
+        default=(), description="Regular expressions (Python syntax, searched anywhere in the "
+        "article URL): when given, only URLs matching at least one are followed, e.g. "
+        "\"/world/\" or \"/20[0-9]{2}/\".")
+    exclude: tuple[str, ...] = Field(
+        default=(), description="Regular expressions (as `include`): URLs matching any are "
+        "never followed, e.g. \"/video/\" or \"\\\\.pdf$\". Exclude wins over include.")
+    max_age: str | None = Field(
+        default=None, description="Feeds and sitemaps: entries dated (publication date, "
+        "lastmod) longer ago than this are not followed, e.g. 2d, 36h. Default for sitemaps: "
+        f"{DEFAULT_SITEMAP_MAX_AGE}; for feeds: no limit. Undated entries are followed.")
+    max_entries: int = Field(
+        default=5000, ge=1, le=200_000, description="Sitemaps: most <url> entries read over "
+        "the whole index per run (large archives are cut off here).")
+    max_depth: int = Field(
+        default=2, ge=0, le=5, description="Sitemaps: how many levels of nested sitemap "
+        "indexes are followed below the top one.")
+    selectors: Selectors | None = Field(
+        default=None, description="CSS selectors: `links` (required for listing sources) on "
+        "the listing page; `title`, `date`, `body` on each article page (listing and sitemap "
+        "sources).")
 
     @field_validator("url")
     @classmethod
@@ -61,11 +147,67 @@ class SourceConfig(BaseModel):
             return check_cron(value)
         return value
 
+    @field_validator("include", "exclude", mode="before")
+    @classmethod
+    def _patterns(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [value]   # one pattern may be written without a list
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            check_patterns(value)
+        return value
+
+    @field_validator("max_age")
+    @classmethod
+    def _max_age(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None:
+            parse_age(value)
+            if info.data.get("kind") == "listing":   # absent when `kind` itself is invalid
+                raise ValueError("listing pages give no dates before the articles are fetched; "
+                                 "`max_age` is for kind: feed or sitemap")
+        return value
+
+    @field_validator("selectors")
+    @classmethod
+    def _selectors_fit_kind(cls, value: Selectors | None,
+                            info: ValidationInfo) -> Selectors | None:
+        kind = info.data.get("kind")
+        if value is None or kind is None:   # no kind: its own error says what is wrong
+            return value
+        if kind == "feed":
+            raise ValueError("`selectors` are for kind: listing or sitemap; a feed already "
+                             "lists its articles (remove `selectors`, or use kind: listing on "
+                             "the site's HTML page)")
+        if kind == "listing" and not value.links:
+            raise ValueError("kind: listing needs `selectors.links`: the CSS selector of the "
+                             "article links on the page, e.g. \"h3 a\"")
+        if kind == "sitemap" and value.links:
+            raise ValueError("`selectors.links` is for kind: listing; a sitemap lists its "
+                             "articles itself (keep only title, date, body)")
+        return value
+
+    @field_validator("max_entries", "max_depth")
+    @classmethod
+    def _sitemap_only(cls, value: int, info: ValidationInfo) -> int:
+        kind = info.data.get("kind")
+        if kind not in ("sitemap", None):
+            raise ValueError(f"only for kind: sitemap (this source is kind: {kind})")
+        return value
+
     @model_validator(mode="after")
     def _one_schedule(self) -> SourceConfig:
         if self.interval is not None and self.cron is not None:
             raise ValueError("give `interval` or `cron`, not both")
+        if self.kind == "listing" and self.selectors is None:
+            raise ValueError("selectors: kind: listing needs `selectors` with at least `links`, "
+                             "e.g. selectors: {links: \"h3 a\"}")
         return self
+
+    @property
+    def age_limit(self) -> timedelta | None:
+        """How old an entry may be and still be followed (None: any age)."""
+        if self.max_age is not None:
+            return parse_age(self.max_age)
+        return parse_age(DEFAULT_SITEMAP_MAX_AGE) if self.kind == "sitemap" else None
 
     @property
     def display_name(self) -> str:
@@ -85,7 +227,9 @@ class FetchRecord:
     """One HTTP request as it went: the request log users query for source health."""
 
     url: str
-    kind: Literal["feed", "article"]
+    # feed: the source's own document (feed, top sitemap, listing page); sitemap: a nested
+    # sitemap of an index; article: an article page.
+    kind: Literal["feed", "sitemap", "article"]
     outcome: Literal["ok", "not_modified", "error", "skipped"]
     status_code: int | None = None
     bytes: int = 0
@@ -103,6 +247,7 @@ class FeedEntry:
     published_at: datetime | None
     authors: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    updated_at: datetime | None = None   # the feed's <updated> or the sitemap's <lastmod>
 
 
 @dataclass(frozen=True)
@@ -135,6 +280,10 @@ class SourceResult:
     validators: Validators | None = None   # new validators for the feed, when it answered 200
     entries_seen: int = 0
     skipped_known: int = 0
+    skipped_filtered: int = 0    # by the source's include/exclude patterns
+    skipped_old: int = 0         # dated before the source's max_age
+    refetched: int = 0           # known URLs fetched again because their entry says they changed
+    notes: list[str] = field(default_factory=list)   # what was cut short, e.g. a sitemap loop
 
     @property
     def errors(self) -> list[FetchRecord]:
@@ -144,3 +293,32 @@ class SourceResult:
     def failed(self) -> bool:
         """True when the source itself (its feed) could not be read."""
         return any(f.kind == "feed" and f.outcome == "error" for f in self.fetches)
+
+
+class KnownUrls(frozenset[str]):
+    """URLs not to download again, with when each stored article was last fetched: an entry
+    whose `updated_at` is later than that is fetched again (the page changed)."""
+
+    last_fetched: Mapping[str, datetime]
+
+    def __new__(cls, urls: Iterable[str] = (),
+                last_fetched: Mapping[str, datetime] | None = None) -> KnownUrls:
+        self = super().__new__(cls, urls)
+        self.last_fetched = dict(last_fetched or {})
+        return self
+
+    def __reduce__(self) -> tuple:
+        return (KnownUrls, (frozenset(self), self.last_fetched))
+
+
+@dataclass
+class Discovery:
+    """What a source's own documents (feed, sitemaps, listing page) listed in one run."""
+
+    entries: list[FeedEntry] = field(default_factory=list)
+    fetches: list[FetchRecord] = field(default_factory=list)
+    validators: Validators | None = None   # of the top document, when it answered 200
+    not_modified: bool = False
+    failed: bool = False                    # the top document could not be read
+    skipped_old: int = 0
+    notes: list[str] = field(default_factory=list)

@@ -1,60 +1,113 @@
-"""One source, one run: discover entries, skip known ones, fetch and extract the new pages."""
+"""One source, one run: discover entries, filter them, skip known ones (unless their entry says
+the page changed), fetch and extract the rest."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime
 
 from scrapers.errors import ScrapeError
 from scrapers.extract import decode_html, extract_article
 from scrapers.feeds import parse_feed
-from scrapers.fetch import Fetcher, Response
+from scrapers.fetch import Fetcher
+from scrapers.listing import discover_listing
 from scrapers.models import (
     Article,
+    Discovery,
     FeedEntry,
     FetchRecord,
     SourceConfig,
     SourceResult,
     Validators,
 )
+from scrapers.records import error_record, ok_record
+from scrapers.selectors import extract_with_selectors
+from scrapers.sitemaps import discover_sitemap, entry_time
+from scrapers.url_filters import UrlFilter
 
 Clock = Callable[[], datetime]
+Discover = Callable[[SourceConfig, Fetcher, Validators | None, datetime], Awaitable[Discovery]]
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-async def scrape_source(source: SourceConfig, fetcher: Fetcher, *,
-                        known_urls: Collection[str] = (),
-                        validators: Validators | None = None,
-                        now: Clock = _utcnow) -> SourceResult:
-    """Never raises for a bad site: every failure becomes a FetchRecord in the result."""
-    result = SourceResult(source_id=source.id)
+async def discover_feed(source: SourceConfig, fetcher: Fetcher, validators: Validators | None,
+                        now: datetime) -> Discovery:
+    found = Discovery()
     try:
         response = await fetcher.get(source.url, headers=source.headers, validators=validators)
     except ScrapeError as exc:
-        result.fetches.append(_error_record(source.url, "feed", exc))
-        return result
+        found.fetches.append(error_record(source.url, "feed", exc))
+        found.failed = True
+        return found
     if response.not_modified:
-        result.fetches.append(_record(response, "feed", "not_modified"))
-        return result
+        found.fetches.append(ok_record(response, "feed", "not_modified"))
+        found.not_modified = True
+        return found
     try:
         entries = parse_feed(response.body, url=source.url,
                              content_type=response.headers.get("content-type"))
     except ScrapeError as exc:
-        result.fetches.append(_error_record(source.url, "feed", exc, response))
-        return result
-    result.fetches.append(_record(response, "feed", "ok"))
-    result.validators = response.validators
-    result.entries_seen = len(entries)
+        found.fetches.append(error_record(source.url, "feed", exc, response))
+        found.failed = True
+        return found
+    found.fetches.append(ok_record(response, "feed", "ok"))
+    found.validators = response.validators
+    limit = source.age_limit
+    if limit is not None:
+        recent = [e for e in entries if (entry_time(e) or now) >= now - limit]
+        found.skipped_old = len(entries) - len(recent)
+        entries = recent
+    found.entries = entries
+    return found
 
-    new_entries = [e for e in entries if e.url not in known_urls]
-    result.skipped_known = len(entries) - len(new_entries)
-    new_entries = new_entries[: source.max_articles]
+
+# One discovery function per source kind (the `kind:` of sources.yaml).
+DISCOVERERS: dict[str, Discover] = {
+    "feed": discover_feed,
+    "sitemap": discover_sitemap,
+    "listing": discover_listing,
+}
+
+
+async def discover(source: SourceConfig, fetcher: Fetcher, validators: Validators | None = None,
+                   now: datetime | None = None) -> Discovery:
+    """The source's entries, newest first for sitemaps, in page or feed order otherwise."""
+    return await DISCOVERERS[source.kind](source, fetcher, validators, now or _utcnow())
+
+
+async def scrape_source(source: SourceConfig, fetcher: Fetcher, *,
+                        known_urls: Collection[str] = (),
+                        validators: Validators | None = None,
+                        now: Clock = _utcnow) -> SourceResult:
+    """Never raises for a bad site: every failure becomes a FetchRecord in the result.
+
+    `known_urls` may be a `KnownUrls` carrying when each stored article was last fetched: an
+    entry updated after that (feed <updated>, sitemap <lastmod>) is fetched again.
+    """
+    result = SourceResult(source_id=source.id)
+    found = await discover(source, fetcher, validators, now())
+    result.fetches.extend(found.fetches)
+    result.notes.extend(found.notes)
+    result.skipped_old = found.skipped_old
+    if found.failed or found.not_modified:
+        return result
+    result.validators = found.validators
+    entries = found.entries
+    result.entries_seen = len(entries) + found.skipped_old
+
+    allowed = UrlFilter.of(source.include, source.exclude)
+    kept = [e for e in entries if allowed.allows(e.url)]
+    result.skipped_filtered = len(entries) - len(kept)
+    wanted = [e for e in kept if e.url not in known_urls or _changed(e, known_urls)]
+    result.skipped_known = len(kept) - len(wanted)
+    wanted = wanted[: source.max_articles]
+    result.refetched = sum(1 for e in wanted if e.url in known_urls)
     outcomes = await asyncio.gather(
-        *(_fetch_article(source, fetcher, entry, now) for entry in new_entries))
+        *(_fetch_article(source, fetcher, entry, now) for entry in wanted))
     for record, article in outcomes:
         result.fetches.append(record)
         if article is not None:
@@ -62,36 +115,32 @@ async def scrape_source(source: SourceConfig, fetcher: Fetcher, *,
     return result
 
 
+def _changed(entry: FeedEntry, known_urls: Collection[str]) -> bool:
+    """True when the entry says the page changed after we last fetched it."""
+    last = getattr(known_urls, "last_fetched", {}).get(entry.url)
+    return entry.updated_at is not None and last is not None and entry.updated_at > last
+
+
 async def _fetch_article(source: SourceConfig, fetcher: Fetcher, entry: FeedEntry,
                          now: Clock) -> tuple[FetchRecord, Article | None]:
     try:
         response = await fetcher.get(entry.url, headers=source.headers)
     except ScrapeError as exc:
-        return _error_record(entry.url, "article", exc), None
+        return error_record(entry.url, "article", exc), None
     try:
         html = decode_html(response.body, response.encoding)
-        article = extract_article(html, url=response.url, source_id=source.id,
-                                  fetched_at=now(), entry=entry, language=source.language)
+        if source.selectors is not None and (source.selectors.title or source.selectors.date
+                                             or source.selectors.body):
+            article = extract_with_selectors(
+                html, url=response.url, source_id=source.id, fetched_at=now(),
+                selectors=source.selectors, entry=entry, language=source.language)
+        else:
+            article = extract_article(html, url=response.url, source_id=source.id,
+                                      fetched_at=now(), entry=entry, language=source.language)
     except ScrapeError as exc:
-        return _error_record(entry.url, "article", exc, response), None
+        return error_record(entry.url, "article", exc, response), None
     except Exception as exc:
         return FetchRecord(url=entry.url, kind="article", outcome="error",
                            status_code=response.status, error_class="extract_failed",
                            transient=False, message=f"{type(exc).__name__}: {exc}"[:500]), None
-    return _record(response, "article", "ok", url=entry.url), article
-
-
-def _record(response: Response, kind: str, outcome: str, url: str | None = None) -> FetchRecord:
-    return FetchRecord(url=url or response.url, kind=kind, outcome=outcome,  # type: ignore[arg-type]
-                       status_code=response.status, bytes=len(response.body),
-                       elapsed_ms=round(response.elapsed_ms, 1))
-
-
-def _error_record(url: str, kind: str, exc: ScrapeError,
-                  response: Response | None = None) -> FetchRecord:
-    return FetchRecord(
-        url=url, kind=kind, outcome="error",  # type: ignore[arg-type]
-        status_code=response.status if response else None,
-        bytes=len(response.body) if response else 0,
-        error_class=exc.error_class, transient=exc.transient, message=exc.message[:500],
-    )
+    return ok_record(response, "article", "ok", url=entry.url), article

@@ -11,7 +11,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
-from scrapers.models import Article, SourceConfig, SourceResult, Validators
+from scrapers.models import Article, KnownUrls, SourceConfig, SourceResult, Validators
 from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, staged
 from warehouse.stories import BANDS, NUM_PERM, ROWS, Assignment, StoryIndex, signature
 
@@ -42,6 +42,7 @@ _CHANGE = pa.schema([
     ("updated_at", UTC_TIME), ("fetched_at", UTC_TIME), ("word_count", pa.int32()),
     ("content_hash", TEXT),
 ])
+_TOUCH = pa.schema([("article_id", TEXT), ("fetched_at", UTC_TIME)])
 _VALIDATORS = pa.schema([("source_id", TEXT), ("etag", TEXT), ("last_modified", TEXT)])
 
 
@@ -68,16 +69,23 @@ def register_sources(con: duckdb.DuckDBPyConnection, sources: list[SourceConfig]
 
 
 def source_state(con: duckdb.DuckDBPyConnection,
-                 source_id: str) -> tuple[frozenset[str], Validators | None]:
-    """URLs not to download again (stored articles, pages that were permanently not articles),
-    and the feed's validators for a conditional GET."""
-    urls = frozenset(r[0] for r in con.execute(
-        """SELECT url FROM article_urls WHERE source_id = $1
-           UNION
-           SELECT url FROM fetches WHERE source_id = $1 AND kind = 'article'
+                 source_id: str) -> tuple[KnownUrls, Validators | None]:
+    """URLs not to download again (stored articles, pages that were permanently not articles)
+    with when each stored article was last fetched (a later feed <updated> or sitemap <lastmod>
+    fetches it again), and the source's validators for a conditional GET."""
+    rows = con.execute(
+        """SELECT u.url, a.fetched_at FROM article_urls u
+           LEFT JOIN articles a USING (article_id) WHERE u.source_id = $1
+           UNION ALL
+           SELECT url, NULL FROM fetches WHERE source_id = $1 AND kind = 'article'
            GROUP BY url
            HAVING arg_max(outcome = 'error' AND NOT transient, fetched_at)""",
-        [source_id]).fetchall())
+        [source_id]).fetchall()
+    last_fetched: dict[str, datetime] = {}
+    for url, fetched_at in rows:
+        if fetched_at is not None:
+            last_fetched[url] = max(fetched_at, last_fetched.get(url, fetched_at))
+    urls = KnownUrls((r[0] for r in rows), last_fetched)
     row = con.execute("SELECT etag, last_modified FROM sources WHERE source_id = ?",
                       [source_id]).fetchone()
     validators = Validators(row[0], row[1]) if row and (row[0] or row[1]) else None
@@ -105,6 +113,8 @@ def load_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Sour
         report.cluster_seconds = time.perf_counter() - started
         _insert_articles(con, new, placed, now)
         _update_changed(con, changed, now)
+        _touch_refetched(con, [a for a in articles if existing.get(a.article_id)
+                               == a.content_hash])
         _record_urls(con, articles, now)
         _record_fetches(con, run_id, results, now)
         _record_validators(con, results, now)
@@ -231,6 +241,17 @@ def _update_changed(con: duckdb.DuckDBPyConnection, changed: list[Article],
                 updated_at = b.updated_at, fetched_at = b.fetched_at,
                 word_count = b.word_count, content_hash = b.content_hash, evaluated_at = NULL
             FROM {batch} b WHERE articles.article_id = b.article_id""")
+
+
+def _touch_refetched(con: duckdb.DuckDBPyConnection, same: list[Article]) -> None:
+    """A page fetched again but unchanged: remember the newer fetch, so the same <lastmod>
+    does not send it back to us every run. Only the one small column is written."""
+    rows = [(a.article_id, a.fetched_at) for a in same]
+    if rows:
+        with staged(con, _TOUCH, rows) as batch:
+            con.execute(f"""UPDATE articles SET fetched_at = b.fetched_at FROM {batch} b
+                WHERE articles.article_id = b.article_id
+                  AND b.fetched_at > articles.fetched_at""")
 
 
 def _record_urls(con: duckdb.DuckDBPyConnection, articles: list[Article],

@@ -31,7 +31,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from scrapers.models import Article, FetchRecord, SourceResult, Validators
+from scrapers.models import Article, FetchRecord, KnownUrls, SourceResult, Validators
 from warehouse.articles import LoadReport, load_results, source_state
 
 BATCH_PATTERN = re.compile(r"^batch-([A-Za-z0-9_-]{1,128})\.parquet$")
@@ -57,7 +57,9 @@ BATCH_SCHEMA = pa.schema([
     ("transient", pa.bool_()), ("message", pa.string()),
 ])
 _STATE_SCHEMA = pa.schema([("source_id", pa.string()), ("known_urls", _TEXTS),
-                           ("etag", pa.string()), ("last_modified", pa.string())])
+                           ("etag", pa.string()), ("last_modified", pa.string()),
+                           # when each known URL's article was last fetched (null: not stored)
+                           ("last_fetched", pa.list_(_TIME))])
 
 
 @dataclass
@@ -224,9 +226,11 @@ def write_state(con: duckdb.DuckDBPyConnection, staging_dir: Path) -> Path:
     rows = []
     for (source_id,) in con.execute("SELECT source_id FROM sources ORDER BY 1").fetchall():
         urls, validators = source_state(con, source_id)
-        rows.append({"source_id": source_id, "known_urls": sorted(urls),
+        ordered = sorted(urls)
+        rows.append({"source_id": source_id, "known_urls": ordered,
                      "etag": validators.etag if validators else None,
-                     "last_modified": validators.last_modified if validators else None})
+                     "last_modified": validators.last_modified if validators else None,
+                     "last_fetched": [urls.last_fetched.get(u) for u in ordered]})
     staging_dir.mkdir(parents=True, exist_ok=True)
     final = staging_dir / STATE_FILE
     temp = staging_dir / f".state.{uuid.uuid4().hex}.tmp"
@@ -238,13 +242,16 @@ def write_state(con: duckdb.DuckDBPyConnection, staging_dir: Path) -> Path:
     return final
 
 
-def read_state(staging_dir: Path) -> dict[str, tuple[frozenset[str], Validators | None]]:
+def read_state(staging_dir: Path) -> dict[str, tuple[KnownUrls, Validators | None]]:
     path = staging_dir / STATE_FILE
     if not path.exists():
         return {}
     out = {}
-    for row in pq.read_table(path, schema=_STATE_SCHEMA).to_pylist():
+    for row in pq.read_table(path).to_pylist():   # files written before last_fetched load too
         validators = (Validators(row["etag"], row["last_modified"])
                       if row["etag"] or row["last_modified"] else None)
-        out[row["source_id"]] = (frozenset(row["known_urls"] or ()), validators)
+        urls = row["known_urls"] or []
+        fetched = row.get("last_fetched") or [None] * len(urls)
+        out[row["source_id"]] = (KnownUrls(urls, {u: t for u, t in zip(urls, fetched, strict=True)
+                                                  if t is not None}), validators)
     return out

@@ -6,7 +6,7 @@ import asyncio
 import socket
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -288,3 +288,21 @@ def test_validators_are_kept_from_a_200(counted_demo: HostileServer) -> None:
     assert again.fetches[0].outcome == "not_modified"
     feed_requests = counted_demo.requests_to(feed_path(slug))
     assert feed_requests[1].headers["if-none-match"] == result.validators.etag
+
+
+def test_feed_max_age_and_patterns_skip_before_download(counted_demo: HostileServer) -> None:
+    slug = "harbour-times"
+    expected = _visible(slug)
+    cutoff = NOW - timedelta(days=2)
+    recent = [a for a in expected if a.modified_at(DemoClock().now()) >= cutoff]
+    assert 0 < len(recent) < len(expected)
+    source = SourceConfig(id=slug, url=counted_demo.base_url + feed_path(slug), max_age="2d",
+                          exclude=["/business/"])
+    result = scrape(source)
+    wanted = [a for a in recent if a.section != "Business"]
+    assert [a.url for a in result.articles] == \
+        [counted_demo.base_url + article_path(a) for a in wanted]
+    assert result.skipped_old == len(expected) - len(recent)
+    assert result.skipped_filtered == len(recent) - len(wanted) > 0
+    assert result.entries_seen == len(expected)
+    assert sum(counted_demo.hits.values()) == 1 + len(wanted)

@@ -164,5 +164,8 @@ def test_state_tells_scrapers_what_the_warehouse_knows(staging: Path, path: Path
     assert set(state) == set(SITES)
     urls, validators = state[results[0].source_id]
     assert {a.url for a in results[0].articles} <= urls
+    # when each article was fetched travels too: a later <lastmod> fetches it again
+    assert {a.url: a.fetched_at for a in results[0].articles}.items() <= \
+        dict(urls.last_fetched).items()  # type: ignore[attr-defined]
     assert validators == Validators(etag='"abc"', last_modified=None)
     assert read_state(staging / "nowhere") == {}

@@ -1,0 +1,72 @@
+"""Listing-page discovery: the article links a user's CSS selector picks out of an HTML page."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from bs4 import BeautifulSoup, Tag
+
+from scrapers.errors import ScrapeError, SelectorMatchedNothing
+from scrapers.extract import decode_html
+from scrapers.fetch import Fetcher
+from scrapers.models import Discovery, FeedEntry, SourceConfig, Validators
+from scrapers.records import error_record, ok_record
+from scrapers.urls import canonicalize
+
+
+def listing_entries(html: str, *, page_url: str, links: str) -> list[FeedEntry]:
+    """Entries in page order, one per distinct link. An element the selector matches that is
+    not itself a link stands for the first link inside it (e.g. a card)."""
+    soup = BeautifulSoup(html, "lxml")
+    base = page_url
+    base_tag = soup.find("base", href=True)
+    if isinstance(base_tag, Tag):
+        base = urljoin(page_url, str(base_tag["href"]))
+    entries: list[FeedEntry] = []
+    seen: set[str] = set()
+    for element in soup.select(links):
+        anchor = element if element.name == "a" and element.get("href") else \
+            element.find("a", href=True)
+        if not isinstance(anchor, Tag):
+            continue
+        href = str(anchor["href"]).strip()
+        url = urljoin(base, href)
+        if not url.startswith(("http://", "https://")):
+            continue      # mailto:, javascript:, fragments
+        url = canonicalize(url)
+        if url in seen or url == canonicalize(page_url):
+            continue
+        seen.add(url)
+        title = " ".join(anchor.get_text(" ").split()) or None
+        entries.append(FeedEntry(url=url, title=title, summary=None, published_at=None))
+    return entries
+
+
+async def discover_listing(source: SourceConfig, fetcher: Fetcher,
+                           validators: Validators | None, now: object = None) -> Discovery:
+    found = Discovery()
+    assert source.selectors is not None and source.selectors.links is not None
+    try:
+        response = await fetcher.get(source.url, headers=source.headers, validators=validators)
+    except ScrapeError as exc:
+        found.fetches.append(error_record(source.url, "feed", exc))
+        found.failed = True
+        return found
+    if response.not_modified:
+        found.fetches.append(ok_record(response, "feed", "not_modified"))
+        found.not_modified = True
+        return found
+    html = decode_html(response.body, response.encoding)
+    entries = listing_entries(html, page_url=response.url, links=source.selectors.links)
+    if not entries:
+        exc = SelectorMatchedNothing(
+            f"the links selector {source.selectors.links!r} matched no links on the page: the "
+            "site may have changed its markup; open the page, find the article links and fix "
+            "`selectors.links`", url=source.url)
+        found.fetches.append(error_record(source.url, "feed", exc, response))
+        found.failed = True
+        return found
+    found.fetches.append(ok_record(response, "feed", "ok"))
+    found.validators = response.validators
+    found.entries = entries
+    return found

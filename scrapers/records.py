@@ -1,0 +1,23 @@
+"""FetchRecords from responses and errors: the request log's rows, built one way everywhere."""
+
+from __future__ import annotations
+
+from scrapers.errors import ScrapeError
+from scrapers.fetch import Response
+from scrapers.models import FetchRecord
+
+
+def ok_record(response: Response, kind: str, outcome: str, url: str | None = None) -> FetchRecord:
+    return FetchRecord(url=url or response.url, kind=kind, outcome=outcome,  # type: ignore[arg-type]
+                       status_code=response.status, bytes=len(response.body),
+                       elapsed_ms=round(response.elapsed_ms, 1))
+
+
+def error_record(url: str, kind: str, exc: ScrapeError,
+                 response: Response | None = None) -> FetchRecord:
+    return FetchRecord(
+        url=url, kind=kind, outcome="error",  # type: ignore[arg-type]
+        status_code=response.status if response else None,
+        bytes=len(response.body) if response else 0,
+        error_class=exc.error_class, transient=exc.transient, message=exc.message[:500],
+    )
