@@ -9,6 +9,7 @@ class ScrapeError(Exception):
     transient: bool = False
     error_class: str = "scrape_error"
     retry_after: float | None = None   # seconds the server asked us to wait, when it said
+    skipped: bool = False              # deliberately not fetched (robots.txt), not a failure
 
     def __init__(self, message: str, *, url: str | None = None) -> None:
         super().__init__(message)
@@ -55,3 +56,23 @@ class MalformedFeed(ScrapeError):
 
 class NotAnArticle(ScrapeError):
     error_class = "not_an_article"
+
+
+class RedirectError(HTTPStatusError):
+    """A redirect loop, or more redirects than the policy follows."""
+
+    error_class = "redirect"
+
+
+class RobotsDisallowed(ScrapeError):
+    """The site's robots.txt does not allow newswatch this URL: not requested at all."""
+
+    error_class = "robots"
+    skipped = True      # recorded as a skip, not a failure of the site
+
+
+class RobotsUnavailable(ScrapeError):
+    """robots.txt could not be read (5xx, 429, network): nothing on that site is fetched now."""
+
+    transient = True
+    error_class = "robots_unavailable"

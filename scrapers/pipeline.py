@@ -33,7 +33,8 @@ async def scrape_source(source: SourceConfig, fetcher: Fetcher, *,
     """Never raises for a bad site: every failure becomes a FetchRecord in the result."""
     result = SourceResult(source_id=source.id)
     try:
-        response = await fetcher.get(source.url, headers=source.headers, validators=validators)
+        response = await fetcher.get(source.url, headers=source.headers, validators=validators,
+                                     robots=source.robots)
     except ScrapeError as exc:
         result.fetches.append(_error_record(source.url, "feed", exc))
         return result
@@ -65,7 +66,7 @@ async def scrape_source(source: SourceConfig, fetcher: Fetcher, *,
 async def _fetch_article(source: SourceConfig, fetcher: Fetcher, entry: FeedEntry,
                          now: Clock) -> tuple[FetchRecord, Article | None]:
     try:
-        response = await fetcher.get(entry.url, headers=source.headers)
+        response = await fetcher.get(entry.url, headers=source.headers, robots=source.robots)
     except ScrapeError as exc:
         return _error_record(entry.url, "article", exc), None
     try:
@@ -90,7 +91,8 @@ def _record(response: Response, kind: str, outcome: str, url: str | None = None)
 def _error_record(url: str, kind: str, exc: ScrapeError,
                   response: Response | None = None) -> FetchRecord:
     return FetchRecord(
-        url=url, kind=kind, outcome="error",  # type: ignore[arg-type]
+        url=url, kind=kind,  # type: ignore[arg-type]
+        outcome="skipped" if exc.skipped else "error",   # robots.txt: not asked, not failed
         status_code=response.status if response else None,
         bytes=len(response.body) if response else 0,
         error_class=exc.error_class, transient=exc.transient, message=exc.message[:500],
