@@ -396,6 +396,11 @@ async def _unbrotli(raw: AsyncIterator[bytes], piece: int = 1 << 16) -> AsyncIte
                 if not out:
                     break
                 yield out
+        while not decoder.is_finished():   # output still held back by the limit
+            out = decoder.process(b"", output_buffer_limit=piece)
+            if not out:
+                break
+            yield out
     except brotli.error as exc:
         raise httpx.DecodingError(f"bad br body: {exc}") from exc
     if not decoder.is_finished():
