@@ -47,8 +47,16 @@ class Settings(BaseSettings):
     delivery_backoff_max_seconds: float = Field(
         default=3600.0, ge=0, description="The longest wait between attempts.")
     ops_channel: str | None = Field(
-        default=None, description="Channel told when an alert is given up (as well as any "
-        "channel marked `ops: true`).")
+        default=None, description="Channel told when an alert is given up or a source "
+        "fails or goes quiet (as well as any channel marked `ops: true`).")
+    source_failure_runs: int = Field(
+        default=3, ge=1, description="Runs in a row whose feed failed before ops is told the "
+        "source is failing.")
+    source_stale_factor: float = Field(
+        default=4.0, gt=0, description="A source has gone quiet when nothing new came for "
+        "this many times its usual gap between new articles...")
+    source_stale_min_hours: float = Field(
+        default=24.0, ge=0, description="...and for at least this many hours.")
     default_interval: str = Field(
         default="30m", description="How often sources without `interval` or `cron` run "
         "under `newswatch serve`, e.g. 15m, 1h (at least 1m).")

@@ -10,6 +10,7 @@ class ScrapeError(Exception):
     error_class: str = "scrape_error"
     retry_after: float | None = None   # seconds the server asked us to wait, when it said
     skipped: bool = False              # deliberately not fetched (robots.txt), not a failure
+    attempts: int = 1                  # tries before giving up (set by the fetcher)
 
     def __init__(self, message: str, *, url: str | None = None) -> None:
         super().__init__(message)

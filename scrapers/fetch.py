@@ -198,6 +198,7 @@ class Fetcher:
             try:
                 result = await attempt_once()
             except errors.ScrapeError as exc:
+                exc.attempts = attempt
                 if not exc.transient or attempt > self.policy.retries:
                     raise
                 delay = exc.retry_after

@@ -39,7 +39,7 @@ async def scrape_source(source: SourceConfig, fetcher: Fetcher, *,
         result.fetches.append(_error_record(source.url, "feed", exc))
         return result
     if response.not_modified:
-        result.fetches.append(_record(response, "feed", "not_modified"))
+        result.fetches.append(_record(response, "feed", "not_modified", url=source.url))
         return result
     try:
         entries = parse_feed(response.body, url=source.url,
@@ -47,7 +47,7 @@ async def scrape_source(source: SourceConfig, fetcher: Fetcher, *,
     except ScrapeError as exc:
         result.fetches.append(_error_record(source.url, "feed", exc, response))
         return result
-    result.fetches.append(_record(response, "feed", "ok"))
+    result.fetches.append(_record(response, "feed", "ok", url=source.url))
     result.validators = response.validators
     result.entries_seen = len(entries)
 
@@ -85,7 +85,9 @@ async def _fetch_article(source: SourceConfig, fetcher: Fetcher, entry: FeedEntr
 def _record(response: Response, kind: str, outcome: str, url: str | None = None) -> FetchRecord:
     return FetchRecord(url=url or response.url, kind=kind, outcome=outcome,  # type: ignore[arg-type]
                        status_code=response.status, bytes=len(response.body),
-                       elapsed_ms=round(response.elapsed_ms, 1))
+                       elapsed_ms=round(response.elapsed_ms, 1),
+                       final_url=response.url if response.redirects else None,
+                       redirects=len(response.redirects), attempts=response.attempts)
 
 
 def _error_record(url: str, kind: str, exc: ScrapeError,
@@ -96,4 +98,5 @@ def _error_record(url: str, kind: str, exc: ScrapeError,
         status_code=response.status if response else None,
         bytes=len(response.body) if response else 0,
         error_class=exc.error_class, transient=exc.transient, message=exc.message[:500],
+        attempts=exc.attempts,
     )
