@@ -72,15 +72,16 @@ def render_notices(notices: list[Notice], fmt: str) -> Rendered:
     title = plain(f"[newswatch] sources: {summary}", MAX_NAME)
     lines = [plain(notice_line(n), 1000) for n in notices]
     footer = "Details: SELECT * FROM v_source_health; history: SELECT * FROM source_alerts."
+    code = "Details: `SELECT * FROM v_source_health`; history: `SELECT * FROM source_alerts`."
     if fmt == "email":
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         body = f"<p>Source health changed:</p><ul>{items}</ul><p>{html.escape(footer)}</p>"
         return Rendered(title, body, "html")
     if fmt == "slack":
-        body = "\n".join(f"• {mrkdwn(line)}" for line in lines) + f"\n{mrkdwn(footer)}"
+        body = "\n".join(f"• {mrkdwn(line)}" for line in lines) + f"\n{code}"
         return Rendered(title, body, "markdown")
     if fmt == "markdown":
-        body = "\n".join(f"- {md(line)}" for line in lines) + f"\n\n{md(footer)}"
+        body = "\n".join(f"- {md(line)}" for line in lines) + f"\n\n{code}"
         return Rendered(title, body, "markdown")
     return Rendered(title, "\n".join(lines) + f"\n{footer}", "text")
 
