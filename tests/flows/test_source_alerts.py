@@ -13,8 +13,11 @@ import yaml
 
 from demo.clock import DemoClock
 from demo.routes import DemoApp
+from demo.server import DemoNewsServer
 from flows.config import load_config
+from flows.demo_run import DEMO_EMAIL_ENV, write_demo_config
 from flows.mailbox import LoopbackMailbox
+from flows.monitor import RunSummary, monitor_flow
 from flows.settings import Settings
 from flows.source_alerts import SourceAlertReport, check_sources, render_notices
 from scrapers.fetch import Fetcher
@@ -30,6 +33,7 @@ from warehouse.articles import load_results, register_sources, source_state
 from warehouse.connection import writer
 from warehouse.source_health import Notice
 
+REPO = Path(__file__).resolve().parents[2]
 FEED = "/harbour-times/feed.xml"
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
@@ -186,3 +190,30 @@ def test_every_format_renders_every_kind_of_notice(fmt: str) -> None:
         assert word in rendered.body
     assert "<x>" not in rendered.body or fmt == "text"
     assert "*news*" not in rendered.body or fmt in ("email", "text")
+
+
+@pytest.mark.e2e
+def test_the_monitor_flow_tells_ops_after_the_third_failed_run(
+        prefect_harness: None, demo_server: DemoNewsServer, mailbox: LoopbackMailbox,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEMO_EMAIL_ENV, mailbox.apprise_url())
+    config = write_demo_config(tmp_path / "config", demo_server, REPO / "config" / "rules",
+                               REPO / "config" / "channels.yaml")
+    sources = yaml.safe_load((config / "sources.yaml").read_text())
+    sources["sources"].append({"id": "unavailable", "url": demo_server.error_feed_url})
+    (config / "sources.yaml").write_text(yaml.safe_dump(sources))
+    settings = Settings(config_dir=config, warehouse=tmp_path / "wh.duckdb", fetch_retries=0,
+                        ops_channel="desk-email")
+
+    def run() -> RunSummary:
+        return asyncio.run(monitor_flow(settings=settings, run_label="test"))
+    first, second, third, fourth = run(), run(), run(), run()
+    assert first.source_notices == second.source_notices == [] == fourth.source_notices
+    [notice] = third.source_notices
+    assert notice.startswith("FAILING: unavailable (unavailable): its feed failed in the "
+                             "last 3 runs; it has never answered; last error: server_error: "
+                             "HTTP 503")
+    assert (third.ops_messages, fourth.ops_messages) == (1, 0)
+    subjects = [m.subject for m in mailbox.received]
+    assert subjects.count("[newswatch] sources: unavailable failing") == 1
+    assert len(subjects) == 2                 # and the one ceasefire alert of the first run
