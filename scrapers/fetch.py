@@ -177,10 +177,12 @@ class Fetcher:
 
     async def _check_robots(self, url: str, headers: dict[str, str],
                             redirected_from: str | None = None) -> None:
-        if not (await self.robots_rules(url, headers)).allows(url):
+        rules = await self.robots_rules(url, headers)
+        if not rules.allows(url):
             via = f" (redirected from {redirected_from})" if redirected_from else ""
+            why = f" ({rules.reason})" if rules.disallow_all else ""
             raise errors.RobotsDisallowed(
-                f"robots.txt disallows this URL for newswatch{via}; not requested", url=url)
+                f"robots.txt disallows this URL for newswatch{why}{via}; not requested", url=url)
 
     async def _load_robots(self, robots_url: str, headers: dict[str, str]) -> RobotsRules:
         headers = {k: v for k, v in headers.items()
@@ -189,9 +191,13 @@ class Fetcher:
         async def once() -> RobotsRules:
             response = await self._follow(robots_url, headers, robots=False, for_robots=True)
             return rules_from_answer(origin_of(robots_url), response.status, response.body)
-        return await self._with_retries(once)
+        return await self._with_retries(once, retry_robots=True)
 
-    async def _with_retries(self, attempt_once: Callable[[], Awaitable[_T]]) -> _T:
+    async def _with_retries(self, attempt_once: Callable[[], Awaitable[_T]], *,
+                            retry_robots: bool = False) -> _T:
+        """Retry transient failures with backoff. An unreadable robots.txt met on a redirect
+        is not retried here: its cached answer would only repeat (`retry_robots` is for the
+        robots.txt request itself)."""
         attempt = 0
         while True:
             attempt += 1
@@ -199,7 +205,8 @@ class Fetcher:
                 result = await attempt_once()
             except errors.ScrapeError as exc:
                 exc.attempts = attempt
-                if not exc.transient or attempt > self.policy.retries:
+                if (not exc.transient or attempt > self.policy.retries
+                        or (isinstance(exc, errors.RobotsUnavailable) and not retry_robots)):
                     raise
                 delay = exc.retry_after
                 if delay is None:

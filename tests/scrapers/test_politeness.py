@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import socket
 import time
 import tracemalloc
 from typing import Any
@@ -48,6 +49,13 @@ async def _many(calls: list[tuple[str, dict[str, Any]]], p: FetchPolicy
             return exc
     async with Fetcher(p) as fetcher:
         return list(await asyncio.gather(*(one(fetcher, u, k) for u, k in calls)))
+
+
+def other_host(hostile: HostileServer) -> str:
+    """The same server under a second host name."""
+    if "127.0.0.1" not in {info[4][0] for info in socket.getaddrinfo("localhost", None)}:
+        pytest.skip("localhost does not resolve to 127.0.0.1 here")
+    return hostile.base_url.replace("127.0.0.1", "localhost")
 
 
 def run(urls: list[str], p: FetchPolicy | None = None, **kwargs: Any
@@ -111,6 +119,8 @@ def test_robots_txt_behind_a_login_disallows_everything(hostile: HostileServer,
     url = hostile.route("/page", reply(200, b"ok"))
     [outcome] = run([url])
     assert isinstance(outcome, errors.RobotsDisallowed)
+    assert outcome.message == (f"robots.txt disallows this URL for newswatch (robots.txt "
+                               f"answered HTTP {status}: treated as disallow all); not requested")
     assert hostile.hits["/page"] == 0
 
 
@@ -184,6 +194,21 @@ def test_a_redirect_into_a_disallowed_path_is_not_followed(hostile: HostileServe
     assert hostile.hits["/private/page"] == 0
 
 
+def test_an_unreadable_robots_txt_behind_a_redirect_is_not_retried_per_page(
+        hostile: HostileServer) -> None:
+    other = other_host(hostile)
+    hostile.route("/robots.txt", sequence(robots_txt("User-agent: *\nAllow: /\n"),
+                                          reply(503, b"busy")))
+    url = hostile.route("/moved", redirect_to(other + "/page"))
+    started = time.monotonic()
+    [outcome] = run([url], policy(retries=2, backoff_base=0.3))
+    assert isinstance(outcome, errors.RobotsUnavailable)
+    assert outcome.url == other + "/page"
+    assert hostile.hits["/moved"] == 1          # the page is not asked for again in vain
+    assert hostile.hits["/robots.txt"] == 4     # 127.0.0.1's once; localhost's with 2 retries
+    assert time.monotonic() - started < 3
+
+
 def test_a_huge_robots_txt_is_read_only_in_part(hostile: HostileServer) -> None:
     def huge(req: HostileRequest) -> None:   # the rules, then 200 MB of comments
         req.start(200, {"Content-Type": "text/plain"})
@@ -238,7 +263,7 @@ def test_crawl_delay_is_capped(hostile: HostileServer) -> None:
 
 
 def test_the_delay_is_per_host(hostile: HostileServer) -> None:
-    other = hostile.base_url.replace("127.0.0.1", "localhost")
+    other = other_host(hostile)
     url = hostile.route("/page", reply(200, b"ok"))
     started = time.monotonic()
     run([url, url.replace(hostile.base_url, other)], policy(min_delay=1.0))
