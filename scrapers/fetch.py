@@ -13,7 +13,6 @@ import asyncio
 import logging
 import random
 import time
-import zlib
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -22,10 +21,10 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
-import brotli
 import httpx
 
 from scrapers import errors
+from scrapers.decompress import inflate, unbrotli
 from scrapers.models import Validators
 from scrapers.robots import MAX_ROBOTS_BYTES, RobotsCache, RobotsRules, origin_of, rules_from_answer
 from scrapers.urls import host_of
@@ -128,7 +127,7 @@ class Fetcher:
         p = self.policy
         _warn_placeholder(p.user_agent)
         self._client = httpx.AsyncClient(
-            # Only what we inflate ourselves, in bounded pieces (see _inflate, _unbrotli).
+            # Only what we inflate ourselves, in bounded pieces (scrapers/decompress.py).
             headers={"User-Agent": p.user_agent, "Accept-Encoding": "gzip, deflate, br"},
             timeout=httpx.Timeout(p.read_timeout, connect=p.connect_timeout),
             limits=httpx.Limits(max_connections=p.max_connections,
@@ -326,9 +325,9 @@ class Fetcher:
         encoding = r.headers.get("content-encoding", "").strip().lower()
         body: AsyncIterator[bytes]
         if encoding in ("gzip", "x-gzip", "deflate"):
-            body = _inflate(r.aiter_raw(), encoding)
+            body = inflate(r.aiter_raw(), encoding)
         elif encoding == "br":
-            body = _unbrotli(r.aiter_raw())
+            body = unbrotli(r.aiter_raw())
         elif encoding in ("", "identity"):
             body = r.aiter_raw()
         else:
@@ -362,57 +361,6 @@ def _warn_placeholder(user_agent: str) -> None:
             "the User-Agent names no contact of yours (%s): set NEWSWATCH_CONTACT_URL to a "
             "page or mailto: address where site owners can reach whoever runs newswatch",
             user_agent)
-
-
-async def _inflate(raw: AsyncIterator[bytes], encoding: str,
-                   piece: int = 1 << 16) -> AsyncIterator[bytes]:
-    """Decompress in pieces of at most `piece` bytes. httpx inflates a whole network read at
-    once, so a 200 kB gzip bomb took some 150 MB before the size check could see it."""
-    wbits = zlib.MAX_WBITS | (32 if encoding == "deflate" else 16)
-    decoder = zlib.decompressobj(wbits)
-    started = False
-    async for data in raw:
-        while data and not decoder.eof:
-            try:
-                out = decoder.decompress(data, piece)
-            except zlib.error as exc:
-                if started or encoding != "deflate":
-                    raise httpx.DecodingError(f"bad {encoding} body: {exc}") from exc
-                decoder = zlib.decompressobj(-zlib.MAX_WBITS)   # raw deflate, no zlib header
-                started = True
-                continue
-            started = True
-            data = decoder.unconsumed_tail
-            if out:
-                yield out
-    tail = decoder.flush()
-    if tail:
-        yield tail
-
-
-async def _unbrotli(raw: AsyncIterator[bytes], piece: int = 1 << 16) -> AsyncIterator[bytes]:
-    """Brotli in pieces of about `piece` bytes: a few bytes of brotli can stand for
-    gigabytes, so output is drawn out bit by bit and the size check sees it as it grows."""
-    decoder = brotli.Decompressor()
-    try:
-        async for data in raw:
-            out = decoder.process(data, output_buffer_limit=piece)
-            if out:
-                yield out
-            while not decoder.can_accept_more_data():
-                out = decoder.process(b"", output_buffer_limit=piece)
-                if not out:
-                    break
-                yield out
-        while not decoder.is_finished():   # output still held back by the limit
-            out = decoder.process(b"", output_buffer_limit=piece)
-            if not out:
-                break
-            yield out
-    except brotli.error as exc:
-        raise httpx.DecodingError(f"bad br body: {exc}") from exc
-    if not decoder.is_finished():
-        raise httpx.DecodingError("bad br body: it ends before the brotli stream does")
 
 
 def _retry_after(value: str | None) -> float | None:
