@@ -62,9 +62,9 @@ def run(repeats: int = 5) -> list[tuple[str, str]]:
         asyncio.run(_empty_flow())   # warm-up: first flow run registers the flow
         for i in range(repeats):
             a = Settings(config_dir=config, warehouse=Path(tmp) / f"plain-{i}.duckdb",
-                         fetch_retries=0)
+                         fetch_retries=0, fetch_min_delay_seconds=0)
             b = Settings(config_dir=config, warehouse=Path(tmp) / f"flow-{i}.duckdb",
-                         fetch_retries=0)
+                         fetch_retries=0, fetch_min_delay_seconds=0)
             seconds, articles = _timed(lambda a=a: asyncio.run(_plain(a)))
             plain.append(seconds)
             seconds, summary = _timed(

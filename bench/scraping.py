@@ -17,7 +17,7 @@ from scrapers.pipeline import scrape_source
 
 async def _scrape_all(sources: list[SourceConfig],
                       previous: dict[str, SourceResult] | None) -> dict[str, SourceResult]:
-    async with Fetcher(FetchPolicy(retries=0)) as fetcher:
+    async with Fetcher(FetchPolicy(retries=0, min_delay=0.0)) as fetcher:
         results = await asyncio.gather(*(
             scrape_source(
                 s, fetcher,

@@ -29,6 +29,7 @@ from flows.alerting import (
 from flows.config import Config, load_config
 from flows.crash_points import crash_point
 from flows.settings import Settings
+from flows.source_alerts import SourceAlertReport, check_sources
 from rules.matcher import CompiledRules
 from scrapers.fetch import Fetcher
 from scrapers.models import SourceConfig, SourceResult, Validators
@@ -63,6 +64,7 @@ class RunSummary:
     alerts_held: int = 0            # by quiet hours, until they end or for a digest
     digests_sent: int = 0           # scheduled digests and flood digests
     ops_messages: int = 0
+    source_notices: list[str] = field(default_factory=list)   # source problems begun or ended
     delivery_failures: list[str] = field(default_factory=list)
     config_problems: list[str] = field(default_factory=list)
 
@@ -124,6 +126,13 @@ async def digest_task(settings: Settings, config: Config, now: datetime | None =
     """Send the digests that are due (one per channel and schedule per period)."""
     return await send_due_digests(settings, config, now=now or datetime.now(UTC), force=force,
                                   channels=channels)
+
+
+@task(name="source-health", cache_policy=NO_CACHE)
+async def source_health_task(settings: Settings, config: Config, now: datetime,
+                             source_ids: list[str]) -> SourceAlertReport:
+    """Sources failing run after run or gone quiet: told to ops once, and once recovered."""
+    return await check_sources(settings, config, now=now, source_ids=source_ids)
 
 
 @dataclass
@@ -206,14 +215,19 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
         for error in result.errors:
             logger.warning("%s: %s: %s (%s)", result.source_id, error.error_class,
                            error.message, error.url)
+    health = await source_health_task(settings, config, now, [s.id for s in sources])
+    summary.source_notices, summary.ops_messages = health.lines(), health.sent
+    summary.delivery_failures += health.failures
 
     queued = evaluate_task(settings, config, now)
     summary.matches, summary.alerts_queued = queued.matches, queued.alerts
     summary.realerts = queued.realerts
     delivered = await deliver_task(settings, config, now)
     progress.report("alerts", delivered.sent)
-    summary.alerts_sent, summary.delivery_failures = delivered.sent, list(delivered.failures)
-    summary.alerts_held, summary.ops_messages = delivered.held, delivered.ops_messages
+    summary.alerts_sent = delivered.sent
+    summary.delivery_failures += delivered.failures
+    summary.alerts_held = delivered.held
+    summary.ops_messages += delivered.ops_messages
     sent_digests = await digest_task(settings, config, now)
     summary.digests_sent = delivered.flood_digests + sent_digests.sent
     summary.delivery_failures += sent_digests.failures

@@ -22,7 +22,14 @@ from prefect.context import FlowRunContext
 from prefect.utilities.annotations import quote
 
 from flows.config import load_config
-from flows.monitor import RunSummary, deliver_task, digest_task, evaluate_task, scrape_task
+from flows.monitor import (
+    RunSummary,
+    deliver_task,
+    digest_task,
+    evaluate_task,
+    scrape_task,
+    source_health_task,
+)
 from flows.settings import Settings
 from scrapers.fetch import Fetcher
 from scrapers.models import SourceConfig
@@ -111,13 +118,19 @@ async def load_staged_flow(settings: Settings | None = None, run_label: str = "s
     summary.stories_new = loaded.new_stories
     for batch_id, error in loaded.failed.items():
         logger.warning("batch %s not loaded (left for the next run): %s", batch_id, error)
+    if loaded.loaded:   # judged on what the batches brought, as the monitor does per run
+        health = await source_health_task(settings, config, now,
+                                          [s.id for s in config.sources if s.enabled])
+        summary.source_notices, summary.ops_messages = health.lines(), health.sent
+        summary.delivery_failures += health.failures
 
     queued = evaluate_task(settings, config, now)
     summary.matches, summary.alerts_queued = queued.matches, queued.alerts
     summary.realerts = queued.realerts
     delivered = await deliver_task(settings, config, now)
-    summary.alerts_sent, summary.delivery_failures = delivered.sent, list(delivered.failures)
-    summary.alerts_held, summary.ops_messages = delivered.held, delivered.ops_messages
+    summary.alerts_sent, summary.alerts_held = delivered.sent, delivered.held
+    summary.delivery_failures += delivered.failures
+    summary.ops_messages += delivered.ops_messages
     digests = await digest_task(settings, config, now)
     summary.digests_sent = delivered.flood_digests + digests.sent
     summary.delivery_failures += digests.failures + [

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from scrapers.fetch import DEFAULT_USER_AGENT, FetchPolicy
+from scrapers.fetch import PLACEHOLDER_CONTACT, FetchPolicy, build_user_agent
 
 
 class Settings(BaseSettings):
@@ -19,10 +19,24 @@ class Settings(BaseSettings):
                             description="The DuckDB file.")
     read_wait_seconds: float = Field(
         default=5.0, ge=0, description="How long `newswatch sql` waits for a locked warehouse.")
-    user_agent: str = DEFAULT_USER_AGENT
+    contact_url: str = Field(
+        default=PLACEHOLDER_CONTACT, description="Where site owners can reach whoever runs "
+        "this newswatch (a web page or mailto:); sent in the User-Agent.")
+    user_agent: str | None = Field(
+        default=None, description="The whole User-Agent, if not `newswatch/VERSION "
+        "(+CONTACT_URL; news monitoring)`. Keep the word newswatch in it: robots.txt rules "
+        "for newswatch are matched against that word.")
     fetch_retries: int = Field(default=2, ge=0, le=10)
     fetch_backoff_seconds: float = Field(default=0.5, ge=0)
-    fetch_timeout_seconds: float = Field(default=30.0, gt=0)
+    fetch_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="The most one answer may take, redirects included.")
+    fetch_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    fetch_read_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="The longest silence in the middle of an answer.")
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+    fetch_min_delay_seconds: float = Field(
+        default=1.0, ge=0, description="Least time between the starts of two requests to "
+        "one host (a site's robots.txt Crawl-delay wins when longer).")
     max_body_bytes: int = Field(default=5_000_000, gt=0)
     per_host_concurrency: int = Field(default=2, ge=1, le=16)
     delivery_max_attempts: int = Field(
@@ -33,8 +47,16 @@ class Settings(BaseSettings):
     delivery_backoff_max_seconds: float = Field(
         default=3600.0, ge=0, description="The longest wait between attempts.")
     ops_channel: str | None = Field(
-        default=None, description="Channel told when an alert is given up (as well as any "
-        "channel marked `ops: true`).")
+        default=None, description="Channel told when an alert is given up or a source "
+        "fails or goes quiet (as well as any channel marked `ops: true`).")
+    source_failure_runs: int = Field(
+        default=3, ge=1, description="Runs in a row whose feed failed before ops is told the "
+        "source is failing.")
+    source_stale_factor: float = Field(
+        default=4.0, gt=0, description="A source has gone quiet when nothing new came for "
+        "this many times its usual gap between new articles...")
+    source_stale_min_hours: float = Field(
+        default=24.0, ge=0, description="...and for at least this many hours.")
     default_interval: str = Field(
         default="30m", description="How often sources without `interval` or `cron` run "
         "under `newswatch serve`, e.g. 15m, 1h (at least 1m).")
@@ -67,8 +89,11 @@ class Settings(BaseSettings):
 
     def fetch_policy(self) -> FetchPolicy:
         return FetchPolicy(
-            user_agent=self.user_agent, retries=self.fetch_retries,
-            backoff_base=self.fetch_backoff_seconds, total_timeout=self.fetch_timeout_seconds,
-            read_timeout=min(15.0, self.fetch_timeout_seconds), max_bytes=self.max_body_bytes,
-            per_host_concurrency=self.per_host_concurrency,
+            user_agent=self.user_agent or build_user_agent(self.contact_url),
+            retries=self.fetch_retries, backoff_base=self.fetch_backoff_seconds,
+            total_timeout=self.fetch_timeout_seconds,
+            connect_timeout=min(self.fetch_connect_timeout_seconds, self.fetch_timeout_seconds),
+            read_timeout=min(self.fetch_read_timeout_seconds, self.fetch_timeout_seconds),
+            max_redirects=self.fetch_max_redirects, min_delay=self.fetch_min_delay_seconds,
+            max_bytes=self.max_body_bytes, per_host_concurrency=self.per_host_concurrency,
         )

@@ -9,6 +9,8 @@ class ScrapeError(Exception):
     transient: bool = False
     error_class: str = "scrape_error"
     retry_after: float | None = None   # seconds the server asked us to wait, when it said
+    skipped: bool = False              # deliberately not fetched (robots.txt), not a failure
+    attempts: int = 1                  # tries before giving up (set by the fetcher)
 
     def __init__(self, message: str, *, url: str | None = None) -> None:
         super().__init__(message)
@@ -72,3 +74,21 @@ class SelectorMatchedNothing(ScrapeError):
     wrong. Permanent until the config changes."""
 
     error_class = "selector_matched_nothing"
+class RedirectError(HTTPStatusError):
+    """A redirect loop, or more redirects than the policy follows."""
+
+    error_class = "redirect"
+
+
+class RobotsDisallowed(ScrapeError):
+    """The site's robots.txt does not allow newswatch this URL: not requested at all."""
+
+    error_class = "robots"
+    skipped = True      # recorded as a skip, not a failure of the site
+
+
+class RobotsUnavailable(ScrapeError):
+    """robots.txt could not be read (5xx, 429, network): nothing on that site is fetched now."""
+
+    transient = True
+    error_class = "robots_unavailable"

@@ -1,49 +1,86 @@
-"""Polite asynchronous HTTP: one client, per-host limits, bounded bodies, classified errors."""
+"""Polite asynchronous HTTP: one client, robots.txt, per-host limits and pacing, bounded
+bodies, classified errors.
+
+Every request to a host goes through that host's slots (`per_host_concurrency`) and pacing
+(`min_delay` between request starts, or the site's Crawl-delay when longer); robots.txt is
+read once per origin and kept (`robots_ttl`). Redirects are followed here, not by httpx, so
+that each hop is paced, checked against robots.txt and counted.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import time
-import zlib
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from importlib.metadata import PackageNotFoundError, version
+from typing import TypeVar
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from scrapers import errors
+from scrapers.decompress import inflate, unbrotli
 from scrapers.models import Validators
+from scrapers.robots import MAX_ROBOTS_BYTES, RobotsCache, RobotsRules, origin_of, rules_from_answer
 from scrapers.urls import host_of
 
-DEFAULT_USER_AGENT = "newswatch/0.1 (+https://github.com/newswatch/newswatch; news monitoring)"
+logger = logging.getLogger("newswatch.fetch")
+
+try:
+    VERSION = version("newswatch")
+except PackageNotFoundError:   # run from a source tree that was never installed
+    VERSION = "0.1.0"
+
+# Site owners who see newswatch in their logs need a way to reach whoever runs it: the
+# operator sets NEWSWATCH_CONTACT_URL; this placeholder only names the project.
+PLACEHOLDER_CONTACT = "https://github.com/newswatch/newswatch"
+_T = TypeVar("_T")
+_warned_placeholder = False
+
+
+def build_user_agent(contact: str = PLACEHOLDER_CONTACT) -> str:
+    """`newswatch/VERSION (+CONTACT; news monitoring)`: robots.txt groups for `newswatch`
+    apply to it."""
+    return f"newswatch/{VERSION} (+{contact}; news monitoring)"
+
+
+DEFAULT_USER_AGENT = build_user_agent()
 
 
 @dataclass(frozen=True)
 class FetchPolicy:
     user_agent: str = DEFAULT_USER_AGENT
     connect_timeout: float = 5.0
-    read_timeout: float = 15.0
-    total_timeout: float = 30.0
-    max_bytes: int = 5_000_000
+    read_timeout: float = 15.0        # longest silence between two pieces of an answer
+    total_timeout: float = 30.0       # the whole answer, all redirect hops together
+    max_bytes: int = 5_000_000        # after decompression
     retries: int = 2
     backoff_base: float = 0.5
     max_retry_after: float = 30.0
     per_host_concurrency: int = 2
     max_connections: int = 8
     max_redirects: int = 5
+    min_delay: float = 1.0            # seconds between request starts to one host
+    max_crawl_delay: float = 60.0     # a longer Crawl-delay is capped here
+    robots_ttl: float = 24 * 3600.0   # robots.txt is read again after this
+    robots_retry: float = 300.0       # an unreadable robots.txt is tried again after this
 
 
 @dataclass(frozen=True)
 class Response:
-    url: str
+    url: str                          # the final URL, after redirects
     status: int
     headers: dict[str, str]
     body: bytes
-    elapsed_ms: float
+    elapsed_ms: float                 # network time of all hops, without politeness waits
     encoding: str | None = None
     attempts: int = 1
+    redirects: tuple[str, ...] = ()   # the URLs redirected through, in order
 
     @property
     def not_modified(self) -> bool:
@@ -61,6 +98,18 @@ class Response:
             return self.body.decode("utf-8", errors="replace")
 
 
+@dataclass(frozen=True)
+class _Hop:
+    """One request's answer: a final response, or a redirect to follow."""
+
+    response: Response
+    location: str | None = None
+
+
+# Headers that must not follow a redirect to another origin.
+_PRIVATE_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+
+
 @dataclass
 class Fetcher:
     """Owns the httpx client. Use as `async with Fetcher(policy) as f: await f.get(url)`."""
@@ -69,21 +118,26 @@ class Fetcher:
     transport: httpx.AsyncBaseTransport | None = None
     _client: httpx.AsyncClient | None = None
     _host_slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
+    _pace_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _next_start: dict[str, float] = field(default_factory=dict)
+    _crawl_delay: dict[str, float] = field(default_factory=dict)
+    _robots: RobotsCache = field(default_factory=RobotsCache)
 
     async def __aenter__(self) -> Fetcher:
         p = self.policy
+        _warn_placeholder(p.user_agent)
         self._client = httpx.AsyncClient(
-            # Only what we can decode: without the brotli package httpx passes "br" bodies on
-            # still compressed.
-            headers={"User-Agent": p.user_agent, "Accept-Encoding": "gzip, deflate"},
+            # Only what we inflate ourselves, in bounded pieces (scrapers/decompress.py).
+            headers={"User-Agent": p.user_agent, "Accept-Encoding": "gzip, deflate, br"},
             timeout=httpx.Timeout(p.read_timeout, connect=p.connect_timeout),
             limits=httpx.Limits(max_connections=p.max_connections,
                                 max_keepalive_connections=p.max_connections),
-            follow_redirects=True,
-            max_redirects=p.max_redirects,
+            follow_redirects=False,
             transport=self.transport,
         )
         self._host_slots = defaultdict(lambda: asyncio.Semaphore(p.per_host_concurrency))
+        self._pace_locks = defaultdict(asyncio.Lock)
+        self._robots = RobotsCache(ttl=p.robots_ttl, retry_after=p.robots_retry)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -92,22 +146,66 @@ class Fetcher:
             self._client = None
 
     async def get(self, url: str, *, headers: dict[str, str] | None = None,
-                  validators: Validators | None = None) -> Response:
-        """GET with retries on transient failures. Raises a `ScrapeError` subclass."""
+                  validators: Validators | None = None, robots: bool = True) -> Response:
+        """GET with retries on transient failures. Raises a `ScrapeError` subclass:
+        `RobotsDisallowed` (nothing was requested) when robots.txt forbids the URL, and
+        `RobotsUnavailable` when robots.txt cannot be read now. `robots=False` skips the
+        check, for sources whose owner allows newswatch explicitly."""
         request_headers = dict(headers or {})
         if validators is not None:
             if validators.etag:
                 request_headers["If-None-Match"] = validators.etag
             if validators.last_modified:
                 request_headers["If-Modified-Since"] = validators.last_modified
+        if robots:
+            await self._check_robots(url, headers or {})
+        return await self._with_retries(
+            lambda: self._follow(url, request_headers, robots=robots))
+
+    async def robots_rules(self, url: str, headers: dict[str, str] | None = None
+                           ) -> RobotsRules:
+        """The robots.txt rules for `url`'s origin (read now, or from the cache). `headers`
+        go with the robots.txt request (a site behind an API key wants it there too)."""
+        async def load(robots_url: str) -> RobotsRules:
+            return await self._load_robots(robots_url, headers or {})
+        rules = await self._robots.rules_for(url, load)
+        delay = rules.crawl_delay
+        if delay:
+            self._crawl_delay[host_of(url)] = min(delay, self.policy.max_crawl_delay)
+        return rules
+
+    async def _check_robots(self, url: str, headers: dict[str, str],
+                            redirected_from: str | None = None) -> None:
+        rules = await self.robots_rules(url, headers)
+        if not rules.allows(url):
+            via = f" (redirected from {redirected_from})" if redirected_from else ""
+            why = f" ({rules.reason})" if rules.disallow_all else ""
+            raise errors.RobotsDisallowed(
+                f"robots.txt disallows this URL for newswatch{why}{via}; not requested", url=url)
+
+    async def _load_robots(self, robots_url: str, headers: dict[str, str]) -> RobotsRules:
+        headers = {k: v for k, v in headers.items()
+                   if k.lower() not in ("if-none-match", "if-modified-since")}
+
+        async def once() -> RobotsRules:
+            response = await self._follow(robots_url, headers, robots=False, for_robots=True)
+            return rules_from_answer(origin_of(robots_url), response.status, response.body)
+        return await self._with_retries(once, retry_robots=True)
+
+    async def _with_retries(self, attempt_once: Callable[[], Awaitable[_T]], *,
+                            retry_robots: bool = False) -> _T:
+        """Retry transient failures with backoff. An unreadable robots.txt met on a redirect
+        is not retried here: its cached answer would only repeat (`retry_robots` is for the
+        robots.txt request itself)."""
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = await self._get_once(url, request_headers)
-                return Response(**{**response.__dict__, "attempts": attempt})
+                result = await attempt_once()
             except errors.ScrapeError as exc:
-                if not exc.transient or attempt > self.policy.retries:
+                exc.attempts = attempt
+                if (not exc.transient or attempt > self.policy.retries
+                        or (isinstance(exc, errors.RobotsUnavailable) and not retry_robots)):
                     raise
                 delay = exc.retry_after
                 if delay is None:
@@ -116,14 +214,55 @@ class Fetcher:
                 elif delay > self.policy.max_retry_after:
                     raise      # the server asks for longer than a run should wait: next run
                 await asyncio.sleep(delay)
+                continue
+            if isinstance(result, Response) and attempt > 1:
+                result = Response(**{**result.__dict__, "attempts": attempt})
+            return result
 
-    async def _get_once(self, url: str, headers: dict[str, str]) -> Response:
+    async def _follow(self, url: str, headers: dict[str, str], *, robots: bool,
+                      for_robots: bool = False) -> Response:
+        """One attempt: the request and its redirects, each hop paced and (when `robots`)
+        allowed by robots.txt. All hops share the total timeout."""
+        chain = [url]
+        spent = 0.0
+        current = url
+        while True:
+            hop = await self._hop(current, headers, self.policy.total_timeout - spent,
+                                  for_robots=for_robots)
+            spent += hop.response.elapsed_ms / 1000
+            if hop.location is None:
+                return Response(**{**hop.response.__dict__, "elapsed_ms": spent * 1000,
+                                   "redirects": tuple(chain[1:])})
+            target = urljoin(current, hop.location)
+            if urlsplit(target).scheme not in ("http", "https"):
+                raise errors.RedirectError(f"redirect to a non-HTTP address: {target}", url=url)
+            if target in chain:
+                raise errors.RedirectError(
+                    "redirect loop: " + " -> ".join([*chain[chain.index(target):], target]),
+                    url=url)
+            if len(chain) > self.policy.max_redirects:
+                raise errors.RedirectError(
+                    f"more than {self.policy.max_redirects} redirects (the last to {target})",
+                    url=url)
+            if origin_of(target) != origin_of(current):
+                headers = {k: v for k, v in headers.items() if k.lower() not in _PRIVATE_HEADERS}
+            if robots:
+                await self._check_robots(target, headers, redirected_from=url)
+            chain.append(target)
+            current = target
+
+    async def _hop(self, url: str, headers: dict[str, str], budget: float, *,
+                   for_robots: bool) -> _Hop:
         assert self._client is not None, "use Fetcher as an async context manager"
-        started = time.perf_counter()
-        async with self._host_slots[host_of(url)]:
+        host = host_of(url)
+        async with self._host_slots[host]:
+            await self._pace(host)
+            started = time.perf_counter()
             try:
-                async with asyncio.timeout(self.policy.total_timeout):
-                    return await self._stream(url, headers, started)
+                if budget <= 0:
+                    raise TimeoutError
+                async with asyncio.timeout(budget):
+                    hop = await self._stream(url, headers, for_robots=for_robots)
             except TimeoutError as exc:
                 raise errors.FetchTimeout(
                     f"no complete answer within {self.policy.total_timeout:g} s", url=url
@@ -132,71 +271,96 @@ class Fetcher:
                 raise errors.FetchTimeout(f"timed out ({type(exc).__name__})", url=url) from exc
             except httpx.ConnectError as exc:
                 raise errors.ConnectError(f"could not connect: {exc}", url=url) from exc
-            except httpx.TooManyRedirects as exc:
-                raise errors.HTTPStatusError(
-                    f"more than {self.policy.max_redirects} redirects", url=url) from exc
             except httpx.DecodingError as exc:
                 raise errors.HTTPStatusError(f"undecodable body: {exc}", url=url) from exc
             except httpx.TransportError as exc:
                 # Resets and protocol errors mid-body: usually a passing network fault.
                 raise errors.ConnectError(
                     f"connection failed ({type(exc).__name__}: {exc})", url=url) from exc
+            elapsed_ms = (time.perf_counter() - started) * 1000
+        return _Hop(Response(**{**hop.response.__dict__, "elapsed_ms": elapsed_ms}),
+                    hop.location)
 
-    async def _stream(self, url: str, headers: dict[str, str], started: float) -> Response:
+    async def _pace(self, host: str) -> None:
+        """Wait until this host may get its next request: starts are at least `min_delay`
+        (or the site's Crawl-delay, if longer) apart."""
+        delay = max(self.policy.min_delay, self._crawl_delay.get(host, 0.0))
+        async with self._pace_locks[host]:
+            wait = self._next_start.get(host, 0.0) - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._next_start[host] = time.monotonic() + delay
+
+    async def _stream(self, url: str, headers: dict[str, str], *, for_robots: bool) -> _Hop:
         assert self._client is not None
-        async with self._client.stream("GET", url, headers=headers) as r:
+        request = self._client.build_request("GET", url, headers=headers)
+        r = await self._client.send(request, stream=True)
+        try:
             status = r.status_code
-            if status == 429 or status >= 500:
-                exc = errors.ServerError(f"HTTP {status} {r.reason_phrase}", url=url)
+            location = r.headers.get("location")
+            if 300 <= status < 400 and status != 304 and location:
+                return _Hop(self._response(r, b""), location=location.strip())
+            if not for_robots:   # robots.txt answers are judged by rules_from_answer
+                if status == 429 or status >= 500:
+                    exc = errors.ServerError(f"HTTP {status} {r.reason_phrase}", url=url)
+                    exc.retry_after = _retry_after(r.headers.get("retry-after"))
+                    raise exc
+                if status >= 400:
+                    raise errors.HTTPStatusError(f"HTTP {status} {r.reason_phrase}", url=url)
+            elif status == 429 or status >= 500:
+                exc = errors.RobotsUnavailable(
+                    f"robots.txt answered HTTP {status}; nothing on {origin_of(url)} is "
+                    "fetched until it can be read (a later run tries again)", url=url)
                 exc.retry_after = _retry_after(r.headers.get("retry-after"))
                 raise exc
-            if status >= 400:
-                raise errors.HTTPStatusError(f"HTTP {status} {r.reason_phrase}", url=url)
-            chunks: list[bytes] = []
-            size = 0
-            # Counted after decompression, so a gzip bomb is cut off like any large page.
-            encoding = r.headers.get("content-encoding", "").strip().lower()
-            body = (_inflate(r.aiter_raw(), encoding) if encoding in ("gzip", "x-gzip", "deflate")
-                    else r.aiter_bytes())
-            async for chunk in body:
-                size += len(chunk)
-                if size > self.policy.max_bytes:
-                    raise errors.TooLarge(
-                        f"body larger than {self.policy.max_bytes} bytes; cut off", url=url)
-                chunks.append(chunk)
-            return Response(
-                url=str(r.url), status=status,
-                headers={k.lower(): v for k, v in r.headers.items()},
-                body=b"".join(chunks),
-                elapsed_ms=(time.perf_counter() - started) * 1000,
-                encoding=r.charset_encoding,
-            )
+            body = await self._read_body(r, url, truncate=for_robots)
+            return _Hop(self._response(r, body))
+        finally:
+            await r.aclose()
+
+    async def _read_body(self, r: httpx.Response, url: str, *, truncate: bool) -> bytes:
+        """The body, inflated in bounded pieces and cut off at the size limit (robots.txt is
+        cut silently at its own limit, as the large crawlers do)."""
+        limit = MAX_ROBOTS_BYTES if truncate else self.policy.max_bytes
+        encoding = r.headers.get("content-encoding", "").strip().lower()
+        body: AsyncIterator[bytes]
+        if encoding in ("gzip", "x-gzip", "deflate"):
+            body = inflate(r.aiter_raw(), encoding)
+        elif encoding == "br":
+            body = unbrotli(r.aiter_raw())
+        elif encoding in ("", "identity"):
+            body = r.aiter_raw()
+        else:
+            raise errors.HTTPStatusError(
+                f"unsupported Content-Encoding {encoding!r} (asked for gzip, deflate or br)",
+                url=url)
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in body:
+            size += len(chunk)
+            if size > limit:
+                if truncate:
+                    chunks.append(chunk[:len(chunk) - (size - limit)])
+                    break
+                raise errors.TooLarge(f"body larger than {limit} bytes; cut off", url=url)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def _response(r: httpx.Response, body: bytes) -> Response:
+        return Response(url=str(r.url), status=r.status_code,
+                        headers={k.lower(): v for k, v in r.headers.items()},
+                        body=body, elapsed_ms=0.0, encoding=r.charset_encoding)
 
 
-async def _inflate(raw: AsyncIterator[bytes], encoding: str,
-                   piece: int = 1 << 16) -> AsyncIterator[bytes]:
-    """Decompress in pieces of at most `piece` bytes. httpx inflates a whole network read at
-    once, so a 200 kB gzip bomb took some 150 MB before the size check could see it."""
-    wbits = zlib.MAX_WBITS | (32 if encoding == "deflate" else 16)
-    decoder = zlib.decompressobj(wbits)
-    started = False
-    async for data in raw:
-        while data and not decoder.eof:
-            try:
-                out = decoder.decompress(data, piece)
-            except zlib.error as exc:
-                if started or encoding != "deflate":
-                    raise httpx.DecodingError(f"bad {encoding} body: {exc}") from exc
-                decoder = zlib.decompressobj(-zlib.MAX_WBITS)   # raw deflate, no zlib header
-                started = True
-                continue
-            started = True
-            data = decoder.unconsumed_tail
-            if out:
-                yield out
-    tail = decoder.flush()
-    if tail:
-        yield tail
+def _warn_placeholder(user_agent: str) -> None:
+    global _warned_placeholder
+    if PLACEHOLDER_CONTACT in user_agent and not _warned_placeholder:
+        _warned_placeholder = True
+        logger.warning(
+            "the User-Agent names no contact of yours (%s): set NEWSWATCH_CONTACT_URL to a "
+            "page or mailto: address where site owners can reach whoever runs newswatch",
+            user_agent)
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -47,13 +47,14 @@ async def discover_listing(source: SourceConfig, fetcher: Fetcher,
     found = Discovery()
     assert source.selectors is not None and source.selectors.links is not None
     try:
-        response = await fetcher.get(source.url, headers=source.headers, validators=validators)
+        response = await fetcher.get(source.url, headers=source.headers, validators=validators,
+                                 robots=source.robots)
     except ScrapeError as exc:
         found.fetches.append(error_record(source.url, "feed", exc))
         found.failed = True
         return found
     if response.not_modified:
-        found.fetches.append(ok_record(response, "feed", "not_modified"))
+        found.fetches.append(ok_record(response, "feed", "not_modified", url=source.url))
         found.not_modified = True
         return found
     html = decode_html(response.body, response.encoding)
@@ -66,7 +67,7 @@ async def discover_listing(source: SourceConfig, fetcher: Fetcher,
         found.fetches.append(error_record(source.url, "feed", exc, response))
         found.failed = True
         return found
-    found.fetches.append(ok_record(response, "feed", "ok"))
+    found.fetches.append(ok_record(response, "feed", "ok", url=source.url))
     found.validators = response.validators
     found.entries = entries
     return found

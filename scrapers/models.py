@@ -237,6 +237,9 @@ class FetchRecord:
     error_class: str | None = None
     transient: bool | None = None
     message: str | None = None
+    final_url: str | None = None      # where redirects led, when they did
+    redirects: int = 0
+    attempts: int = 1                 # tries, retries included
 
 
 @dataclass(frozen=True)

@@ -38,13 +38,14 @@ async def discover_feed(source: SourceConfig, fetcher: Fetcher, validators: Vali
                         now: datetime) -> Discovery:
     found = Discovery()
     try:
-        response = await fetcher.get(source.url, headers=source.headers, validators=validators)
+        response = await fetcher.get(source.url, headers=source.headers, validators=validators,
+                                     robots=source.robots)
     except ScrapeError as exc:
         found.fetches.append(error_record(source.url, "feed", exc))
         found.failed = True
         return found
     if response.not_modified:
-        found.fetches.append(ok_record(response, "feed", "not_modified"))
+        found.fetches.append(ok_record(response, "feed", "not_modified", url=source.url))
         found.not_modified = True
         return found
     try:
@@ -54,7 +55,7 @@ async def discover_feed(source: SourceConfig, fetcher: Fetcher, validators: Vali
         found.fetches.append(error_record(source.url, "feed", exc, response))
         found.failed = True
         return found
-    found.fetches.append(ok_record(response, "feed", "ok"))
+    found.fetches.append(ok_record(response, "feed", "ok", url=source.url))
     found.validators = response.validators
     limit = source.age_limit
     if limit is not None:
@@ -124,7 +125,7 @@ def _changed(entry: FeedEntry, known_urls: Collection[str]) -> bool:
 async def _fetch_article(source: SourceConfig, fetcher: Fetcher, entry: FeedEntry,
                          now: Clock) -> tuple[FetchRecord, Article | None]:
     try:
-        response = await fetcher.get(entry.url, headers=source.headers)
+        response = await fetcher.get(entry.url, headers=source.headers, robots=source.robots)
     except ScrapeError as exc:
         return error_record(entry.url, "article", exc), None
     try:

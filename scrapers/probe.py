@@ -94,7 +94,7 @@ async def _check_article_selectors(source: SourceConfig, fetcher: Fetcher, url: 
                                    probe: Probe) -> None:
     assert source.selectors is not None
     try:
-        response = await fetcher.get(url, headers=source.headers)
+        response = await fetcher.get(url, headers=source.headers, robots=source.robots)
         article = extract_with_selectors(
             decode_html(response.body, response.encoding), url=response.url,
             source_id=source.id, fetched_at=datetime.now(UTC), selectors=source.selectors,

@@ -183,7 +183,8 @@ async def discover_sitemap(source: SourceConfig, fetcher: Fetcher,
 async def _get(fetcher: Fetcher, url: str, source: SourceConfig,
                validators: Validators | None) -> Response | ScrapeError:
     try:
-        return await fetcher.get(url, headers=source.headers, validators=validators)
+        return await fetcher.get(url, headers=source.headers, validators=validators,
+                                 robots=source.robots)
     except ScrapeError as exc:
         return exc
 

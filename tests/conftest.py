@@ -11,6 +11,8 @@ import pytest
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# Everything the tests fetch is on 127.0.0.1: no need to space requests a second apart.
+os.environ.setdefault("NEWSWATCH_FETCH_MIN_DELAY_SECONDS", "0")
 
 from demo.server import DemoNewsServer
 from flows.mailbox import LoopbackMailbox

@@ -35,7 +35,8 @@ _FETCH = pa.schema([
     ("run_id", TEXT), ("source_id", TEXT), ("url", TEXT), ("kind", TEXT), ("outcome", TEXT),
     ("status_code", pa.int32()), ("bytes", pa.int64()), ("elapsed_ms", pa.float64()),
     ("error_class", TEXT), ("transient", pa.bool_()), ("message", TEXT),
-    ("fetched_at", UTC_TIME),
+    ("fetched_at", UTC_TIME), ("final_url", TEXT), ("redirects", pa.int32()),
+    ("attempts", pa.int32()),
 ])
 _CHANGE = pa.schema([
     ("article_id", TEXT), ("title", TEXT), ("body", TEXT), ("summary", TEXT),
@@ -267,7 +268,8 @@ def _record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, results: list[S
                     now: datetime) -> None:
     insert(con, "fetches", _FETCH, [
         (run_id, r.source_id, f.url, f.kind, f.outcome, f.status_code, f.bytes, f.elapsed_ms,
-         f.error_class, f.transient, f.message, now) for r in results for f in r.fetches])
+         f.error_class, f.transient, f.message, now, f.final_url, f.redirects, f.attempts)
+        for r in results for f in r.fetches])
 
 
 def _record_validators(con: duckdb.DuckDBPyConnection, results: list[SourceResult],

@@ -54,7 +54,8 @@ BATCH_SCHEMA = pa.schema([
     # record = fetch (url above)
     ("fetch_kind", pa.string()), ("outcome", pa.string()), ("status_code", pa.int32()),
     ("bytes", pa.int64()), ("elapsed_ms", pa.float64()), ("error_class", pa.string()),
-    ("transient", pa.bool_()), ("message", pa.string()),
+    ("transient", pa.bool_()), ("message", pa.string()), ("final_url", pa.string()),
+    ("redirects", pa.int32()), ("attempts", pa.int32()),
 ])
 _STATE_SCHEMA = pa.schema([("source_id", pa.string()), ("known_urls", _TEXTS),
                            ("etag", pa.string()), ("last_modified", pa.string()),
@@ -117,7 +118,9 @@ def _rows(results: list[SourceResult]) -> list[dict[str, object]]:
                          "fetch_kind": f.kind, "outcome": f.outcome,
                          "status_code": f.status_code, "bytes": f.bytes,
                          "elapsed_ms": f.elapsed_ms, "error_class": f.error_class,
-                         "transient": f.transient, "message": f.message})
+                         "transient": f.transient, "message": f.message,
+                         "final_url": f.final_url, "redirects": f.redirects,
+                         "attempts": f.attempts})
     return rows
 
 
@@ -161,7 +164,10 @@ def read_batch(path: Path) -> list[SourceResult]:
                 url=row["url"], kind=row["fetch_kind"], outcome=row["outcome"],
                 status_code=row["status_code"], bytes=row["bytes"] or 0,
                 elapsed_ms=row["elapsed_ms"] or 0.0, error_class=row["error_class"],
-                transient=row["transient"], message=row["message"]))
+                transient=row["transient"], message=row["message"],
+                # Batches written before these columns existed lack them.
+                final_url=row.get("final_url"), redirects=row.get("redirects") or 0,
+                attempts=row.get("attempts") or 1))
     return list(results.values())
 
 

@@ -33,7 +33,8 @@ async def run(settings: Settings, now: datetime) -> dict[str, object]:
 
 
 def run_once(config_dir: Path, warehouse: Path, now: datetime) -> dict[str, object]:
-    settings = Settings(config_dir=config_dir, warehouse=warehouse, fetch_retries=0)
+    settings = Settings(config_dir=config_dir, warehouse=warehouse, fetch_retries=0,
+                        fetch_min_delay_seconds=0)
     return asyncio.run(run(settings, now))
 
 

@@ -95,6 +95,7 @@ def cluster(tmp_path: Path, demo_server: DemoNewsServer,
         "NEWSWATCH_WAREHOUSE": str(tmp_path / "wh.duckdb"),
         "NEWSWATCH_STAGING_DIR": str(tmp_path / "staging"),
         "NEWSWATCH_FETCH_RETRIES": "0",
+        "NEWSWATCH_FETCH_MIN_DELAY_SECONDS": "0",
         DEMO_EMAIL_ENV: mailbox.apprise_url(),
     })
     procs: list[subprocess.Popen[bytes]] = []

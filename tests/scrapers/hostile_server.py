@@ -2,8 +2,9 @@
 
 Each route is a callable `(request: HostileRequest) -> None` that writes the whole answer.
 The helpers below build the usual ones: a status with headers, a sequence of answers for
-retries, slow drips, gzip bodies, redirect loops and ETag validation. The server counts every
-request per path and the most requests it was handling at the same time.
+retries, slow drips, gzip and brotli bodies, redirect loops, ETag validation, robots.txt and
+endless bodies. The server counts every request per path, the body bytes it wrote per path and
+the most requests it was handling at the same time.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from urllib.parse import urlsplit
+
+import brotli
 
 from demo.routes import DemoApp
 
@@ -51,7 +54,7 @@ class HostileRequest:
                           str(len(body) if content_length is None else content_length))
         h.end_headers()
         if body and status != 304:
-            h.wfile.write(body)
+            self.write(body)
         h.wfile.flush()
 
     def start(self, status: int, headers: dict[str, str]) -> None:
@@ -66,6 +69,9 @@ class HostileRequest:
     def write(self, data: bytes) -> None:
         self._handler.wfile.write(data)
         self._handler.wfile.flush()
+        owner = self._handler.server.owner
+        with owner._lock:
+            owner.bytes_sent[urlsplit(self.path).path] += len(data)
 
 
 class _Server(ThreadingHTTPServer):
@@ -114,6 +120,7 @@ class HostileServer:
         self.routes: dict[str, Route] = {}
         self.fallback: Route | None = None   # answers paths without a route of their own
         self.hits: Counter[str] = Counter()
+        self.bytes_sent: Counter[str] = Counter()   # body bytes written (and accepted) per path
         self.log: list[SeenRequest] = []
         self._lock = threading.Lock()
         self._inflight = 0
@@ -235,3 +242,46 @@ def with_etag(etag: str, last_modified: str, body: bytes,
         else:
             req.send(200, body, {"Content-Type": content_type, **validators})
     return route
+
+
+def brotlied(raw: bytes, content_type: str = "text/plain; charset=utf-8") -> Route:
+    """`raw` compressed once at set-up, served with Content-Encoding: br."""
+    packed = brotli.compress(raw, quality=5)   # 11 takes seconds on a large bomb
+
+    def route(req: HostileRequest) -> None:
+        req.send(200, packed, {"Content-Type": content_type, "Content-Encoding": "br"})
+    route.compressed_size = len(packed)  # type: ignore[attr-defined]
+    return route
+
+
+def negotiated(raw: bytes, content_type: str = "text/plain; charset=utf-8") -> Route:
+    """br if the client asks for it, else gzip, else deflate, else plain: as a server picks."""
+    accepted_routes = [("br", brotlied(raw, content_type)), ("gzip", gzipped(raw, content_type))]
+
+    def route(req: HostileRequest) -> None:
+        accepted = {e.split(";")[0].strip() for e in
+                    req.headers.get("accept-encoding", "").split(",")}
+        for name, answer in accepted_routes:
+            if name in accepted:
+                answer(req)
+                return
+        req.send(200, raw, {"Content-Type": content_type})
+    return route
+
+
+def endless(total: int, chunk: int = 64 * 1024) -> Route:
+    """Declares and writes `total` bytes in `chunk`s, for as long as the client reads them;
+    `bytes_sent` tells how much was written before the client hung up."""
+    piece = b"x" * chunk
+
+    def route(req: HostileRequest) -> None:
+        req.start(200, {"Content-Type": "text/plain", "Content-Length": str(total)})
+        written = 0
+        while written < total:
+            req.write(piece[:total - written])
+            written += len(piece)
+    return route
+
+
+def robots_txt(text: str) -> Route:
+    return reply(200, text.encode("utf-8"), content_type="text/plain")

@@ -23,6 +23,7 @@ from .hostile_server import (
     HostileServer,
     drip,
     gzipped,
+    negotiated,
     redirect_to,
     reply,
     sequence,
@@ -34,7 +35,7 @@ def fast(**overrides: Any) -> FetchPolicy:
     """Small timeouts and backoff so every test is quick."""
     settings: dict[str, Any] = dict(connect_timeout=1.0, read_timeout=2.0, total_timeout=4.0,
                                     retries=2, backoff_base=0.01, max_retry_after=5.0,
-                                    max_redirects=3, max_bytes=1_000_000)
+                                    max_redirects=3, max_bytes=1_000_000, min_delay=0.0)
     settings.update(overrides)
     return FetchPolicy(**settings)
 
@@ -73,17 +74,19 @@ def test_200_ok(hostile: HostileServer) -> None:
     assert seen.headers["x-source"] == "unit-test"
 
 
-def test_only_decodable_encodings_are_advertised(hostile: HostileServer) -> None:
-    # A server that honours "br" would send a body httpx cannot decode without brotli.
-    def route(req: HostileRequest) -> None:
-        if "br" in req.headers.get("accept-encoding", ""):
-            req.send(200, b"\x1b\x0b\x00\xf8\xa5\x9b", {"Content-Encoding": "br"})
-        else:
-            req.send(200, b"plain words", {"Content-Type": "text/plain"})
-    url = hostile.route("/negotiate", route)
-    assert fetch(url).body == b"plain words"
+def test_every_advertised_encoding_is_decoded(hostile: HostileServer) -> None:
+    text = "Grüße aus Köln. " * 2000
+    url = hostile.route("/negotiate", negotiated(text.encode("utf-8")))
+    assert fetch(url).body.decode("utf-8") == text
     accepted = hostile.requests_to("/negotiate")[0].headers["accept-encoding"]
-    assert "gzip" in accepted
+    assert {e.strip() for e in accepted.split(",")} == {"gzip", "deflate", "br"}
+
+
+def test_an_unasked_for_encoding_is_refused_clearly(hostile: HostileServer) -> None:
+    url = hostile.route("/zstd", reply(200, b"\x28\xb5\x2f\xfd junk", {"Content-Encoding": "zstd"}))
+    exc = fetch_error(url)
+    assert type(exc) is errors.HTTPStatusError
+    assert exc.message == "unsupported Content-Encoding 'zstd' (asked for gzip, deflate or br)"
 
 
 def test_503_is_retried_with_backoff_then_succeeds(hostile: HostileServer) -> None:
@@ -261,13 +264,43 @@ def test_redirects_are_followed(hostile: HostileServer) -> None:
     assert response.url == final
 
 
-def test_redirect_loop(hostile: HostileServer) -> None:
-    url = hostile.route("/loop", redirect_to("/loop"))
-    exc = fetch_error(url, fast(max_redirects=3, retries=2))
-    assert type(exc) is errors.HTTPStatusError
-    assert exc.message == "more than 3 redirects"
+def test_redirect_loop_is_named_as_a_loop(hostile: HostileServer) -> None:
+    hostile.route("/a", redirect_to("/b"))
+    hostile.route("/b", redirect_to(hostile.base_url + "/a"))
+    exc = fetch_error(hostile.base_url + "/a", fast(max_redirects=5, retries=2))
+    assert type(exc) is errors.RedirectError
+    assert exc.error_class == "redirect"
+    assert exc.message == (f"redirect loop: {hostile.base_url}/a -> {hostile.base_url}/b -> "
+                           f"{hostile.base_url}/a")
     assert exc.transient is False
-    assert hostile.hits["/loop"] == 4        # the first request and three redirects, once
+    # Each page requested once: the loop is seen before /a is asked for again, never retried.
+    assert (hostile.hits["/a"], hostile.hits["/b"]) == (1, 1)
+
+
+def test_redirect_limit(hostile: HostileServer) -> None:
+    for n in range(1, 6):
+        hostile.route(f"/r{n}", redirect_to(f"/r{n + 1}"))
+    exc = fetch_error(hostile.base_url + "/r1", fast(max_redirects=3, retries=2))
+    assert type(exc) is errors.RedirectError
+    assert exc.message == f"more than 3 redirects (the last to {hostile.base_url}/r5)"
+    # The first request and three redirects followed, once each; the fifth never asked for.
+    assert [hostile.hits[f"/r{n}"] for n in range(1, 6)] == [1, 1, 1, 1, 0]
+
+
+def test_redirect_limit_boundary(hostile: HostileServer) -> None:
+    for n in range(1, 4):
+        hostile.route(f"/r{n}", redirect_to(f"/r{n + 1}"))
+    final = hostile.route("/r4", reply(200, b"three hops"))
+    response = fetch(hostile.base_url + "/r1", fast(max_redirects=3))
+    assert response.body == b"three hops" and response.url == final
+    assert response.redirects == tuple(f"{hostile.base_url}/r{n}" for n in (2, 3, 4))
+
+
+def test_redirect_to_another_scheme_is_refused(hostile: HostileServer) -> None:
+    url = hostile.route("/ftp", redirect_to("ftp://127.0.0.1/file"))
+    exc = fetch_error(url)
+    assert type(exc) is errors.RedirectError
+    assert exc.message == "redirect to a non-HTTP address: ftp://127.0.0.1/file"
 
 
 ETAG = '"feed-v1"'

@@ -28,7 +28,8 @@ SITES = ["harbour-times", "northern-ledger", "valley-courier"]
 
 def fast() -> FetchPolicy:
     return FetchPolicy(connect_timeout=1.0, read_timeout=2.0, total_timeout=3.0, retries=1,
-                       backoff_base=0.01, max_retry_after=5.0, max_bytes=1_000_000)
+                       backoff_base=0.01, max_retry_after=5.0, max_bytes=1_000_000,
+                       min_delay=0.0)
 
 
 def scrape(source: SourceConfig, policy: FetchPolicy | None = None, **kwargs: Any
@@ -109,7 +110,8 @@ def test_known_urls_are_skipped_before_download(counted_demo: HostileServer) -> 
     for article in expected:
         hits = counted_demo.hits[article_path(article)]
         assert hits == (0 if counted_demo.base_url + article_path(article) in known else 1)
-    assert sum(counted_demo.hits.values()) == 1 + 2      # the feed and two new pages
+    # robots.txt, the feed and two new pages
+    assert sum(counted_demo.hits.values()) == 1 + 1 + 2
 
 
 def test_max_articles_caps_the_fetches(counted_demo: HostileServer) -> None:
@@ -120,7 +122,7 @@ def test_max_articles_caps_the_fetches(counted_demo: HostileServer) -> None:
     assert result.entries_seen == len(expected) > 3
     assert [a.url for a in result.articles] == \
         [counted_demo.base_url + article_path(a) for a in expected[:3]]   # newest first
-    assert sum(counted_demo.hits.values()) == 1 + 3
+    assert sum(counted_demo.hits.values()) == 1 + 1 + 3     # robots.txt, feed, pages
     assert len(result.fetches) == 1 + 3
 
 
@@ -199,7 +201,7 @@ def test_html_page_instead_of_a_feed(demo_server: DemoNewsServer) -> None:
     ("/slow.xml", drip([b"<rss>"] * 40, interval=0.1), "timeout"),
     ("/bomb.xml", gzipped(b"\0" * 5_000_000, "application/rss+xml"), "too_large"),
     ("/gone.xml", reply(410, b"gone"), "http_status"),
-    ("/loop.xml", redirect_to("/loop.xml"), "http_status"),
+    ("/loop.xml", redirect_to("/loop.xml"), "redirect"),
 ])
 def test_misbehaving_feed_servers(hostile: HostileServer, path: str, route: Any,
                                   error_class: str) -> None:
@@ -275,7 +277,7 @@ def test_source_headers_are_sent_with_every_request(counted_demo: HostileServer)
                           headers={"X-Api-Key": "sekrit-123"})
     result = scrape(source)
     assert len(result.articles) == 2
-    assert len(counted_demo.log) == 3
+    assert len(counted_demo.log) == 4      # robots.txt, the feed and two pages
     assert all(r.headers.get("x-api-key") == "sekrit-123" for r in counted_demo.log)
 
 

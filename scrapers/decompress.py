@@ -1,0 +1,61 @@
+"""Bounded decompression of response bodies: output comes in pieces the size check can see,
+so a small compressed body cannot inflate to gigabytes before it is cut off."""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import AsyncIterator
+
+import brotli
+import httpx
+
+
+async def inflate(raw: AsyncIterator[bytes], encoding: str,
+                  piece: int = 1 << 16) -> AsyncIterator[bytes]:
+    """Decompress in pieces of at most `piece` bytes. httpx inflates a whole network read at
+    once, so a 200 kB gzip bomb took some 150 MB before the size check could see it."""
+    wbits = zlib.MAX_WBITS | (32 if encoding == "deflate" else 16)
+    decoder = zlib.decompressobj(wbits)
+    started = False
+    async for data in raw:
+        while data and not decoder.eof:
+            try:
+                out = decoder.decompress(data, piece)
+            except zlib.error as exc:
+                if started or encoding != "deflate":
+                    raise httpx.DecodingError(f"bad {encoding} body: {exc}") from exc
+                decoder = zlib.decompressobj(-zlib.MAX_WBITS)   # raw deflate, no zlib header
+                started = True
+                continue
+            started = True
+            data = decoder.unconsumed_tail
+            if out:
+                yield out
+    tail = decoder.flush()
+    if tail:
+        yield tail
+
+
+async def unbrotli(raw: AsyncIterator[bytes], piece: int = 1 << 16) -> AsyncIterator[bytes]:
+    """Brotli in pieces of about `piece` bytes: a few bytes of brotli can stand for
+    gigabytes, so output is drawn out bit by bit and the size check sees it as it grows."""
+    decoder = brotli.Decompressor()
+    try:
+        async for data in raw:
+            out = decoder.process(data, output_buffer_limit=piece)
+            if out:
+                yield out
+            while not decoder.can_accept_more_data():
+                out = decoder.process(b"", output_buffer_limit=piece)
+                if not out:
+                    break
+                yield out
+        while not decoder.is_finished():   # output still held back by the limit
+            out = decoder.process(b"", output_buffer_limit=piece)
+            if not out:
+                break
+            yield out
+    except brotli.error as exc:
+        raise httpx.DecodingError(f"bad br body: {exc}") from exc
+    if not decoder.is_finished():
+        raise httpx.DecodingError("bad br body: it ends before the brotli stream does")
