@@ -307,4 +307,4 @@ def test_feed_max_age_and_patterns_skip_before_download(counted_demo: HostileSer
     assert result.skipped_old == len(expected) - len(recent)
     assert result.skipped_filtered == len(recent) - len(wanted) > 0
     assert result.entries_seen == len(expected)
-    assert sum(counted_demo.hits.values()) == 1 + len(wanted)
+    assert sum(counted_demo.hits.values()) == 1 + 1 + len(wanted)     # robots.txt, feed, pages
