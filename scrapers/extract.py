@@ -65,7 +65,7 @@ def extract_article(html: str, *, url: str, source_id: str, fetched_at: datetime
             f"only {words} words of body text (needs {MIN_BODY_WORDS}): an index page, "
             "teaser or paywall stub", url=url)
 
-    canonical = canonicalize(urljoin(url, meta.canonical_url)) if meta.canonical_url else None
+    canonical = _canonical_link(url, meta.canonical_url)
     discovered = entry.url if entry else canonicalize(url)
     final_url = canonical or discovered
     authors = meta.authors or clean_authors([doc.author] if doc and doc.author else []) or \
@@ -88,6 +88,18 @@ def extract_article(html: str, *, url: str, source_id: str, fetched_at: datetime
         word_count=words,
         content_hash=content_hash(title, body),
     )
+
+
+def _canonical_link(url: str, href: str | None) -> str | None:
+    """The page's canonical link, resolved against where it was served; None when it is
+    missing, not http(s), or no URL at all (then the link we followed stands)."""
+    if not href:
+        return None
+    try:
+        canonical = canonicalize(urljoin(url, href))
+    except ValueError:
+        return None
+    return canonical if canonical.startswith(("http://", "https://")) else None
 
 
 def content_hash(title: str, body: str) -> str:
