@@ -14,6 +14,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -122,8 +123,12 @@ def endless(total: int, chunk: bytes = b"<p>" + b"x" * 65_530 + b"</p>") -> Rout
 
 
 def gzip_bomb(inflated: int) -> Route:
-    """`inflated` bytes of zeros, compressed (about a thousandth of the size on the wire)."""
-    packed = gzip.compress(b"\0" * inflated, compresslevel=9)
+    """`inflated` bytes of zeros, gzip-compressed a megabyte at a time (about a thousandth
+    of the size on the wire; never held whole here, so the memory measured is the run's)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    zeros = bytes(1 << 20)
+    parts = [packer.compress(zeros) for _ in range(inflated >> 20)]
+    packed = b"".join(parts) + packer.flush()
 
     def route(req: HostileRequest) -> None:
         req.send(200, packed, {"Content-Type": "text/html", "Content-Encoding": "gzip"})

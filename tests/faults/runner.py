@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from demo.clock import ADVANCE_HOURS
+from demo.routes import DemoApp
 from demo.server import DemoNewsServer
 from tests.faults.hostile_web import FaultMailbox, SlackStandIn, route_slack_to
 from tests.faults.scenarios import RETRY_AT, SCENARIOS, Recorded, Scenario
@@ -162,6 +163,20 @@ def start_worker() -> None:
     apprise_log.addHandler(logging.NullHandler())
     _demo = DemoNewsServer().__enter__()
     _demo.clock.advance(ADVANCE_HOURS)
+    _warm_up()
+
+
+def _warm_up() -> None:
+    """Load the parsers once (one demo page extracted), so that the first scenario's memory
+    growth is its own and not the libraries' start-up."""
+    assert _demo is not None
+    from demo.catalog import visible_articles
+    from scrapers.extract import extract_article
+
+    first = visible_articles("harbour-times", _demo.clock.now())[0]
+    page = DemoApp(_demo.clock, _demo.base_url).handle(
+        "GET", f"/{first.site}/{first.path}", {}).body.decode("utf-8")
+    extract_article(page, url=_demo.base_url, source_id="warm-up", fetched_at=datetime.now(UTC))
 
 
 def run_named(name: str) -> Row:
