@@ -46,6 +46,7 @@ class Page:
     number: int
     title: str
     mentions: str | None = None    # a rule term in the body, so the article raises an alert
+    published: str | None = "2026-11-21T09:00:00Z"   # in the page's metadata; None: no date
 
     def text(self) -> str:
         words = [_WORDS[(self.number * 7 + i) % len(_WORDS)] for i in range(90)]
@@ -54,16 +55,18 @@ class Page:
         return " ".join(words).capitalize() + "."
 
 
-def page(number: int, mentions: str | None = None) -> Page:
-    return Page(number, f"Quay report number {number} from the hostile coast", mentions)
+def page(number: int, mentions: str | None = None,
+         published: str | None = "2026-11-21T09:00:00Z") -> Page:
+    return Page(number, f"Quay report number {number} from the hostile coast", mentions,
+                published)
 
 
 def article_html(p: Page, *, canonical: str | None = None, charset_meta: str | None = "utf-8",
-                 published: str | None = "2026-11-21T09:00:00Z", title: str | None = None) -> str:
+                 title: str | None = None) -> str:
     meta = f'<meta charset="{charset_meta}">' if charset_meta else ""
     link = f'<link rel="canonical" href="{escape(canonical)}">' if canonical else ""
-    date = (f'<meta property="article:published_time" content="{published}">'
-            if published else "")
+    date = (f'<meta property="article:published_time" content="{p.published}">'
+            if p.published else "")
     heading = escape(title or p.title)
     return (f"<!doctype html><html lang=en><head>{meta}<title>{heading}</title>{link}{date}"
             f"</head><body><article><h1>{heading}</h1><p>{escape(p.text())}</p>"

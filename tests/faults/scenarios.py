@@ -8,6 +8,7 @@ must have arrived, exactly once.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -235,8 +236,7 @@ def items_feed(make: Callable[[World], tuple[list[web.Item], dict[str, web.Page]
             url = f"{world.base}/a/{n}.html"
             p = pages.get(url, web.page(n))
             canonical = url if url in pages and pages[url].mentions is None else None
-            html = web.article_html(p, canonical=canonical, published=None
-                                    if p.number >= 900 else "2026-11-21T09:00:00Z")
+            html = web.article_html(p, canonical=canonical)
             req.send(200, html.encode(), {"Content-Type": HTML})
         world.hostile.fallback = any_page
         world.hostile.route("/feed.xml", reply(200, web.rss(items), content_type=RSS))
@@ -259,14 +259,25 @@ def duplicate_guids(world: World) -> tuple[list[web.Item], dict[str, web.Page]]:
 
 
 def undated(world: World) -> tuple[list[web.Item], dict[str, web.Page]]:
-    url = f"{world.base}/a/901.html"   # pages numbered 900+ carry no date either
-    return [web.Item(url, "Undated", date=None)], {url: web.page(901, "Estmark")}
+    url = f"{world.base}/a/901.html"
+    return [web.Item(url, "Undated", date=None)], {url: web.page(901, "Estmark", None)}
 
 
 def future(world: World) -> tuple[list[web.Item], dict[str, web.Page]]:
     url = f"{world.base}/a/5.html"
     return ([web.Item(url, "From the future", date="Fri, 01 Jan 2100 00:00:00 GMT")],
-            {url: web.page(5, "Corvania")})
+            {url: web.page(5, "Corvania", "2100-01-01T00:00:00Z")})
+
+
+def published_is(when: str | None) -> Callable[[World], list[str]]:
+    """The hostile article's stored date, as given (None: none); first seen is always set."""
+    def check(world: World) -> list[str]:
+        rows = world.rows("SELECT strftime(published_at, '%Y-%m-%d'), first_seen_at FROM "
+                          "articles WHERE source_id = 'hostile'")
+        if rows and all(r[0] == when and r[1] is not None for r in rows):
+            return []
+        return [f"stored dates {rows}, wanted published {when} and a first-seen time"]
+    return check
 
 
 def five_urls(world: World) -> tuple[list[web.Item], dict[str, web.Page]]:
@@ -343,7 +354,6 @@ def locked_warehouse(world: World, now: datetime) -> RunResult:
 def disk_full(world: World, now: datetime) -> RunResult:
     """OSError(ENOSPC) raised inside the load's transaction, just before COMMIT
     (flows/crash_points.fail_point), as a full disk would fail DuckDB's write."""
-    import os
     os.environ[FAIL_AT_ENV] = "load_commit"
     try:
         return world.run(now)
@@ -448,8 +458,8 @@ SCENARIOS: list[Scenario] = [
     _s("feed item with a broken link", _broken_link),
     _s("feed of 10,000 items", items_feed(ten_thousand, max_articles=10)),
     _s("duplicate GUIDs", items_feed(duplicate_guids)),
-    _s("missing dates", items_feed(undated)),
-    _s("dates in the future", items_feed(future)),
+    _s("missing dates", items_feed(undated), check=published_is(None)),
+    _s("dates in the future", items_feed(future), check=published_is("2100-01-01")),
     _s("same article under five URLs", items_feed(five_urls)),
     _s("warehouse locked by another process", lambda w: site(w), first_run=locked_warehouse),
     _s("disk full on write (ENOSPC)", lambda w: site(w), Recorded("raised", "No space left"),
