@@ -27,6 +27,10 @@ bench: $(STAMP)
 eval: $(STAMP)
 	$(BIN)/python -m eval
 
+# Every fault scenario against the real monitor steps; exits non-zero if anything was lost.
+faults: $(STAMP)
+	$(BIN)/python -m tests.faults
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 

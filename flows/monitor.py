@@ -27,7 +27,7 @@ from flows.alerting import (
     send_due_digests,
 )
 from flows.config import Config, load_config
-from flows.crash_points import crash_point
+from flows.crash_points import crash_point, fail_point
 from flows.settings import Settings
 from flows.source_alerts import SourceAlertReport, check_sources
 from rules.matcher import CompiledRules
@@ -83,9 +83,15 @@ async def scrape_task(source: SourceConfig, fetcher: Fetcher, known_urls: frozen
 @task(name="load-articles", cache_policy=NO_CACHE)
 def load_task(settings: Settings, run_id: str, results: list[SourceResult]) -> LoadReport:
     with writer(settings.warehouse) as con:
-        report = load_results(con, run_id, results)
+        report = load_results(con, run_id, results, before_commit=_before_load_commit)
         crash_point("after_load")   # fault tests: committed, rules not yet evaluated
     return report
+
+
+def _before_load_commit(con: object, report: LoadReport) -> None:
+    # Fault tests: everything written, nothing committed (a kill, or a full disk).
+    crash_point("during_load")
+    fail_point("load_commit")
 
 
 @task(name="evaluate-rules", cache_policy=NO_CACHE)
@@ -145,25 +151,64 @@ class PlainRun:
     queued: outbox.QueueReport
     delivered: DeliveryReport
     digests: DigestReport
+    summary: RunSummary
 
 
 async def run_without_prefect(settings: Settings, now: datetime) -> PlainRun:
     """The monitor flow's steps through the plain functions its tasks wrap (each task's `.fn`),
     with no Prefect server: for the benchmark of Prefect's overhead and for fault tests that
-    kill a run in a process of its own."""
+    kill a run in a process of its own. Records the run in `runs` as the flow does."""
+    started = datetime.now(UTC)
+    run_id = str(uuid.uuid4())
     config = load_config(settings.config_dir)
     sources = [s for s in config.sources if s.enabled]
     with writer(settings.warehouse) as con:
         register_sources(con, config.sources)
         states = {s.id: source_state(con, s.id) for s in sources}
     async with Fetcher(settings.fetch_policy()) as fetcher:
-        results = await asyncio.gather(*(
-            scrape_task.fn(s, fetcher, states[s.id][0], states[s.id][1]) for s in sources))
-    loaded = load_task.fn(settings, str(uuid.uuid4()), list(results))
+        results = list(await asyncio.gather(*(
+            scrape_task.fn(s, fetcher, states[s.id][0], states[s.id][1]) for s in sources)))
+    loaded = load_task.fn(settings, run_id, results)
     queued = evaluate_task.fn(settings, config, now)
     delivered = await deliver_task.fn(settings, config, now)
     digests = await digest_task.fn(settings, config, now)
-    return PlainRun(config, list(results), loaded, queued, delivered, digests)
+    summary = summarize(run_id, config, results, loaded, queued, delivered, digests)
+    record_run(settings, summary, started, len(sources))
+    return PlainRun(config, results, loaded, queued, delivered, digests, summary)
+
+
+def summarize(run_id: str, config: Config, results: list[SourceResult], loaded: LoadReport,
+              queued: outbox.QueueReport, delivered: DeliveryReport,
+              digests: DigestReport) -> RunSummary:
+    """What a run did, per source and in total, with every problem it met."""
+    summary = RunSummary(run_id=run_id, articles_new=len(loaded.new_article_ids),
+                         articles_updated=len(loaded.updated_article_ids),
+                         stories_new=loaded.new_stories)
+    summary.config_problems = [str(p) for p in config.problems]
+    new_ids = set(loaded.new_article_ids)
+    for result in results:
+        summary.sources.append(SourceSummary(
+            source_id=result.source_id, entries=result.entries_seen,
+            new_articles=sum(1 for a in result.articles if a.article_id in new_ids),
+            skipped_known=result.skipped_known,
+            errors=[f"{e.error_class}: {e.message} ({e.url})" for e in result.errors],
+            not_modified=any(f.outcome == "not_modified" for f in result.fetches)))
+    summary.matches, summary.alerts_queued = queued.matches, queued.alerts
+    summary.realerts = queued.realerts
+    summary.alerts_sent, summary.delivery_failures = delivered.sent, list(delivered.failures)
+    summary.alerts_held, summary.ops_messages = delivered.held, delivered.ops_messages
+    summary.digests_sent = delivered.flood_digests + digests.sent
+    summary.delivery_failures += digests.failures
+    return summary
+
+
+def record_run(settings: Settings, summary: RunSummary, started: datetime,
+               sources: int) -> None:
+    with writer(settings.warehouse) as con:
+        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                    [summary.run_id, started, datetime.now(UTC), sources,
+                     summary.articles_new, summary.matches, summary.alerts_sent,
+                     summary.errors])
 
 
 @flow(name="newswatch-monitor", flow_run_name="monitor {run_label}", log_prints=False)
@@ -175,13 +220,11 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
     logger = get_run_logger()
     context = FlowRunContext.get()
     run_id = str(context.flow_run.id) if context and context.flow_run else str(uuid.uuid4())
-    summary = RunSummary(run_id=run_id)
     started = datetime.now(UTC)
     now = now or started
 
     config = load_config(settings.config_dir)
-    summary.config_problems = [str(p) for p in config.problems]
-    for problem in summary.config_problems:
+    for problem in config.problems:
         logger.warning("config problem (skipped, the rest runs): %s", problem)
     sources = [s for s in config.sources if s.enabled
                and (source_ids is None or s.id in source_ids)]
@@ -201,41 +244,22 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
         results = await asyncio.gather(*(scrape(s, fetcher) for s in sources))
 
     report = load_task(settings, run_id, quote(list(results)))
-    summary.articles_new = len(report.new_article_ids)
-    summary.articles_updated = len(report.updated_article_ids)
-    summary.stories_new = report.new_stories
-    new_ids = set(report.new_article_ids)
     for result in results:
-        summary.sources.append(SourceSummary(
-            source_id=result.source_id, entries=result.entries_seen,
-            new_articles=sum(1 for a in result.articles if a.article_id in new_ids),
-            skipped_known=result.skipped_known,
-            errors=[f"{e.error_class}: {e.message} ({e.url})" for e in result.errors],
-            not_modified=any(f.outcome == "not_modified" for f in result.fetches)))
         for error in result.errors:
             logger.warning("%s: %s: %s (%s)", result.source_id, error.error_class,
                            error.message, error.url)
     health = await source_health_task(settings, config, now, [s.id for s in sources])
-    summary.source_notices, summary.ops_messages = health.lines(), health.sent
-    summary.delivery_failures += health.failures
-
     queued = evaluate_task(settings, config, now)
-    summary.matches, summary.alerts_queued = queued.matches, queued.alerts
-    summary.realerts = queued.realerts
     delivered = await deliver_task(settings, config, now)
     progress.report("alerts", delivered.sent)
-    summary.alerts_sent = delivered.sent
-    summary.delivery_failures += delivered.failures
-    summary.alerts_held = delivered.held
-    summary.ops_messages += delivered.ops_messages
     sent_digests = await digest_task(settings, config, now)
-    summary.digests_sent = delivered.flood_digests + sent_digests.sent
-    summary.delivery_failures += sent_digests.failures
-
+    summary = summarize(run_id, config, list(results), report, queued, delivered,
+                        sent_digests)
+    summary.source_notices = health.lines()
+    summary.ops_messages += health.sent
+    summary.delivery_failures += health.failures
+    record_run(settings, summary, started, len(sources))
     with writer(settings.warehouse) as con:
-        con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    [run_id, started, datetime.now(UTC), len(sources), summary.articles_new,
-                     summary.matches, summary.alerts_sent, summary.errors])
         today = day_summary(con, started.date())
     await _publish_artifact(summary, today)
     logger.info("run done: %d new articles, %d matches, %d alerts sent, %d errors",

@@ -69,6 +69,8 @@ def _child(node: yaml.Node | None, key: int | str) -> yaml.Node | None:
 
 def _key_node(node: yaml.Node | None, loc: Sequence[int | str]) -> yaml.Node | None:
     """The key node itself, for 'unknown key' errors: point at the typo, not its value."""
+    if not loc:
+        return None
     parent = node
     for key in loc[:-1]:
         parent = _child(parent, key)
@@ -85,6 +87,11 @@ def problems_from_validation(file: str, node: yaml.Node | None, exc: ValidationE
     problems = []
     for error in exc.errors(include_url=False):
         own_loc = [p for p in error["loc"] if not _is_union_tag(p)]
+        if error["type"] == "extra_forbidden" and error["loc"]:
+            # The last part is the user's own key, even one that looks like a type name
+            # ("A:"); dropping it left nothing to point at.
+            own_loc = [*[p for p in error["loc"][:-1] if not _is_union_tag(p)],
+                       error["loc"][-1]]
         loc = [*prefix, *own_loc]
         if error["type"] == "extra_forbidden":
             key = _key_node(node, loc)

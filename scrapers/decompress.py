@@ -32,6 +32,11 @@ async def inflate(raw: AsyncIterator[bytes], encoding: str,
             if out:
                 yield out
     tail = decoder.flush()
+    if started and not decoder.eof:
+        # The body ended before the gzip/deflate stream did: a page cut short in transit,
+        # which would otherwise be stored truncated and never fetched again.
+        raise httpx.RemoteProtocolError(
+            f"{encoding} body ended before its end marker: the page was cut short")
     if tail:
         yield tail
 

@@ -18,6 +18,18 @@ from scrapers.urls import article_id, canonicalize
 # Fewer words than this is an index page, a teaser, a paywall stub or an error page.
 MIN_BODY_WORDS = 40
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Real news pages nest elements under 30 deep and hold under 11,000 tags (measured on 158
+# pages of the shared corpus). A page nested 100,000 deep took 21 s of CPU to parse: pages
+# with very many tags have their depth counted first, and very deep ones are refused.
+MAX_DEPTH = 1000
+DEPTH_CHECK_TAGS = 20_000
+_SKIPPED = re.compile(r"<!--.*?-->|<(script|style)\b.*?</\1\s*>", re.S | re.I)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+# Void elements and those whose end tag may be left out: they do not nest reliably.
+_UNNESTED_NAMES = ("area base br col embed hr img input link meta param source track wbr p li dt "
+                   "dd tr td th option optgroup rb rt rp thead tbody tfoot colgroup caption "
+                   "html head body")
+_UNNESTED = frozenset(_UNNESTED_NAMES.split())
 
 
 def decode_html(body: bytes, declared_encoding: str | None) -> str:
@@ -48,6 +60,9 @@ def extract_article(html: str, *, url: str, source_id: str, fetched_at: datetime
     `url` is where the page was finally served from (after redirects); relative canonical links
     resolve against it. The feed entry's link is kept as the article's discovered URL.
     """
+    if html.count("<") > DEPTH_CHECK_TAGS and _depth_over(html, MAX_DEPTH):
+        raise NotAnArticle(f"elements nested more than {MAX_DEPTH} deep: not a news page, "
+                           "skipped before parsing", url=url)
     soup = BeautifulSoup(html, "lxml")
     meta = read_metadata(soup)
     doc = trafilatura.bare_extraction(
@@ -65,7 +80,7 @@ def extract_article(html: str, *, url: str, source_id: str, fetched_at: datetime
             f"only {words} words of body text (needs {MIN_BODY_WORDS}): an index page, "
             "teaser or paywall stub", url=url)
 
-    canonical = canonicalize(urljoin(url, meta.canonical_url)) if meta.canonical_url else None
+    canonical = _canonical_link(url, meta.canonical_url)
     discovered = entry.url if entry else canonicalize(url)
     final_url = canonical or discovered
     authors = meta.authors or clean_authors([doc.author] if doc and doc.author else []) or \
@@ -88,6 +103,32 @@ def extract_article(html: str, *, url: str, source_id: str, fetched_at: datetime
         word_count=words,
         content_hash=content_hash(title, body),
     )
+
+
+def _canonical_link(url: str, href: str | None) -> str | None:
+    """The page's canonical link, resolved against where it was served; None when it is
+    missing, not http(s), or no URL at all (then the link we followed stands)."""
+    if not href:
+        return None
+    try:
+        canonical = canonicalize(urljoin(url, href))
+    except ValueError:
+        return None
+    return canonical if canonical.startswith(("http://", "https://")) else None
+
+
+def _depth_over(html: str, limit: int) -> bool:
+    depth = 0
+    for match in _TAG.finditer(_SKIPPED.sub("", html)):
+        if match.group(3) or match.group(2).lower() in _UNNESTED:
+            continue
+        if match.group(1):
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            if depth > limit:
+                return True
+    return False
 
 
 def content_hash(title: str, body: str) -> str:

@@ -46,7 +46,9 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> lis
         link = raw.get("link") or _first_alternate(raw)
         if not link or not link.startswith(("http://", "https://")):
             continue
-        link = canonicalize(link)
+        link = _canonical(link)
+        if link is None:
+            continue
         if link in seen:   # duplicate items in one feed are one article
             continue
         seen.add(link)
@@ -91,7 +93,9 @@ def _json_feed_entries(body: bytes, url: str) -> list[FeedEntry]:
         link = item.get("url") or item.get("external_url")
         if not isinstance(link, str) or not link.startswith(("http://", "https://")):
             continue
-        link = canonicalize(link)
+        link = _canonical(link)
+        if link is None:
+            continue
         if link in seen:
             continue
         seen.add(link)
@@ -111,6 +115,15 @@ def _json_feed_entries(body: bytes, url: str) -> list[FeedEntry]:
             updated_at=parse_date(item.get("date_modified")),
         ))
     return entries
+
+
+def _canonical(link: str) -> str | None:
+    """None for a link that is no URL at all (a port out of range, a broken IPv6 host): one
+    bad item is skipped, it must not take the feed and the run down with it."""
+    try:
+        return canonicalize(link)
+    except ValueError:
+        return None
 
 
 def _first_alternate(raw: feedparser.FeedParserDict) -> str | None:
