@@ -36,25 +36,45 @@ class ArticleScan:
 
     texts: dict[str, str]
     hits: dict[int, list[Occurrence]]
-    _sentences: dict[str, tuple[list[int], list[tuple[int, int]]]] = field(default_factory=dict)
+    scanned: frozenset[str] = frozenset()
+    _paragraphs: dict[str, list[int]] = field(default_factory=dict)
+    _sentences: dict[tuple[str, int], list[tuple[int, int]]] = field(default_factory=dict)
     _words: dict[str, list[int]] = field(default_factory=dict)
     _regex: dict[int, list[Occurrence]] = field(default_factory=dict)
+    _evidence: dict[tuple[str, Occurrence], Evidence] = field(default_factory=dict)
 
-    def sentences(self, field_name: str) -> tuple[list[int], list[tuple[int, int]]]:
-        if field_name not in self._sentences:
-            bounds = sentence_bounds(self.texts.get(field_name, ""))
-            self._sentences[field_name] = ([s for s, _ in bounds], bounds)
-        return self._sentences[field_name]
+    # Sentences are split paragraph by paragraph, and only in paragraphs something was found
+    # in: most of a long article is never split at all.
+    def _paragraph_starts(self, field_name: str) -> list[int]:
+        if field_name not in self._paragraphs:
+            starts, position = [], 0
+            for line in self.texts.get(field_name, "").split("\n"):
+                starts.append(position)
+                position += len(line) + 1
+            self._paragraphs[field_name] = starts
+        return self._paragraphs[field_name]
 
-    def sentence_index(self, field_name: str, offset: int) -> int:
-        starts, _ = self.sentences(field_name)
-        return max(bisect_right(starts, offset) - 1, 0)
+    def _paragraph_sentences(self, field_name: str, index: int) -> list[tuple[int, int]]:
+        key = (field_name, index)
+        if key not in self._sentences:
+            starts, text = self._paragraph_starts(field_name), self.texts.get(field_name, "")
+            end = starts[index + 1] - 1 if index + 1 < len(starts) else len(text)
+            self._sentences[key] = sentence_bounds(text, starts[index], end)
+        return self._sentences[key]
+
+    def sentences(self, field_name: str) -> list[tuple[int, int]]:
+        """Every sentence of a field, as (start, end)."""
+        return [b for i in range(len(self._paragraph_starts(field_name)))
+                for b in self._paragraph_sentences(field_name, i)]
 
     def sentence_of(self, field_name: str, offset: int) -> tuple[int, int]:
-        _, bounds = self.sentences(field_name)
+        """The sentence holding `offset` (start, end)."""
+        paragraph = bisect_right(self._paragraph_starts(field_name), offset) - 1
+        bounds = self._paragraph_sentences(field_name, max(paragraph, 0))
         if not bounds:
-            return 0, len(self.texts.get(field_name, ""))
-        return bounds[self.sentence_index(field_name, offset)]
+            return offset, offset
+        index = bisect_right(bounds, (offset, len(self.texts[field_name]) + 1)) - 1
+        return bounds[max(index, 0)]
 
     def word_index(self, field_name: str, offset: int) -> int:
         if field_name not in self._words:
@@ -63,12 +83,24 @@ class ArticleScan:
         return bisect_right(self._words[field_name], offset) - 1
 
     def occurrences(self, atom: int, fields: frozenset[str]) -> list[Occurrence]:
-        return [o for o in self.hits.get(atom, ()) if o.field in fields]
+        """The atom's occurrences in these fields, an occurrence inside a longer one of the
+        same atom left out ("leader" inside "leader's", "Putin" inside "Vladimir Putin")."""
+        found = sorted((o for o in self.hits.get(atom, ()) if o.field in fields),
+                       key=lambda o: (o.field, o.start, -o.end))
+        out: list[Occurrence] = []
+        for occ in found:
+            if out and out[-1].field == occ.field and occ.end <= out[-1].end:
+                continue
+            out.append(occ)
+        return out
 
     def evidence(self, label: str, occ: Occurrence) -> Evidence:
-        start, end = self.sentence_of(occ.field, occ.start)
-        return Evidence(label, occ.field, occ.start, occ.end,
-                        self.texts[occ.field][occ.start:occ.end], start, end)
+        key = (label, occ)
+        if key not in self._evidence:   # rules share terms: build each item once per article
+            start, end = self.sentence_of(occ.field, occ.start)
+            self._evidence[key] = Evidence(label, occ.field, occ.start, occ.end,
+                                           self.texts[occ.field][occ.start:occ.end], start, end)
+        return self._evidence[key]
 
 
 class Node:
@@ -85,7 +117,10 @@ class AtomLeaf(Node):
     atom: int
 
     def holds(self, scan: ArticleScan, fields: frozenset[str]) -> bool:
-        return any(o.field in fields for o in scan.hits.get(self.atom, ()))
+        found = scan.hits.get(self.atom)
+        if not found:
+            return False
+        return fields >= scan.scanned or any(o.field in fields for o in found)
 
     def evidence(self, scan: ArticleScan, fields: frozenset[str],
                  labels: list[str]) -> list[Evidence]:
@@ -176,7 +211,7 @@ class SentenceNode(Node):
             lambda: defaultdict(list))
         for i, atom in enumerate(self.atoms):
             for o in scan.occurrences(atom, fields):
-                by_sentence[(o.field, scan.sentence_index(o.field, o.start))][i].append(o)
+                by_sentence[(o.field, scan.sentence_of(o.field, o.start)[0])][i].append(o)
         return [[o for occs in items.values() for o in occs]
                 for items in by_sentence.values() if len(items) == len(self.atoms)]
 
@@ -201,7 +236,7 @@ class RegexNode(Node):
         if key not in scan._regex:
             found: list[Occurrence] = []
             for field_name, text in scan.texts.items():
-                for start, end in scan.sentences(field_name)[1]:
+                for start, end in scan.sentences(field_name):
                     for window in range(start, end, MAX_REGEX_TEXT):
                         stop = min(window + MAX_REGEX_TEXT, end)
                         found.extend(Occurrence(field_name, m.start(), m.end())

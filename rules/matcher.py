@@ -143,22 +143,24 @@ class CompiledRules:
     def scan(self, article: Any, fields: tuple[str, ...] | None = None) -> ArticleScan:
         """Every atom occurrence in the given fields (default: the fields rules use)."""
         texts = {f: (getattr(article, f, None) or "") for f in (fields or self.fields)}
-        hits: dict[int, list[Occurrence]] = defaultdict(list)
+        hits: dict[int, list[Occurrence]] = {}
         iterate = self._automaton.iter
+        new = tuple.__new__
         for field, text in texts.items():
             if not text:
                 continue
             for end, (key_len, lead, form_len, atoms) in iterate(f" {fold(text)} "):
-                start = end - key_len + 1 + lead - 1
-                stop = start + form_len
+                start = end - key_len + lead
                 for atom, check in atoms:
-                    if check is not None and not _same_case(text[start:stop], check):
+                    if check is not None and not _same_case(text[start:start + form_len],
+                                                            check):
                         continue
-                    hits[atom].append(Occurrence(field, start, stop))
-        for atom, found in hits.items():
-            if len(found) > 1:
-                hits[atom] = _outermost(found)
-        return ArticleScan(texts, hits)
+                    occurrence = new(Occurrence, (field, start, start + form_len))
+                    if atom in hits:
+                        hits[atom].append(occurrence)
+                    else:
+                        hits[atom] = [occurrence]
+        return ArticleScan(texts, hits, frozenset(texts))
 
     def evaluate(self, article: Any, now: datetime | None = None) -> list[Match]:
         scan = self.scan(article)
@@ -203,16 +205,6 @@ class CompiledRules:
                 for f, s, e in sorted(found, key=lambda x: (ALL_FIELDS.index(x[0]), x[1]))]
 
 
-def _outermost(found: list[Occurrence]) -> list[Occurrence]:
-    """Drop an occurrence inside a longer one of the same atom ("leader" in "leader's")."""
-    out: list[Occurrence] = []
-    for occ in sorted(found, key=lambda o: (o.field, o.start, -o.end)):
-        if out and out[-1].field == occ.field and occ.end <= out[-1].end:
-            continue
-        out.append(occ)
-    return out
-
-
 def _same_case(surface: str, written: str) -> bool:
     """Exact case: the article's letters agree in case with the term's wherever they are the
     same letter ("US's" for US, not "us"; "Trump" for Trump, not "trump")."""
@@ -246,21 +238,30 @@ def _filters_hold(rule: Rule, article: Any, now: datetime | None) -> bool:
     return True
 
 
+_FIELD_ORDER = {f: i for i, f in enumerate(ALL_FIELDS)}
+
+
 def _match(rule: Rule, article: Any, evidence: list[Evidence]) -> Match:
     """The Match with all its evidence; its sentence is the one with the most distinct
     conditions, preferring the body, then the earliest."""
-    by_sentence: dict[tuple[str, int, int], list[Evidence]] = defaultdict(list)
+    by_sentence: dict[tuple[str, int, int], list[Evidence]] = {}
     for item in evidence:
-        by_sentence[(item.field, item.sentence_start, item.sentence_end)].append(item)
-    (field, start, end), best = min(
-        by_sentence.items(),
-        key=lambda kv: (-len({e.condition for e in kv[1]}), _FIELD_PREFERENCE[kv[0][0]],
-                        kv[0][1]))
-    best.sort(key=lambda e: e.start)
+        key = (item.field, item.sentence_start, item.sentence_end)
+        if key in by_sentence:
+            by_sentence[key].append(item)
+        else:
+            by_sentence[key] = [item]
+    if len(by_sentence) == 1:
+        (field, start, end), best = next(iter(by_sentence.items()))
+    else:
+        (field, start, end), best = min(
+            by_sentence.items(),
+            key=lambda kv: (-len({e.condition for e in kv[1]}), _FIELD_PREFERENCE[kv[0][0]],
+                            kv[0][1]))
+    if len(evidence) > 1:
+        best = sorted(best, key=lambda e: e.start)
+        evidence = sorted(evidence, key=lambda e: (_FIELD_ORDER[e.field], e.start, e.condition))
     text = getattr(article, field) or ""
     return Match(rule_id=rule.id, article_id=article.article_id, story_id=article.story_id,
                  field=field, terms=tuple(dict.fromkeys(e.text for e in best)),
-                 sentence=text[start:end],
-                 evidence=tuple(sorted(evidence, key=lambda e: (
-                     ALL_FIELDS.index(e.field), e.start, e.condition))))
-
+                 sentence=text[start:end], evidence=tuple(evidence))

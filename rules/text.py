@@ -25,7 +25,9 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])
 # What may sit between two tokens that a compound can be written across: cease-fire, cease fire.
 _JOINER = re.compile(r"^(?:\s|-|‐|‑|–)$|^ $")
 # Sentence ends, keeping a closing quote with its sentence: ... said "no." Then
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])([\"'”’)]?)\s+(?=[\"'“‘(]?[A-Z0-9])|\n+")
+# (A lookahead for the capital would make the regex several times slower: checked in Python.)
+_SENTENCE_BREAK = re.compile(r"[.!?]([\"'”’)]?)\s+")
+_OPENING_QUOTES = "\"'“‘("
 _LATIN1_FOLD = bytes(c if chr(c).isalnum() else 32 for c in range(256)).translate(
     bytes(range(256)))
 _NON_LATIN1 = re.compile(r"[^\x00-\xff]")
@@ -111,16 +113,33 @@ def _blank_unless_letter(m: re.Match[str]) -> str:
     return m.group() if m.group().isalnum() else " "
 
 
-def sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence, whitespace trimmed, as offsets into `text`."""
+def sentence_bounds(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of text[start:end], whitespace trimmed, as offsets into
+    `text`. A line break always ends a sentence."""
+    end = len(text) if end is None else end
     out: list[tuple[int, int]] = []
-    position = 0
-    for m in _SENTENCE_BREAK.finditer(text):
-        end = m.start() + len(m.group(1) or "")
-        _add_trimmed(text, position, end, out)
-        position = m.end()
-    _add_trimmed(text, position, len(text), out)
+    while start <= end:
+        newline = text.find("\n", start, end)
+        line_end = end if newline < 0 else newline
+        _line_sentences(text, start, line_end, out)
+        start = line_end + 1
     return out
+
+
+def _line_sentences(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    position = start
+    for m in _SENTENCE_BREAK.finditer(text, start, end):
+        following = m.end()
+        if following >= end:
+            break
+        char = text[following]
+        if char in _OPENING_QUOTES and following + 1 < end:
+            char = text[following + 1]
+        if not (char.isupper() or char.isdigit()):
+            continue   # "e.g. the", "Mr. smith": no new sentence
+        _add_trimmed(text, position, m.start() + 1 + len(m.group(1)), out)
+        position = following
+    _add_trimmed(text, position, end, out)
 
 
 def _add_trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
