@@ -17,10 +17,14 @@ from typing import Any, NamedTuple
 from rules.models import Condition, Evidence, Near, Pattern, SameSentence
 from rules.text import sentence_bounds
 
-# A regex is searched one sentence at a time, on at most this many characters at once (longer
-# sentences are searched in consecutive windows), so its worst case is bounded by the window,
-# whatever the article's length.
-MAX_REGEX_TEXT = 1_000
+# A regex is searched one sentence at a time, in windows of at most MAX_REGEX_TEXT characters
+# (a longer sentence is searched in windows overlapping by REGEX_OVERLAP), and only in the first
+# MAX_REGEX_FIELD characters of a field. With the guard in rules.regex_guard (no nested or
+# competing open-ended quantifiers, no backreferences) a search costs at most about n^2 steps
+# for a window of n characters, so the time per article is bounded whatever the text.
+MAX_REGEX_TEXT = 500
+REGEX_OVERLAP = 100
+MAX_REGEX_FIELD = 50_000
 _WORD = re.compile(r"\w+")
 
 
@@ -237,12 +241,14 @@ class RegexNode(Node):
             found: list[Occurrence] = []
             for field_name, text in scan.texts.items():
                 for start, end in scan.sentences(field_name):
-                    for window in range(start, end, MAX_REGEX_TEXT):
+                    end = min(end, MAX_REGEX_FIELD)
+                    for window in range(start, max(end - REGEX_OVERLAP, start + 1),
+                                        MAX_REGEX_TEXT - REGEX_OVERLAP):
                         stop = min(window + MAX_REGEX_TEXT, end)
                         found.extend(Occurrence(field_name, m.start(), m.end())
                                      for m in self.pattern.finditer(text, window, stop)
                                      if m.end() > m.start())
-            scan._regex[key] = found
+            scan._regex[key] = list(dict.fromkeys(found))
         return [o for o in scan._regex[key] if o.field in fields]
 
     def holds(self, scan: ArticleScan, fields: frozenset[str]) -> bool:

@@ -68,9 +68,17 @@ class CompiledRules:
         atom_rules: dict[int, list[int]] = defaultdict(list)
         self._always: list[int] = []      # rules with a positive regex: no term to wait for
         self._event_atoms: dict[str, tuple[int, ...]] = {}
-        for index, rule in enumerate(self.rules):
-            tree = compile_condition(rule.match, self._atom_for)
-            self._trees.append(tree)
+        # A rule naming an entity the watchlist lacks is left out and reported; the others run.
+        self.problems: list[str] = []
+        kept = []
+        for rule in self.rules:
+            try:
+                self._trees.append(compile_condition(rule.match, self._atom_for))
+                kept.append(rule)
+            except UnknownEntity as exc:
+                self.problems.append(f"rule {rule.id}: {exc}")
+        self.rules = kept
+        for index, (rule, tree) in enumerate(zip(self.rules, self._trees, strict=True)):
             if uses_regex(tree):
                 self._always.append(index)
             for atom in positive_atoms(tree):
@@ -183,8 +191,9 @@ class CompiledRules:
         """Every watchlist entity found in the article's title, summary and body."""
         scan = self.scan(article, ALL_FIELDS)
         out = []
+        fields = frozenset(ALL_FIELDS)
         for entity_id, atom in self._entity_atoms.items():
-            for occ in scan.hits.get(atom, ()):
+            for occ in scan.occurrences(atom, fields):
                 text = scan.texts[occ.field]
                 s_start, s_end = scan.sentence_of(occ.field, occ.start)
                 out.append(EntityMention(entity_id, occ.field, occ.start, occ.end,

@@ -28,6 +28,7 @@ except ImportError:  # pragma: no cover
     import sre_parse  # type: ignore[no-redef]
 
 MAX_PATTERN_CHARS = 500
+_SHORT_RANGE = 20    # x{0,20} cannot make a search slow; x{0,999} counts as open-ended
 _ANY = frozenset(["<any>"])   # stands for "every character" in overlap tests
 _VARIABLE_REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT)
 
@@ -46,6 +47,7 @@ def check_regex(pattern: str) -> None:
     except re.error as exc:
         raise UnsafeRegex(f"not a valid regular expression: {exc}") from None
     _check_sequence(list(parsed))
+    _check_long_repeats(list(parsed))
 
 
 def _check_sequence(items: list[tuple[Any, Any]]) -> None:
@@ -85,6 +87,66 @@ def _check_sequence(items: list[tuple[Any, Any]]) -> None:
             _check_sequence(child)
         if not _can_be_empty(op, arg):
             open_repeats = []
+
+
+def _check_long_repeats(items: list[tuple[Any, Any]]) -> None:
+    """At most one long quantifier may compete with what follows it.
+
+    A search backtracks through every way the competing quantifiers can share the text: with
+    k of them the worst case grows like n^(k+1) (a.*b.*c.*d on "abcabc..." takes minutes on
+    1,000 characters). With one, it is n^2 on the at most MAX_REGEX_TEXT characters searched
+    at once: milliseconds."""
+    flat: list[tuple[bool, frozenset[str], bool]] = []   # (long repeat, chars, optional)
+    _flatten(items, flat)
+    competing = 0
+    for i, (long, chars, _) in enumerate(flat):
+        if not long:
+            continue
+        for _, later, optional in flat[i + 1:]:
+            if _overlap(chars, later):
+                competing += 1
+                break
+            if not optional:   # a required character it cannot take: it must stop here
+                break
+    if competing > 1:
+        raise UnsafeRegex(
+            f"{competing} open-ended quantifiers (*, +, {{n,}}) can each match what "
+            "follows them, as in a.*b.*c; the time to search grows with the text's length to "
+            "the power of their number. Keep one, and make the others stop where they should "
+            "([^b]* instead of .* before b) or bound them (.{0,20})")
+
+
+def _flatten(items: list[tuple[Any, Any]],
+             out: list[tuple[bool, frozenset[str], bool]]) -> None:
+    for op, arg in items:
+        if op in _VARIABLE_REPEATS:
+            low, high, body = arg
+            body_items = list(body)
+            if low == high:
+                _flatten(body_items, out)
+            else:   # its body is itself: what it competes with is what comes after
+                out.append((high - low > _SHORT_RANGE, _all_chars(body_items), low == 0))
+        elif op in (sre_c.LITERAL, sre_c.IN, sre_c.ANY, sre_c.NOT_LITERAL):
+            out.append((False, _item_first(op, arg)[0], False))
+        elif op is sre_c.BRANCH:   # a branch as one optional-or-not item of its characters
+            out.append((False, _all_chars([(op, arg)]),
+                        any(_can_be_empty_seq(list(b)) for b in arg[1])))
+        else:
+            for child in _children(op, arg):
+                _flatten(child, out)
+
+
+def _all_chars(items: list[tuple[Any, Any]]) -> frozenset[str]:
+    out: set[str] = set()
+    for op, arg in items:
+        if op in (sre_c.LITERAL, sre_c.IN, sre_c.ANY, sre_c.NOT_LITERAL):
+            out |= _item_first(op, arg)[0]
+        elif op in _VARIABLE_REPEATS or op is sre_c.POSSESSIVE_REPEAT:
+            out |= _all_chars(list(arg[2]))
+        else:
+            for child in _children(op, arg):
+                out |= _all_chars(child)
+    return frozenset(out)
 
 
 def _children(op: Any, arg: Any) -> list[list[tuple[Any, Any]]]:
@@ -142,15 +204,26 @@ def _first_chars(items: list[tuple[Any, Any]]) -> frozenset[str]:
 def _item_first(op: Any, arg: Any) -> tuple[frozenset[str], bool]:
     if op is sre_c.LITERAL:
         return frozenset([chr(arg).lower()]), False
+    if op is sre_c.NOT_LITERAL:
+        return frozenset(["<not>", f"!{chr(arg).lower()}"]), False
     if op is sre_c.IN:
         chars: set[str] = set()
+        negated = any(sub_op is sre_c.NEGATE for sub_op, _ in arg)
         for sub_op, sub_arg in arg:
+            if sub_op is sre_c.NEGATE:
+                continue
             if sub_op is sre_c.LITERAL:
                 chars.add(chr(sub_arg).lower())
             elif sub_op is sre_c.CATEGORY:
                 chars.add(f"<{sub_arg}>")
+            elif sub_op is sre_c.RANGE and not negated and sub_arg[1] - sub_arg[0] < 128:
+                chars |= {chr(c).lower() for c in range(sub_arg[0], sub_arg[1] + 1)}
             else:
                 return _ANY, False
+        if negated:   # [^b]: everything but the literals listed
+            if any(c.startswith("<") for c in chars):
+                return _ANY, False
+            return frozenset(["<not>", *(f"!{c}" for c in chars)]), False
         return frozenset(chars), False
     if op in _VARIABLE_REPEATS or op is sre_c.POSSESSIVE_REPEAT:
         low, _, body = arg
@@ -195,6 +268,11 @@ def _overlap(one: frozenset[str], other: frozenset[str]) -> bool:
         return False
     if "<any>" in one or "<any>" in other:
         return True
+    if "<not>" in one or "<not>" in other:
+        negated, plain = (one, other) if "<not>" in one else (other, one)
+        if "<not>" in plain:
+            return True
+        return any(c.startswith("<") or f"!{c}" not in negated for c in plain)
     for a in one:
         for b in other:
             if a == b:

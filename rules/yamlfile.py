@@ -93,9 +93,35 @@ def problems_from_validation(file: str, node: yaml.Node | None, exc: ValidationE
             message = "unknown key" + _allowed_keys_hint(model, error["loc"])
         else:
             line, column = locate(node, loc)
-            message = error["msg"]
+            message = error["msg"] + _type_hint(model, error)
         problems.append(ConfigProblem(file, line, column, _dotted(loc), message))
     return problems
+
+
+_TYPE_HINTS = {
+    "list_type": "write a list: [a, b], or one '- item' per line",
+    "int_parsing": "write a whole number", "int_type": "write a whole number",
+    "int_from_float": "write a whole number",
+    "string_type": "write text (in quotes if it looks like a number, date or yes/no)",
+    "bool_parsing": "write true or false", "bool_type": "write true or false",
+    "dict_type": "write a mapping: key: value lines, or {key: value}",
+    "model_type": "write a mapping: key: value lines, or {key: value}",
+    "model_attributes_type": "write a mapping: key: value lines, or {key: value}",
+    "tuple_type": "write a list: [a, b]",
+}
+
+
+def _type_hint(model: type[BaseModel] | None, error: Any) -> str:
+    """What to write instead, for errors whose message only says what is wrong."""
+    hint = _TYPE_HINTS.get(error["type"])
+    if hint is None:
+        return ""
+    loc = list(error["loc"])
+    owner = _model_at(model, loc[:-1]) if model else None
+    field = owner.model_fields.get(str(loc[-1])) if owner and loc else None
+    if field is not None and field.description:
+        hint += f" ({field.description.rstrip('.')})"
+    return f"; {hint}"
 
 
 def validate(model: type[BaseModel], data: Any, *, file: str, node: yaml.Node | None,
