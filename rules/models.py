@@ -139,14 +139,17 @@ class Pattern(BaseModel):
 
 
 class Condition(BaseModel):
-    """Boolean text condition. Every key given must hold: `any` (at least one item), `all`
-    (every item), `none` (no item). Items are terms or nested conditions.
+    """`{any: [...], all: [...], none: [...], fields: [...]}`: every key given must hold:
+    `any` (at least one item), `all` (every item), `none` (no item), optionally only in some
+    of the rule's fields. Items are terms (plain strings) or the mappings term, entity, near,
+    sentence, regex, or another condition.
 
     A term matches its spelling variants and inflections: "ceasefire" also finds "cease-fire",
     "cease fire" and "ceasefires"; case is ignored.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, json_schema_extra={
+        "anyOf": [{"required": ["any"]}, {"required": ["all"]}]})
 
     any: list[Item] | None = Field(default=None, min_length=1)
     all: list[Item] | None = Field(default=None, min_length=1)
