@@ -89,8 +89,10 @@ class ArticleScan:
     def occurrences(self, atom: int, fields: frozenset[str]) -> list[Occurrence]:
         """The atom's occurrences in these fields, an occurrence inside a longer one of the
         same atom left out ("leader" inside "leader's", "Putin" inside "Vladimir Putin")."""
-        found = sorted((o for o in self.hits.get(atom, ()) if o.field in fields),
-                       key=lambda o: (o.field, o.start, -o.end))
+        found = [o for o in self.hits.get(atom, ()) if o.field in fields]
+        if len(found) < 2:
+            return found
+        found.sort(key=_outer_first)
         out: list[Occurrence] = []
         for occ in found:
             if out and out[-1].field == occ.field and occ.end <= out[-1].end:
@@ -105,6 +107,10 @@ class ArticleScan:
             self._evidence[key] = Evidence(label, occ.field, occ.start, occ.end,
                                            self.texts[occ.field][occ.start:occ.end], start, end)
         return self._evidence[key]
+
+
+def _outer_first(o: Occurrence) -> tuple[str, int, int]:
+    return o.field, o.start, -o.end
 
 
 class Node:
@@ -299,3 +305,12 @@ def positive_atoms(tree: Node) -> set[int]:
 
 def uses_regex(tree: Node) -> bool:
     return any(isinstance(node, RegexNode) for node in _positive(tree))
+
+
+def flat_any(tree: AnyOf) -> tuple[int, ...] | None:
+    """The atoms of a tree that is only `any` of terms (most rules), else None."""
+    if tree.all is not None or tree.none is not None or tree.only is not None:
+        return None
+    if not all(isinstance(node, AtomLeaf) for node in tree.any or ()):
+        return None
+    return tuple(node.atom for node in tree.any or ())   # type: ignore[union-attr]

@@ -22,10 +22,11 @@ from typing import Any
 import ahocorasick
 
 from rules.conditions import (
+    AnyOf,
     ArticleScan,
-    Node,
     Occurrence,
     compile_condition,
+    flat_any,
     positive_atoms,
     uses_regex,
 )
@@ -64,7 +65,7 @@ class CompiledRules:
         self._atom_labels: list[str] = []
         self._spellings: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
         self._entity_atoms = {eid: self._entity_atom(eid) for eid in self.entities}
-        self._trees: list[Node] = []
+        self._trees: list[AnyOf] = []
         atom_rules: dict[int, list[int]] = defaultdict(list)
         self._always: list[int] = []      # rules with a positive regex: no term to wait for
         self._event_atoms: dict[str, tuple[int, ...]] = {}
@@ -87,6 +88,11 @@ class CompiledRules:
                 self._event_atoms[rule.id] = tuple(self._term_atom(t, exact=False)
                                                    for t in rule.event.terms)
         self._atom_rules = {a: tuple(r) for a, r in atom_rules.items()}
+        self._fields = [frozenset(r.fields) for r in self.rules]
+        self._filtered = [r.sources is not None or r.languages is not None
+                          or r.sections is not None or r.max_age is not None
+                          for r in self.rules]
+        self._flat_any = [flat_any(tree) for tree in self._trees]
         self._automaton = self._build_automaton()
         self.fields = tuple(f for f in ALL_FIELDS if any(f in r.fields for r in self.rules))
 
@@ -172,19 +178,29 @@ class CompiledRules:
 
     def evaluate(self, article: Any, now: datetime | None = None) -> list[Match]:
         scan = self.scan(article)
+        hits = scan.hits
         candidates = set(self._always)
-        for atom in scan.hits:
+        for atom in hits:
             candidates.update(self._atom_rules.get(atom, ()))
         matches = []
+        labels = self._atom_labels
         for index in sorted(candidates):
             rule = self.rules[index]
-            if not _filters_hold(rule, article, now):
+            if self._filtered[index] and not _filters_hold(rule, article, now):
                 continue
-            tree, fields = self._trees[index], frozenset(rule.fields)
-            if tree.holds(scan, fields):
-                evidence = tree.evidence(scan, fields, self._atom_labels)
-                if evidence:
-                    matches.append(_match(rule, article, evidence))
+            fields = self._fields[index]
+            flat = self._flat_any[index]
+            if flat is not None and fields >= scan.scanned:
+                # Most rules are `any` of terms: what was found is the evidence.
+                evidence = [scan.evidence(labels[a], o) for a in flat if a in hits
+                            for o in scan.occurrences(a, fields)]
+            else:
+                tree = self._trees[index]
+                if not tree.holds(scan, fields):
+                    continue
+                evidence = tree.evidence(scan, fields, labels)
+            if evidence:
+                matches.append(_match(rule, article, evidence))
         return matches
 
     def entity_mentions(self, article: Any) -> list[EntityMention]:
@@ -253,6 +269,12 @@ _FIELD_ORDER = {f: i for i, f in enumerate(ALL_FIELDS)}
 def _match(rule: Rule, article: Any, evidence: list[Evidence]) -> Match:
     """The Match with all its evidence; its sentence is the one with the most distinct
     conditions, preferring the body, then the earliest."""
+    if len(evidence) == 1:
+        (e,) = evidence
+        return Match(rule_id=rule.id, article_id=article.article_id,
+                     story_id=article.story_id, field=e.field, terms=(e.text,),
+                     sentence=getattr(article, e.field)[e.sentence_start:e.sentence_end],
+                     evidence=(e,))
     by_sentence: dict[tuple[str, int, int], list[Evidence]] = {}
     for item in evidence:
         key = (item.field, item.sentence_start, item.sentence_end)
@@ -267,9 +289,8 @@ def _match(rule: Rule, article: Any, evidence: list[Evidence]) -> Match:
             by_sentence.items(),
             key=lambda kv: (-len({e.condition for e in kv[1]}), _FIELD_PREFERENCE[kv[0][0]],
                             kv[0][1]))
-    if len(evidence) > 1:
-        best = sorted(best, key=lambda e: e.start)
-        evidence = sorted(evidence, key=lambda e: (_FIELD_ORDER[e.field], e.start, e.condition))
+    best = sorted(best, key=lambda e: e.start)
+    evidence = sorted(evidence, key=lambda e: (_FIELD_ORDER[e.field], e.start, e.condition))
     text = getattr(article, field) or ""
     return Match(rule_id=rule.id, article_id=article.article_id, story_id=article.story_id,
                  field=field, terms=tuple(dict.fromkeys(e.text for e in best)),

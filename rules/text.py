@@ -127,6 +127,9 @@ def sentence_bounds(text: str, start: int = 0, end: int | None = None) -> list[t
 
 
 def _line_sentences(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    # Runs for every paragraph evidence is found in: kept free of helper calls.
+    while start < end and text[start].isspace():
+        start += 1
     position = start
     for m in _SENTENCE_BREAK.finditer(text, start, end):
         following = m.end()
@@ -137,17 +140,12 @@ def _line_sentences(text: str, start: int, end: int, out: list[tuple[int, int]])
             char = text[following + 1]
         if not (char.isupper() or char.isdigit()):
             continue   # "e.g. the", "Mr. smith": no new sentence
-        _add_trimmed(text, position, m.start() + 1 + len(m.group(1)), out)
+        out.append((position, m.start() + 1 + len(m.group(1))))
         position = following
-    _add_trimmed(text, position, end, out)
-
-
-def _add_trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
-    chunk = text[start:end]
-    stripped = chunk.strip()
-    if stripped:
-        lead = len(chunk) - len(chunk.lstrip())
-        out.append((start + lead, start + lead + len(stripped)))
+    while end > position and text[end - 1].isspace():
+        end -= 1
+    if end > position:
+        out.append((position, end))
 
 
 def term_words(term: str) -> list[str]:
