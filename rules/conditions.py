@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from rules.models import Condition, Evidence, Near, Pattern, SameSentence
-from rules.text import sentence_bounds
+from rules.text import sentence_around, sentence_bounds
 
 # A regex is searched one sentence at a time, in windows of at most MAX_REGEX_TEXT characters
 # (a longer sentence is searched in windows overlapping by REGEX_OVERLAP), and only in the first
@@ -73,12 +73,11 @@ class ArticleScan:
 
     def sentence_of(self, field_name: str, offset: int) -> tuple[int, int]:
         """The sentence holding `offset` (start, end)."""
-        paragraph = bisect_right(self._paragraph_starts(field_name), offset) - 1
-        bounds = self._paragraph_sentences(field_name, max(paragraph, 0))
-        if not bounds:
-            return offset, offset
-        index = bisect_right(bounds, (offset, len(self.texts[field_name]) + 1)) - 1
-        return bounds[max(index, 0)]
+        starts = self._paragraph_starts(field_name)
+        text = self.texts[field_name]
+        index = bisect_right(starts, offset) - 1
+        hi = starts[index + 1] - 1 if index + 1 < len(starts) else len(text)
+        return sentence_around(text, starts[max(index, 0)], hi, offset)
 
     def word_index(self, field_name: str, offset: int) -> int:
         if field_name not in self._words:

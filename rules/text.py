@@ -148,6 +148,61 @@ def _line_sentences(text: str, start: int, end: int, out: list[tuple[int, int]])
         out.append((position, end))
 
 
+_CLOSING_QUOTES = "\"'”’)"
+_ENDS = ".!?"
+
+
+def _break_at(text: str, p: int, hi: int) -> tuple[int, int] | None:
+    """If the . ! or ? at `p` ends a sentence (the same test as sentence_bounds): the end of
+    that sentence and the start of the next."""
+    q = p + 1
+    if q < hi and text[q] in _CLOSING_QUOTES:
+        q += 1
+    end = q
+    if q >= hi or not text[q].isspace():
+        return None
+    while q < hi and text[q].isspace():
+        q += 1
+    if q >= hi:
+        return None
+    char = text[q]
+    if char in _OPENING_QUOTES and q + 1 < hi:
+        char = text[q + 1]
+    return (end, q) if char.isupper() or char.isdigit() else None
+
+
+def sentence_around(text: str, lo: int, hi: int, offset: int) -> tuple[int, int]:
+    """The sentence of text[lo:hi] (one line) holding `offset`, found by looking outwards
+    from it with str.find: the cost of one evidence item does not grow with the paragraph."""
+    start, p = lo, offset
+    while p > lo:
+        cand = max(text.rfind(".", lo, p), text.rfind("!", lo, p), text.rfind("?", lo, p))
+        if cand < 0:
+            break
+        found = _break_at(text, cand, hi)
+        if found is not None and found[1] <= offset:
+            start = found[1]
+            break
+        p = cand
+    while start < hi and text[start].isspace():
+        start += 1
+    end, p = hi, max(lo, offset - 2)   # offset may sit on the quote after a full stop
+    while p < hi:
+        cands = [c for c in (text.find(".", p, hi), text.find("!", p, hi), text.find("?", p, hi))
+                 if c >= 0]
+        if not cands:
+            break
+        cand = min(cands)
+        found = _break_at(text, cand, hi)
+        if found is not None and found[0] > offset:
+            end = found[0]
+            break
+        p = cand + 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
 def term_words(term: str) -> list[str]:
     """The folded words of a term, a possessive ending dropped: "Leader's talks" ->
     ["leader", "talks"]."""
