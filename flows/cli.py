@@ -482,11 +482,13 @@ def export(
 
 # Commands kept in their own modules.
 from flows import cli_dates, cli_report  # noqa: E402
+from flows.cli_rules_schema import rules_app  # noqa: E402
 from flows.cli_sources import sources_app  # noqa: E402
 
 app.command()(cli_dates.dates)
 cli_report.register(app)
 app.add_typer(sources_app, name="sources")
+app.add_typer(rules_app, name="rules")
 
 if __name__ == "__main__":
     app()

@@ -1,21 +1,43 @@
-"""All rules compiled into one term index, evaluated once per article.
+"""All rules compiled into one Aho-Corasick automaton, evaluated in one pass per article field.
 
-Every term of every rule is indexed by its normal-form key. An article is scanned once per
-field: each token position looks up the word n-grams (and hyphen/space compounds) that start
-there, so the cost grows with the article's length, not with the number of rules. Only rules
-whose terms were found are then evaluated.
+Compile time: every term of every rule, every event term and every watchlist entity name is
+expanded into its folded spellings (rules.text.term_forms: inflections, compounds,
+possessives), and each spelling is added to one automaton as " form " with a space on each
+side. Match time: a field is folded (lower-case, punctuation as spaces, same length) and padded
+with a space, and the automaton reports every spelling that starts and ends on a word boundary
+in one C-level pass, overlapping ones included ("Trump" inside "Donald Trump"). Only rules
+whose terms were found are then evaluated; sentences, word positions and regexes are worked
+out lazily, for those rules alone.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from rules.models import Condition, Match, Rule
-from rules.text import Sentence, normalize, sentences, term_keys, tokens
+import ahocorasick
 
-_MAX_COMPOUND = 3   # "cease fire" -> "ceasefire"; longer joined compounds are not a thing
+from rules.conditions import (
+    AnyOf,
+    ArticleScan,
+    Occurrence,
+    compile_condition,
+    flat_any,
+    positive_atoms,
+    uses_regex,
+)
+from rules.entities import Entity, EntityMention
+from rules.models import Evidence, Match, Rule
+from rules.text import fold, term_forms
+
 _FIELD_PREFERENCE = {"body": 0, "summary": 1, "title": 2}   # evidence: a body sentence says most
+ALL_FIELDS = ("title", "summary", "body")
+# Scripts written without spaces between words: their spellings cannot need a space around.
+_NO_SPACES = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 
 
 @dataclass(frozen=True)
@@ -26,142 +48,250 @@ class ArticleText:
     title: str
     summary: str | None
     body: str
+    language: str | None = None
+    section: str | None = None
+    published_at: datetime | None = None
 
 
-@dataclass(frozen=True)
-class _Hit:
-    field: str
-    sentence_index: int
-    sentence: str
-    surface: str
-
-
-@dataclass(frozen=True)
-class _Node:
-    """A condition with its terms replaced by term ids."""
-
-    any: tuple[int | _Node, ...] | None
-    all: tuple[int | _Node, ...] | None
-    none: tuple[int | _Node, ...] | None
-
-    def holds(self, present: set[int]) -> bool:
-        def ok(item: int | _Node) -> bool:
-            return item in present if isinstance(item, int) else item.holds(present)
-
-        return ((self.any is None or any(ok(i) for i in self.any))
-                and (self.all is None or all(ok(i) for i in self.all))
-                and (self.none is None or not any(ok(i) for i in self.none)))
-
-    def positive_terms(self) -> set[int]:
-        out: set[int] = set()
-        for item in (*(self.any or ()), *(self.all or ())):
-            out |= {item} if isinstance(item, int) else item.positive_terms()
-        return out
+class UnknownEntity(ValueError):
+    """A rule names an entity the watchlist does not have."""
 
 
 class CompiledRules:
-    def __init__(self, rules: list[Rule]) -> None:
+    def __init__(self, rules: list[Rule], entities: Mapping[str, Entity] | None = None) -> None:
         self.rules = [r for r in rules if r.enabled]
-        self._term_ids: dict[str, int] = {}
-        self._index: dict[tuple[str, ...], set[int]] = defaultdict(set)
-        self._term_rules: dict[int, set[int]] = defaultdict(set)
-        # Lower-case prefixes of one-word terms (and of multi-word terms written together):
-        # a compound written apart ("cease-fire") is only tried from a token that is one.
-        self._compound_prefixes: set[str] = set()
-        self._trees: list[_Node] = []
-        self._positive: list[frozenset[int]] = []
-        for rule_index, rule in enumerate(self.rules):
-            tree = self._compile(rule.match)
-            self._trees.append(tree)
-            self._positive.append(frozenset(tree.positive_terms()))
-            for term_id in self._positive[-1]:
-                self._term_rules[term_id].add(rule_index)
-        self._max_words = max((len(k) for k in self._index), default=1)
-        self._phrase_starts = {k[0] for k in self._index if len(k) > 1}
-        self.fields = sorted({f for r in self.rules for f in r.fields})
+        self.entities = dict(entities or {})
+        self._atoms: dict[tuple[str, str], int] = {}      # (kind, key) -> atom id
+        self._atom_labels: list[str] = []
+        self._spellings: dict[str, list[tuple[int, str | None]]] = defaultdict(list)
+        self._entity_atoms = {eid: self._entity_atom(eid) for eid in self.entities}
+        self._trees: list[AnyOf] = []
+        atom_rules: dict[int, list[int]] = defaultdict(list)
+        self._always: list[int] = []      # rules with a positive regex: no term to wait for
+        self._event_atoms: dict[str, tuple[int, ...]] = {}
+        # A rule naming an entity the watchlist lacks is left out and reported; the others run.
+        self.problems: list[str] = []
+        kept = []
+        for rule in self.rules:
+            try:
+                self._trees.append(compile_condition(rule.match, self._atom_for))
+                kept.append(rule)
+            except UnknownEntity as exc:
+                self.problems.append(f"rule {rule.id}: {exc}")
+        self.rules = kept
+        for index, (rule, tree) in enumerate(zip(self.rules, self._trees, strict=True)):
+            if uses_regex(tree):
+                self._always.append(index)
+            for atom in positive_atoms(tree):
+                atom_rules[atom].append(index)
+            if rule.event is not None:
+                self._event_atoms[rule.id] = tuple(self._term_atom(t, exact=False)
+                                                   for t in rule.event.terms)
+        self._atom_rules = {a: tuple(r) for a, r in atom_rules.items()}
+        self._fields = [frozenset(r.fields) for r in self.rules]
+        self._filtered = [r.sources is not None or r.languages is not None
+                          or r.sections is not None or r.max_age is not None
+                          for r in self.rules]
+        self._flat_any = [flat_any(tree) for tree in self._trees]
+        self._automaton = self._build_automaton()
+        self.fields = tuple(f for f in ALL_FIELDS if any(f in r.fields for r in self.rules))
 
-    def _compile(self, condition: Condition) -> _Node:
-        def items(values: list[str | Condition] | None) -> tuple[int | _Node, ...] | None:
-            if values is None:
-                return None
-            return tuple(self._term(v) if isinstance(v, str) else self._compile(v) for v in values)
+    # -- compile -------------------------------------------------------------------------
 
-        return _Node(items(condition.any), items(condition.all), items(condition.none))
+    def _atom_for(self, item: Any) -> int:
+        """The atom id of a term, an exact-case term or an entity reference."""
+        if isinstance(item, str):
+            return self._term_atom(item, exact=False)
+        if hasattr(item, "entity"):
+            if item.entity not in self._entity_atoms:
+                raise UnknownEntity(
+                    f"unknown entity {item.entity!r}; known entities: "
+                    f"{', '.join(sorted(self.entities)) or 'none (config/entities.yaml)'}")
+            return self._entity_atoms[item.entity]
+        return self._term_atom(item.term, exact=item.case == "exact")
 
-    def _term(self, term: str) -> int:
-        key = " ".join(term.split()).lower()
-        if key not in self._term_ids:
-            self._term_ids[key] = len(self._term_ids)
-            for index_key in term_keys(term):
-                self._index[index_key].add(self._term_ids[key])
-            joined = "".join(t.surface.lower() for t in tokens(term))
-            self._compound_prefixes.update(joined[:end] for end in range(2, len(joined)))
-        return self._term_ids[key]
+    def _new_atom(self, kind: str, key: str, label: str) -> tuple[int, bool]:
+        if (kind, key) in self._atoms:
+            return self._atoms[(kind, key)], False
+        atom = len(self._atom_labels)
+        self._atoms[(kind, key)] = atom
+        self._atom_labels.append(label)
+        return atom, True
 
-    def evaluate(self, article: ArticleText) -> list[Match]:
-        hits = self._scan(article)
-        candidates = {r for term_id in hits for r in self._term_rules.get(term_id, ())}
-        matches = []
-        present_in: dict[tuple[str, ...], set[int]] = {}   # rules mostly share their fields
-        for rule_index in sorted(candidates):
-            rule = self.rules[rule_index]
-            if rule.sources is not None and article.source_id not in rule.sources:
+    def _term_atom(self, term: str, *, exact: bool) -> int:
+        key = " ".join(term.split())
+        atom, new = self._new_atom("exact" if exact else "term", key if exact else key.lower(),
+                                   key)
+        if new:
+            self._add_spellings(atom, term, exact)
+        return atom
+
+    def _entity_atom(self, entity_id: str) -> int:
+        atom, new = self._new_atom("entity", entity_id, f"entity:{entity_id}")
+        if new:
+            for name in self.entities[entity_id].names():
+                acronym = name.isupper() and len(name.replace(" ", "")) >= 2
+                self._add_spellings(atom, name, acronym)
+        return atom
+
+    def _add_spellings(self, atom: int, term: str, exact: bool) -> None:
+        check = "".join(c for c in term if c.isalnum()) if exact else None
+        for form in term_forms(term):
+            self._spellings[form].append((atom, check))
+
+    def _build_automaton(self) -> Any:
+        automaton = ahocorasick.Automaton()
+        for form, atoms in self._spellings.items():
+            # Spaces around: a spelling must start and end on a word boundary. Scripts
+            # written without spaces are looked for anywhere.
+            key = form if _NO_SPACES.search(form) else f" {form} "
+            lead = 0 if key is form else 1
+            automaton.add_word(key, (len(key), lead, len(form), tuple(atoms)))
+        if not self._spellings:
+            automaton.add_word("\x00never\x00", (9, 0, 7, ()))
+        automaton.make_automaton()
+        return automaton
+
+    # -- match ---------------------------------------------------------------------------
+
+    def scan(self, article: Any, fields: tuple[str, ...] | None = None) -> ArticleScan:
+        """Every atom occurrence in the given fields (default: the fields rules use)."""
+        texts = {f: (getattr(article, f, None) or "") for f in (fields or self.fields)}
+        hits: dict[int, list[Occurrence]] = {}
+        iterate = self._automaton.iter
+        new = tuple.__new__
+        for field, text in texts.items():
+            if not text:
                 continue
-            fields = tuple(rule.fields)
-            if fields not in present_in:
-                present_in[fields] = {t for t, hs in hits.items()
-                                      if any(h.field in fields for h in hs)}
-            present = present_in[fields]
-            if self._trees[rule_index].holds(present):
-                terms = self._positive[rule_index] & present
-                in_fields = {t: [h for h in hits[t] if h.field in fields] for t in terms}
-                matches.append(_evidence(rule, article, set(terms), in_fields))
+            for end, (key_len, lead, form_len, atoms) in iterate(f" {fold(text)} "):
+                start = end - key_len + lead
+                for atom, check in atoms:
+                    if check is not None and not _same_case(text[start:start + form_len],
+                                                            check):
+                        continue
+                    occurrence = new(Occurrence, (field, start, start + form_len))
+                    if atom in hits:
+                        hits[atom].append(occurrence)
+                    else:
+                        hits[atom] = [occurrence]
+        return ArticleScan(texts, hits, frozenset(texts))
+
+    def evaluate(self, article: Any, now: datetime | None = None) -> list[Match]:
+        scan = self.scan(article)
+        hits = scan.hits
+        candidates = set(self._always)
+        for atom in hits:
+            candidates.update(self._atom_rules.get(atom, ()))
+        matches = []
+        labels = self._atom_labels
+        for index in sorted(candidates):
+            rule = self.rules[index]
+            if self._filtered[index] and not _filters_hold(rule, article, now):
+                continue
+            fields = self._fields[index]
+            flat = self._flat_any[index]
+            if flat is not None and fields >= scan.scanned:
+                # Most rules are `any` of terms: what was found is the evidence.
+                evidence = [scan.evidence(labels[a], o) for a in flat if a in hits
+                            for o in scan.occurrences(a, fields)]
+            else:
+                tree = self._trees[index]
+                if not tree.holds(scan, fields):
+                    continue
+                evidence = tree.evidence(scan, fields, labels)
+            if evidence:
+                matches.append(_match(rule, article, evidence))
         return matches
 
-    def _scan(self, article: ArticleText) -> dict[int, list[_Hit]]:
-        hits: dict[int, list[_Hit]] = defaultdict(list)
-        for field in self.fields:
-            text = getattr(article, field) or ""
-            for s_index, sentence in enumerate(sentences(text)):
-                for term_id, surface in self._scan_sentence(sentence):
-                    hits[term_id].append(_Hit(field, s_index, sentence.text, surface))
-        return hits
+    def entity_mentions(self, article: Any) -> list[EntityMention]:
+        """Every watchlist entity found in the article's title, summary and body."""
+        scan = self.scan(article, ALL_FIELDS)
+        out = []
+        fields = frozenset(ALL_FIELDS)
+        for entity_id, atom in self._entity_atoms.items():
+            for occ in scan.occurrences(atom, fields):
+                text = scan.texts[occ.field]
+                s_start, s_end = scan.sentence_of(occ.field, occ.start)
+                out.append(EntityMention(entity_id, occ.field, occ.start, occ.end,
+                                         text[occ.start:occ.end], text[s_start:s_end]))
+        return sorted(out, key=lambda m: (ALL_FIELDS.index(m.field), m.start, m.entity_id))
 
-    def _scan_sentence(self, sentence: Sentence) -> list[tuple[int, str]]:
-        found: list[tuple[int, str]] = []
-        toks, text, index = sentence.tokens, sentence.text, self._index
-        norms = [t.norm for t in toks]
-        count = len(toks)
-        for i, norm in enumerate(norms):
-            for term_id in index.get((norm,), ()):
-                found.append((term_id, text[toks[i].start:toks[i].end]))
-            if norm in self._phrase_starts:   # multi-word terms: "peace talks"
-                for n in range(2, min(self._max_words, count - i) + 1):
-                    for term_id in index.get(tuple(norms[i:i + n]), ()):
-                        found.append((term_id, text[toks[i].start:toks[i + n - 1].end]))
-            if toks[i].surface.lower() in self._compound_prefixes:
-                # Compounds written apart: "cease-fire", "cease fire" -> "ceasefire".
-                joined = toks[i].surface
-                for n in range(2, min(_MAX_COMPOUND, count - i) + 1):
-                    if not toks[i + n - 1].joins_previous:
-                        break
-                    joined += toks[i + n - 1].surface
-                    for term_id in index.get((normalize(joined),), ()):
-                        found.append((term_id, text[toks[i].start:toks[i + n - 1].end]))
-        return found
+    def event_sentences(self, article: Any, rule: Rule) -> list[tuple[str, int, int, str]]:
+        """(field, start, end, text) of each sentence holding one of the rule's event terms."""
+        atoms = self._event_atoms.get(rule.id)
+        if atoms is None:
+            return []
+        scan = self.scan(article, tuple(f for f in ALL_FIELDS if f in rule.fields))
+        found: set[tuple[str, int, int]] = set()
+        for atom in atoms:
+            for occ in scan.hits.get(atom, ()):
+                found.add((occ.field, *scan.sentence_of(occ.field, occ.start)))
+        return [(f, s, e, scan.texts[f][s:e])
+                for f, s, e in sorted(found, key=lambda x: (ALL_FIELDS.index(x[0]), x[1]))]
 
 
-def _evidence(rule: Rule, article: ArticleText, terms: set[int],
-              hits: dict[int, list[_Hit]]) -> Match:
-    """The sentence with the most distinct matching terms, preferring the body."""
-    by_sentence: dict[tuple[str, int], list[tuple[int, _Hit]]] = defaultdict(list)
-    for term_id in terms:
-        for hit in hits[term_id]:
-            by_sentence[(hit.field, hit.sentence_index)].append((term_id, hit))
-    (field, _), best = min(
-        by_sentence.items(),
-        key=lambda kv: (-len({term_id for term_id, _ in kv[1]}),
-                        _FIELD_PREFERENCE[kv[0][0]], kv[0][1]))
-    surfaces = tuple(dict.fromkeys(h.surface for _, h in best))
+def _same_case(surface: str, written: str) -> bool:
+    """Exact case: the article's letters agree in case with the term's wherever they are the
+    same letter ("US's" for US, not "us"; "Trump" for Trump, not "trump")."""
+    letters = "".join(c for c in surface if c.isalnum())
+    common = 0
+    for a, b in zip(letters, written, strict=False):
+        if a.lower() != b.lower():
+            break
+        common += 1
+    return common > 0 and letters[:common] == written[:common]
+
+
+def _filters_hold(rule: Rule, article: Any, now: datetime | None) -> bool:
+    if rule.sources is not None and article.source_id not in rule.sources:
+        return False
+    if rule.languages is not None:
+        language = (getattr(article, "language", None) or "").lower()
+        if not any(language == want or language.startswith(f"{want}-")
+                   for want in rule.languages):
+            return False
+    if rule.sections is not None:
+        section = (getattr(article, "section", None) or "").strip().lower()
+        if section not in rule.sections:
+            return False
+    published = getattr(article, "published_at", None)
+    if rule.max_age is not None and published is not None:
+        if published.tzinfo is None:
+            published = published.replace(tzinfo=UTC)
+        if (now or datetime.now(UTC)) - published > rule.max_age:
+            return False
+    return True
+
+
+_FIELD_ORDER = {f: i for i, f in enumerate(ALL_FIELDS)}
+
+
+def _match(rule: Rule, article: Any, evidence: list[Evidence]) -> Match:
+    """The Match with all its evidence; its sentence is the one with the most distinct
+    conditions, preferring the body, then the earliest."""
+    if len(evidence) == 1:
+        (e,) = evidence
+        return Match(rule_id=rule.id, article_id=article.article_id,
+                     story_id=article.story_id, field=e.field, terms=(e.text,),
+                     sentence=getattr(article, e.field)[e.sentence_start:e.sentence_end],
+                     evidence=(e,))
+    by_sentence: dict[tuple[str, int, int], list[Evidence]] = {}
+    for item in evidence:
+        key = (item.field, item.sentence_start, item.sentence_end)
+        if key in by_sentence:
+            by_sentence[key].append(item)
+        else:
+            by_sentence[key] = [item]
+    if len(by_sentence) == 1:
+        (field, start, end), best = next(iter(by_sentence.items()))
+    else:
+        (field, start, end), best = min(
+            by_sentence.items(),
+            key=lambda kv: (-len({e.condition for e in kv[1]}), _FIELD_PREFERENCE[kv[0][0]],
+                            kv[0][1]))
+    best = sorted(best, key=lambda e: e.start)
+    evidence = sorted(evidence, key=lambda e: (_FIELD_ORDER[e.field], e.start, e.condition))
+    text = getattr(article, field) or ""
     return Match(rule_id=rule.id, article_id=article.article_id, story_id=article.story_id,
-                 field=field, terms=surfaces, sentence=best[0][1].sentence)
+                 field=field, terms=tuple(dict.fromkeys(e.text for e in best)),
+                 sentence=text[start:end], evidence=tuple(evidence))

@@ -97,12 +97,38 @@ def problems_from_validation(file: str, node: yaml.Node | None, exc: ValidationE
             key = _key_node(node, loc)
             line, column = ((key.start_mark.line + 1, key.start_mark.column + 1) if key
                             else locate(node, loc))
-            message = "unknown key" + _allowed_keys_hint(model, own_loc)
+            message = "unknown key" + _allowed_keys_hint(model, error["loc"])
         else:
             line, column = locate(node, loc)
-            message = error["msg"]
+            message = error["msg"] + _type_hint(model, error)
         problems.append(ConfigProblem(file, line, column, _dotted(loc), message))
     return problems
+
+
+_TYPE_HINTS = {
+    "list_type": "write a list: [a, b], or one '- item' per line",
+    "int_parsing": "write a whole number", "int_type": "write a whole number",
+    "int_from_float": "write a whole number",
+    "string_type": "write text (in quotes if it looks like a number, date or yes/no)",
+    "bool_parsing": "write true or false", "bool_type": "write true or false",
+    "dict_type": "write a mapping: key: value lines, or {key: value}",
+    "model_type": "write a mapping: key: value lines, or {key: value}",
+    "model_attributes_type": "write a mapping: key: value lines, or {key: value}",
+    "tuple_type": "write a list: [a, b]",
+}
+
+
+def _type_hint(model: type[BaseModel] | None, error: Any) -> str:
+    """What to write instead, for errors whose message only says what is wrong."""
+    hint = _TYPE_HINTS.get(error["type"])
+    if hint is None:
+        return ""
+    loc = list(error["loc"])
+    owner = _model_at(model, loc[:-1]) if model else None
+    field = owner.model_fields.get(str(loc[-1])) if owner and loc else None
+    if field is not None and field.description:
+        hint += f" ({field.description.rstrip('.')})"
+    return f"; {hint}"
 
 
 def validate(model: type[BaseModel], data: Any, *, file: str, node: yaml.Node | None,
@@ -128,7 +154,10 @@ def _dotted(loc: Sequence[int | str]) -> str:
 
 
 def _allowed_keys_hint(model: type[BaseModel] | None, loc: Sequence[int | str]) -> str:
-    """'; did you mean 'channels'? allowed: ...' for the model that owns the unknown key."""
+    """'; did you mean 'channels'? allowed: ...' for the model that owns the unknown key.
+
+    `loc` is pydantic's own location, union tags included: a tag names the union member
+    (Condition, Near, ...) whose keys are the allowed ones."""
     owner = _model_at(model, loc[:-1]) if model else None
     if owner is None:
         return ""
@@ -140,14 +169,29 @@ def _allowed_keys_hint(model: type[BaseModel] | None, loc: Sequence[int | str]) 
 
 def _model_at(model: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:
     current: type[BaseModel] | None = model
+    annotation: Any = None
     for part in loc:
-        if current is None:
-            return None
         if isinstance(part, int):
             continue
+        if _is_union_tag(part) and annotation is not None:
+            current = _member_named(annotation, part) or current
+            continue
+        if current is None:
+            return None
         field = current.model_fields.get(part)
-        current = _first_model(field.annotation) if field else None
+        annotation = field.annotation if field else None
+        current = _first_model(annotation) if field else None
     return current
+
+
+def _member_named(annotation: Any, name: str) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation if annotation.__name__ == name else None
+    for arg in typing.get_args(annotation):
+        found = _member_named(arg, name)
+        if found is not None:
+            return found
+    return None
 
 
 def _first_model(annotation: Any) -> type[BaseModel] | None:

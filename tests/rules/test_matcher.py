@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +45,15 @@ CEASEFIRE = [rule("ceasefire", {"any": ["ceasefire"]})]
 ])
 def test_ceasefire_variants_match_with_their_surface_as_evidence(sentence: str,
                                                                  surface: str) -> None:
-    found = matched(CEASEFIRE, article(f"Rain is due. {sentence} Markets were calm."))
-    assert found["ceasefire"] == Match(rule_id="ceasefire", article_id="a1", story_id="story-a1",
-                                       field="body", terms=(surface,), sentence=sentence)
+    body = f"Rain is due. {sentence} Markets were calm."
+    found = matched(CEASEFIRE, article(body))
+    assert replace(found["ceasefire"], evidence=()) == Match(
+        rule_id="ceasefire", article_id="a1", story_id="story-a1", field="body",
+        terms=(surface,), sentence=sentence)
+    (evidence,) = found["ceasefire"].evidence
+    assert (evidence.condition, evidence.field, evidence.text) == ("ceasefire", "body", surface)
+    assert body[evidence.start:evidence.end] == surface
+    assert body[evidence.sentence_start:evidence.sentence_end] == sentence
 
 
 @pytest.mark.parametrize("body", [
@@ -155,8 +162,8 @@ def test_disabled_rules_are_ignored() -> None:
     rules = [rule("off", {"any": ["ceasefire"]}, enabled=False), rule("on", {"any": ["truce"]})]
     compiled = CompiledRules(rules)
     assert [r.id for r in compiled.rules] == ["on"]
-    assert compiled.evaluate(article("A ceasefire and a truce.")) == [
-        Match("on", "a1", "story-a1", "body", ("truce",), "A ceasefire and a truce.")]
+    assert [replace(m, evidence=()) for m in compiled.evaluate(article("A ceasefire and a truce."))
+            ] == [Match("on", "a1", "story-a1", "body", ("truce",), "A ceasefire and a truce.")]
 
 
 def test_evidence_is_the_body_sentence_with_most_distinct_terms() -> None:

@@ -89,7 +89,8 @@ def test_typo_key_is_reported_at_the_key_with_a_suggestion(tmp_path: Path) -> No
         "rules/typo.yaml:2:5: rules[0].channels: Field required",
         "rules/typo.yaml:6:5: rules[0].chanels: unknown key; did you mean 'channels'? allowed: "
         "id, name, description, severity, match, fields, sources, channels, enabled, "
-        "realert, digest, flood_limit, template",
+        "realert, digest, flood_limit, template, kind, languages, sections, max_age, event, "
+        "threshold, first_seen",
     ]
     problem = config.problems[1]
     assert (problem.file, problem.line, problem.column) == (
@@ -110,7 +111,7 @@ def test_typo_inside_a_nested_condition_points_at_it(tmp_path: Path) -> None:
         """})
     lines = problem_lines(load_config(root), root)
     assert ("rules/nested.yaml:7:29: rules[0].match.all[1].nnoe: unknown key; "
-            "did you mean 'none'? allowed: any, all, none") in lines
+            "did you mean 'none'? allowed: any, all, none, fields") in lines
 
 
 def test_unknown_top_level_key_without_a_close_match(tmp_path: Path) -> None:

@@ -1,0 +1,288 @@
+"""Refuse regular expressions that can backtrack catastrophically, before they ever run.
+
+Python's `re` backtracks. A pattern whose quantifiers can split the same text in many ways,
+such as (a+)+, (a|a)* or \\d+\\d+, takes exponential (or high polynomial) time on a text that
+almost matches; no timeout can interrupt it. So a rule's `regex` is parsed once at validation
+and rejected when it holds one of these shapes:
+
+- a variable quantifier inside another variable quantifier: (a+)+, (.*)*, (\\w+\\s?)*;
+- a quantified alternation whose branches can start with the same character: (a|ab)*;
+- two variable quantifiers over overlapping characters with only optional items between them:
+  \\d+\\d+, .*.*, \\w+\\s*\\w+;
+- a backreference (\\1), which makes matching exponential by itself.
+
+Atomic groups (?>...) and possessive quantifiers (a++) never backtrack and are always allowed.
+What passes runs per sentence on at most MAX_REGEX_TEXT characters (rules.matcher).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+try:   # Python 3.11+
+    from re import _constants as sre_c
+    from re import _parser as sre_parse
+except ImportError:  # pragma: no cover
+    import sre_constants as sre_c  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
+
+MAX_PATTERN_CHARS = 500
+_SHORT_RANGE = 20    # x{0,20} cannot make a search slow; x{0,999} counts as open-ended
+_ANY = frozenset(["<any>"])   # stands for "every character" in overlap tests
+_VARIABLE_REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT)
+
+
+class UnsafeRegex(ValueError):
+    """The pattern is refused; the message says why and what to write instead."""
+
+
+def check_regex(pattern: str) -> None:
+    """Raise UnsafeRegex (or re.error) when `pattern` may not be used in a rule."""
+    if len(pattern) > MAX_PATTERN_CHARS:
+        raise UnsafeRegex(f"the pattern is longer than {MAX_PATTERN_CHARS} characters; split "
+                          "it into several conditions")
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error as exc:
+        raise UnsafeRegex(f"not a valid regular expression: {exc}") from None
+    _check_sequence(list(parsed))
+    _check_long_repeats(list(parsed))
+
+
+def _check_sequence(items: list[tuple[Any, Any]]) -> None:
+    open_repeats: list[frozenset[str]] = []   # char sets of variable repeats still "adjacent"
+    for op, arg in items:
+        if op in _VARIABLE_REPEATS:
+            low, high, body = arg
+            body_items = list(body)
+            if low != high:
+                if _has_variable_repeat(body_items):
+                    raise UnsafeRegex(
+                        "nested quantifiers such as (a+)+ or (.*)* can take exponential time; "
+                        "quantify once, e.g. (a+)+ -> a+, (\\w+\\s?)* -> [\\w\\s]*, or use an "
+                        "atomic group (?>...) or a possessive quantifier a++")
+                if _overlapping_alternation(body_items):
+                    raise UnsafeRegex(
+                        "a repeated alternation whose branches can match the same text, such "
+                        "as (a|a)* or (a|ab)+, can take exponential time; make the branches "
+                        "start differently, e.g. (a|ab)+ -> (ab?)+")
+                chars = _first_chars(body_items)
+                for earlier in open_repeats:
+                    if _overlap(earlier, chars):
+                        raise UnsafeRegex(
+                            "two quantifiers next to each other over the same characters, "
+                            "such as \\d+\\d+ or .*.*, make the engine try every split of the "
+                            "text; merge them (\\d+\\d+ -> \\d{2,}) or separate them with "
+                            "something they cannot match (\\w+\\s\\w+)")
+                open_repeats.append(chars)
+            _check_sequence(body_items)
+            if low > 0 and low == high:
+                open_repeats = []
+            continue
+        if op in (sre_c.GROUPREF, sre_c.GROUPREF_EXISTS):
+            raise UnsafeRegex("backreferences (\\1, (?P=name)) can take exponential time and "
+                              "are not supported; repeat the sub-pattern instead")
+        for child in _children(op, arg):
+            _check_sequence(child)
+        if not _can_be_empty(op, arg):
+            open_repeats = []
+
+
+def _check_long_repeats(items: list[tuple[Any, Any]]) -> None:
+    """At most one long quantifier may compete with what follows it.
+
+    A search backtracks through every way the competing quantifiers can share the text: with
+    k of them the worst case grows like n^(k+1) (a.*b.*c.*d on "abcabc..." takes minutes on
+    1,000 characters). With one, it is n^2 on the at most MAX_REGEX_TEXT characters searched
+    at once: milliseconds."""
+    flat: list[tuple[bool, frozenset[str], bool]] = []   # (long repeat, chars, optional)
+    _flatten(items, flat)
+    competing = 0
+    for i, (long, chars, _) in enumerate(flat):
+        if not long:
+            continue
+        for _, later, optional in flat[i + 1:]:
+            if _overlap(chars, later):
+                competing += 1
+                break
+            if not optional:   # a required character it cannot take: it must stop here
+                break
+    if competing > 1:
+        raise UnsafeRegex(
+            f"{competing} open-ended quantifiers (*, +, {{n,}}) can each match what "
+            "follows them, as in a.*b.*c; the time to search grows with the text's length to "
+            "the power of their number. Keep one, and make the others stop where they should "
+            "([^b]* instead of .* before b) or bound them (.{0,20})")
+
+
+def _flatten(items: list[tuple[Any, Any]],
+             out: list[tuple[bool, frozenset[str], bool]]) -> None:
+    for op, arg in items:
+        if op in _VARIABLE_REPEATS:
+            low, high, body = arg
+            body_items = list(body)
+            if low == high:
+                _flatten(body_items, out)
+            else:   # its body is itself: what it competes with is what comes after
+                out.append((high - low > _SHORT_RANGE, _all_chars(body_items), low == 0))
+        elif op in (sre_c.LITERAL, sre_c.IN, sre_c.ANY, sre_c.NOT_LITERAL):
+            out.append((False, _item_first(op, arg)[0], False))
+        elif op is sre_c.BRANCH:   # a branch as one optional-or-not item of its characters
+            out.append((False, _all_chars([(op, arg)]),
+                        any(_can_be_empty_seq(list(b)) for b in arg[1])))
+        else:
+            for child in _children(op, arg):
+                _flatten(child, out)
+
+
+def _all_chars(items: list[tuple[Any, Any]]) -> frozenset[str]:
+    out: set[str] = set()
+    for op, arg in items:
+        if op in (sre_c.LITERAL, sre_c.IN, sre_c.ANY, sre_c.NOT_LITERAL):
+            out |= _item_first(op, arg)[0]
+        elif op in _VARIABLE_REPEATS or op is sre_c.POSSESSIVE_REPEAT:
+            out |= _all_chars(list(arg[2]))
+        else:
+            for child in _children(op, arg):
+                out |= _all_chars(child)
+    return frozenset(out)
+
+
+def _children(op: Any, arg: Any) -> list[list[tuple[Any, Any]]]:
+    if op is sre_c.SUBPATTERN:
+        return [list(arg[-1])]
+    if op is sre_c.BRANCH:
+        return [list(branch) for branch in arg[1]]
+    if op in (sre_c.ASSERT, sre_c.ASSERT_NOT):
+        return [list(arg[1])]
+    # ATOMIC_GROUP and POSSESSIVE_REPEAT never backtrack into themselves: nothing to check.
+    return []
+
+
+def _has_variable_repeat(items: list[tuple[Any, Any]]) -> bool:
+    for op, arg in items:
+        if op in _VARIABLE_REPEATS:
+            low, high, body = arg
+            if low != high or _has_variable_repeat(list(body)):
+                return True
+        elif any(_has_variable_repeat(child) for child in _children(op, arg)):
+            return True
+    return False
+
+
+def _overlapping_alternation(items: list[tuple[Any, Any]]) -> bool:
+    for op, arg in items:
+        if op is sre_c.SUBPATTERN:
+            if _overlapping_alternation(list(arg[-1])):
+                return True
+        elif op is sre_c.BRANCH:
+            if sum(_can_be_empty_seq(list(branch)) for branch in arg[1]) > 1:
+                return True   # (a|a) is parsed as a(?:|): two empty branches
+            firsts = [_first_chars(list(branch)) for branch in arg[1]]
+            for i, one in enumerate(firsts):
+                if any(_overlap(one, other) for other in firsts[i + 1:]):
+                    return True
+        elif op is sre_c.IN:   # (a|a) is parsed as the class [aa]
+            literals = [a for o, a in arg if o is sre_c.LITERAL]
+            if len(literals) != len(set(literals)):
+                return True
+    return False
+
+
+def _first_chars(items: list[tuple[Any, Any]]) -> frozenset[str]:
+    """Characters (or classes) the sequence can start with; _ANY when unsure."""
+    out: set[str] = set()
+    for op, arg in items:
+        chars, empty = _item_first(op, arg)
+        out |= chars
+        if not empty:
+            return frozenset(out)
+    return frozenset(out)
+
+
+def _item_first(op: Any, arg: Any) -> tuple[frozenset[str], bool]:
+    if op is sre_c.LITERAL:
+        return frozenset([chr(arg).lower()]), False
+    if op is sre_c.NOT_LITERAL:
+        return frozenset(["<not>", f"!{chr(arg).lower()}"]), False
+    if op is sre_c.IN:
+        chars: set[str] = set()
+        negated = any(sub_op is sre_c.NEGATE for sub_op, _ in arg)
+        for sub_op, sub_arg in arg:
+            if sub_op is sre_c.NEGATE:
+                continue
+            if sub_op is sre_c.LITERAL:
+                chars.add(chr(sub_arg).lower())
+            elif sub_op is sre_c.CATEGORY:
+                chars.add(f"<{sub_arg}>")
+            elif sub_op is sre_c.RANGE and not negated and sub_arg[1] - sub_arg[0] < 128:
+                chars |= {chr(c).lower() for c in range(sub_arg[0], sub_arg[1] + 1)}
+            else:
+                return _ANY, False
+        if negated:   # [^b]: everything but the literals listed
+            if any(c.startswith("<") for c in chars):
+                return _ANY, False
+            return frozenset(["<not>", *(f"!{c}" for c in chars)]), False
+        return frozenset(chars), False
+    if op in _VARIABLE_REPEATS or op is sre_c.POSSESSIVE_REPEAT:
+        low, _, body = arg
+        return _first_chars(list(body)), low == 0 or _can_be_empty_seq(list(body))
+    if op is sre_c.SUBPATTERN:
+        body = list(arg[-1])
+        return _first_chars(body), _can_be_empty_seq(body)
+    if op is sre_c.BRANCH:
+        out: set[str] = set()
+        for branch in arg[1]:
+            out |= _first_chars(list(branch))
+        return frozenset(out), any(_can_be_empty_seq(list(b)) for b in arg[1])
+    if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+        return frozenset(), True
+    return _ANY, False
+
+
+def _can_be_empty(op: Any, arg: Any) -> bool:
+    return _item_first(op, arg)[1]
+
+
+def _can_be_empty_seq(items: list[tuple[Any, Any]]) -> bool:
+    return all(_can_be_empty(op, arg) for op, arg in items)
+
+
+_CLASS_MEMBERS = {   # which category classes contain a plain character
+    "<CATEGORY_DIGIT>": str.isdigit, "<CATEGORY_WORD>": lambda c: c.isalnum() or c == "_",
+    "<CATEGORY_SPACE>": str.isspace,
+    "<CATEGORY_NOT_DIGIT>": lambda c: not c.isdigit(),
+    "<CATEGORY_NOT_WORD>": lambda c: not (c.isalnum() or c == "_"),
+    "<CATEGORY_NOT_SPACE>": lambda c: not c.isspace(),
+}
+_DISJOINT_CLASSES = {frozenset(p) for p in [
+    ("<CATEGORY_DIGIT>", "<CATEGORY_SPACE>"), ("<CATEGORY_WORD>", "<CATEGORY_SPACE>"),
+    ("<CATEGORY_DIGIT>", "<CATEGORY_NOT_DIGIT>"), ("<CATEGORY_WORD>", "<CATEGORY_NOT_WORD>"),
+    ("<CATEGORY_SPACE>", "<CATEGORY_NOT_SPACE>"), ("<CATEGORY_DIGIT>", "<CATEGORY_NOT_WORD>"),
+]}
+
+
+def _overlap(one: frozenset[str], other: frozenset[str]) -> bool:
+    if not one or not other:
+        return False
+    if "<any>" in one or "<any>" in other:
+        return True
+    if "<not>" in one or "<not>" in other:
+        negated, plain = (one, other) if "<not>" in one else (other, one)
+        if "<not>" in plain:
+            return True
+        return any(c.startswith("<") or f"!{c}" not in negated for c in plain)
+    for a in one:
+        for b in other:
+            if a == b:
+                return True
+            a_class, b_class = a.startswith("<"), b.startswith("<")
+            if a_class and b_class:
+                if frozenset((a, b)) not in _DISJOINT_CLASSES:
+                    return True
+            elif a_class or b_class:
+                cls, char = (a, b) if a_class else (b, a)
+                if _CLASS_MEMBERS.get(cls, lambda _c: True)(char):
+                    return True
+    return False
