@@ -55,3 +55,9 @@ class MalformedFeed(ScrapeError):
 
 class NotAnArticle(ScrapeError):
     error_class = "not_an_article"
+
+
+class BadSelector(ScrapeError):
+    """A source's CSS selector does not parse: a config error, the same on every page."""
+
+    error_class = "bad_selector"
