@@ -26,6 +26,8 @@ _LINKS = re.compile(r"\S+@\S+|https?://\S+|www\.\S+|@\w+")
 # Words that begin a sentence, never a name: "This is ...", "Read more".
 _NOT_FIRST = frozenset(["this", "that", "the", "a", "an", "it", "he", "she", "we", "they",
                         "our", "my", "more", "read", "share"])
+_PLACEHOLDERS = frozenset({"no author", "unknown", "anonymous", "admin", "administrator",
+                           "author", "guest", "none", "null"})
 _MAX_WORDS = 5
 
 
@@ -54,14 +56,16 @@ def _split_people(raw: str) -> list[str]:
     text = _PREFIX.sub("", text)
     people = []
     for part in _GLUE.split(text):
-        part = _PREFIX.sub("", part).strip(" .:,;()[]'\"")
+        part = _PREFIX.sub("", part).strip(" :,;()[]'\"-–—")
+        if part.endswith(".") and len(part.rsplit(" ", 1)[-1]) > 4:
+            part = part[:-1]               # a full stop, not "Jr." or an initial
         if part and _is_name(part):
             people.append(_recase(part))
     return people
 
 
 def _is_name(part: str) -> bool:
-    if _NOT_NAMES.search(part):
+    if _NOT_NAMES.search(part) or part.casefold() in _PLACEHOLDERS:
         return False
     words = part.split()
     if words[0].lower() in _NOT_FIRST or len(words) > _MAX_WORDS or len(part) > 60:

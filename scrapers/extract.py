@@ -20,7 +20,7 @@ from scrapers.dates_meta import date_from_url, guess_date
 from scrapers.errors import NotAnArticle
 from scrapers.metadata import PageMetadata, clean_authors, read_metadata
 from scrapers.models import Article, FeedEntry
-from scrapers.page_kind import refuse_non_article, short_body_reason
+from scrapers.page_kind import refuse_listing, refuse_non_article, short_body_reason
 from scrapers.urls import article_id, canonicalize
 
 __all__ = ["MIN_BODY_WORDS", "content_hash", "decode_html", "extract_article", "parse_page"]
@@ -31,6 +31,8 @@ MIN_BODY_WORDS = 40
 # reported once, as NotAnArticle with the reason, not as log noise.
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Share of words an <h1> and the declared title have in common when they name the same story.
+_SAME_STORY = 0.3
 _TITLE_SUFFIX = re.compile(r"\s+[|\-–—:·•]\s+[^|\-–—:·•]{2,40}$")
 
 
@@ -80,15 +82,17 @@ def extract_article(html: str | HtmlElement, *, url: str, source_id: str, fetche
     tree = html if isinstance(html, HtmlElement) else parse_page(html, url)
     meta = read_metadata(tree, now=fetched_at)
     h1 = _first_h1(tree)
-    title = meta.title or h1 or (entry.title if entry else None) or _bare_title(meta.page_title)
-    refuse_non_article(tree, meta, url=url, title=title, h1=h1)
+    refuse_non_article(meta, url=url, h1=h1)
+    title = _headline(h1, meta.title or (entry.title if entry else None)
+                      or _bare_title(meta.page_title))
     if not title:
         raise NotAnArticle("page has no headline", url=url)
     body = extract_body(tree, url=url, selector=body_selector, ld_body=meta.ld_body)
-    body = _strip_heading_lines(body, [title, h1, meta.section])
+    body = _strip_heading_lines(body, [title, h1, meta.title, meta.section])
     words = len(_WORD.findall(body))
     if words < MIN_BODY_WORDS:
         raise NotAnArticle(short_body_reason(words, MIN_BODY_WORDS, meta, body), url=url)
+    refuse_listing(tree, meta, body, url=url)
 
     canonical = _canonical(meta, url)
     discovered = entry.url if entry else canonicalize(url)
@@ -128,6 +132,16 @@ def _canonical(meta: PageMetadata, url: str) -> str | None:
     if not absolute.startswith(("http://", "https://")):
         return None
     return canonicalize(absolute)
+
+
+def _headline(h1: str | None, declared: str | None) -> str | None:
+    """The visible <h1> when it is about the same story as the declared title (declared
+    titles are often an SEO variant); the declared one when the <h1> is a logo or a kicker."""
+    if not h1 or not declared:
+        return declared or h1
+    seen, said = set(_WORD.findall(h1.casefold())), set(_WORD.findall(declared.casefold()))
+    shared = len(seen & said) / max(1, min(len(seen), len(said)))
+    return h1 if shared >= _SAME_STORY else declared
 
 
 def _first_h1(tree: HtmlElement) -> str | None:

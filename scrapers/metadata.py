@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import unescape
 
 from lxml.html import HtmlElement
 
@@ -28,6 +29,7 @@ _META_UPDATED = ("article:modified_time", "datemodified", "og:updated_time", "dc
                  "last-modified")
 _META_AUTHOR = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator",
                 "byl")
+_ORGANIZATIONS = {"organization", "newsmediaorganization", "corporation", "organisation"}
 # Byline markup, most specific first; the first that yields a name wins.
 _BYLINE_XPATHS = (
     './/*[@itemprop="author"]//*[@itemprop="name"]',
@@ -119,7 +121,7 @@ def _meta_tags(tree: HtmlElement) -> tuple[dict[str, str], list[str]]:
     found: dict[str, str] = {}
     tags: list[str] = []
     for el in tree.iter("meta"):
-        content = (el.get("content") or "").strip()
+        content = unescape(el.get("content") or "").strip()
         if not content:
             continue
         for attr in ("property", "name", "itemprop", "http-equiv"):
@@ -197,12 +199,24 @@ def _walk_ld(data: object, depth: int = 0) -> list[dict]:
 
 
 def _ld_people(value: object) -> list[str]:
-    if isinstance(value, list):
-        return [n for item in value for n in _ld_people(item)]
-    if isinstance(value, dict):
-        name = value.get("name")
-        return _ld_people(name) if name else []
-    return [value] if isinstance(value, str) else []
+    """Names of the authors; organizations only when no person is named ("Rob Picheta, CNN"
+    is one person)."""
+    people: list[tuple[str, bool]] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, str) and item.strip():
+            people.append((unescape(item), True))
+        elif isinstance(item, dict) and isinstance(item.get("name"), str | list):
+            kind = item.get("@type")
+            is_person = not (isinstance(kind, str) and kind.lower() in _ORGANIZATIONS)
+            people.extend((unescape(n), is_person) for n in _ld_names(item["name"]))
+    if any(is_person for _, is_person in people):
+        return [name for name, is_person in people if is_person]
+    return [name for name, _ in people]
+
+
+def _ld_names(value: object) -> list[str]:
+    items = value if isinstance(value, list) else [value]
+    return [v for v in items if isinstance(v, str) and v.strip()]
 
 
 def _keywords(value: object) -> list[str]:
@@ -218,6 +232,7 @@ def _http(value: str | None) -> str | None:
 
 
 def _text(value: object) -> str | None:
+    """A JSON-LD or meta string, HTML entities decoded (CMSs escape headlines twice)."""
     if isinstance(value, list):
         value = value[0] if value else None
-    return value.strip() or None if isinstance(value, str) else None
+    return unescape(value).strip() or None if isinstance(value, str) else None

@@ -22,24 +22,23 @@ _PAYWALL_TEXT = re.compile(
     r"subscribe (?:now )?to (?:continue|read)|subscribers? only|already a subscriber|"
     r"to continue reading|sign in to read|this (?:article|content) is for (?:paid )?subscribers",
     re.IGNORECASE)
-# A listing page links many headlines: anchors with this many words or more.
-_HEADLINE_LINK_WORDS = 5
-_LISTING_LINKS = 25
-_LISTING_CARDS = 6
+# A listing page's text is headlines that link elsewhere: paragraphs of this many words or
+# more, at least this many, and this share of them links.
+_HEADLINE_LINK_WORDS = 4
+_LISTING_MIN_ITEMS = 5
+_LISTING_SHARE = 0.5
 
 
-def refuse_non_article(tree: HtmlElement, meta: PageMetadata, *, url: str, title: str | None,
-                       h1: str | None) -> None:
+def refuse_non_article(meta: PageMetadata, *, url: str, h1: str | None) -> None:
     """Raise NotAnArticle for pages whose markup says they are not an article, before the
     (costly) body extraction. Pages that declare an article type are never refused here."""
-    declares_article = bool(meta.ld_types & ARTICLE_TYPES) or meta.og_type == "article"
-    if declares_article:
+    if meta.ld_types & ARTICLE_TYPES or meta.og_type == "article":
         return
     for heading in (meta.page_title, h1):
         if heading and len(heading) < 120 and _ERROR_TITLE.search(heading):
             raise NotAnArticle(f"an error page served as a normal page: {heading[:80]!r}",
                                url=url)
-    if meta.ld_types & _GALLERY_TYPES and not meta.ld_types & {"webpage"} - _GALLERY_TYPES:
+    if meta.ld_types & _GALLERY_TYPES:
         raise NotAnArticle("a photo or video gallery (JSON-LD "
                            f"{', '.join(sorted(meta.ld_types & _GALLERY_TYPES))})", url=url)
     if meta.og_type and "gallery" in meta.og_type.lower():
@@ -47,13 +46,22 @@ def refuse_non_article(tree: HtmlElement, meta: PageMetadata, *, url: str, title
     if meta.ld_types & _LISTING_TYPES:
         raise NotAnArticle("an index or section page (JSON-LD "
                            f"{', '.join(sorted(meta.ld_types & _LISTING_TYPES))})", url=url)
-    if meta.published_at is None:
-        cards = sum(1 for _ in tree.iter("article"))
-        links = sum(1 for a in tree.iter("a")
-                    if len(a.text_content().split()) >= _HEADLINE_LINK_WORDS)
-        if cards >= _LISTING_CARDS or links >= _LISTING_LINKS:
-            raise NotAnArticle(f"an index or section page: {cards} story cards, {links} "
-                               "headline links and no publication date", url=url)
+
+
+def refuse_listing(tree: HtmlElement, meta: PageMetadata, body: str, *, url: str) -> None:
+    """An index page's "body" is its teasers: most of its paragraphs are the text of links
+    to other pages. An article links a few words here and there."""
+    if meta.ld_types & ARTICLE_TYPES or meta.og_type == "article":
+        return
+    paragraphs = [" ".join(p.split()).casefold() for p in body.split("\n")
+                  if len(p.split()) >= _HEADLINE_LINK_WORDS]
+    if len(paragraphs) < _LISTING_MIN_ITEMS:
+        return
+    anchors = {" ".join(a.text_content().split()).casefold() for a in tree.iter("a")}
+    linked = sum(1 for p in paragraphs if p in anchors)
+    if linked >= _LISTING_SHARE * len(paragraphs):
+        raise NotAnArticle(f"an index or section page: {linked} of its {len(paragraphs)} "
+                           "paragraphs are links to other pages", url=url)
 
 
 def short_body_reason(words: int, needed: int, meta: PageMetadata, body: str) -> str:

@@ -41,7 +41,7 @@ def _extract(html: str, **kwargs: object) -> object:
            "<h1>World</h1>" + "".join(
                f"<article><a href='/s{i}'>Story number {i} has a long headline here</a>"
                "</article>" for i in range(10))),
-     "index or section page: 10 story cards"),
+     "index or section page: 10 of its 10 paragraphs are links"),
     (_page(_ld({"@type": "NewsArticle", "headline": "Big story",
                 "isAccessibleForFree": False}),
            "<article><h1>Big story</h1><p>The first lines of a story.</p></article>"),
@@ -53,6 +53,15 @@ def _extract(html: str, **kwargs: object) -> object:
 def test_non_articles_are_refused_with_the_reason(html: str, reason: str) -> None:
     with pytest.raises(NotAnArticle, match=reason):
         _extract(html)
+
+
+def test_an_article_with_many_headline_links_around_it_is_an_article() -> None:
+    related = "".join(f"<li><a href='/s{i}'>Another story number {i} with a long headline</a>"
+                      "</li>" for i in range(30))
+    html = _page("<title>Harbour plan | The Paper</title>",
+                 f"<nav><ul>{related}</ul></nav><div><h1>Harbour plan</h1><p>{STORY}</p>"
+                 f"<p>{STORY}</p></div><aside><ul>{related}</ul></aside>")
+    assert "agreed a plan" in _extract(html).body
 
 
 def test_an_article_that_says_404_in_its_title_is_still_an_article() -> None:
