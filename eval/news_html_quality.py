@@ -11,7 +11,8 @@ What counts as right, per field (a page counts only for the fields its ground tr
   bare date, some UTC offset from -12 to +14 hours puts our instant on that day;
 - snippets: every expected snippet (fundus body paragraphs, trafilatura `with` snippets,
   newspaper4k text paragraphs) occurs in the extracted body, both normalized as above;
-- clean: no trafilatura `without` snippet (boilerplate) occurs in the body.
+- clean: no trafilatura `without` snippet (boilerplate) occurs in the body;
+and "snippets found": the share of expected snippets found, averaged over pages.
 A page refused as not an article is wrong on every field.
 `python -m eval.news_html_quality --misses title` lists the misses of one field.
 """
@@ -49,6 +50,7 @@ class PageResult:
     file: str
     family: str
     verdicts: dict[str, bool] = field(default_factory=dict)
+    snippet_share: float | None = None     # share of the expected snippets found
     got: dict[str, object] = field(default_factory=dict)
     expected: dict[str, object] = field(default_factory=dict)
 
@@ -128,7 +130,10 @@ def evaluate(corpus: Path = CORPUS) -> list[PageResult]:
         else:
             got = {"title": article.title, "authors": list(article.authors),
                    "date": article.published_at.isoformat() if article.published_at else None}
-        results.append(PageResult(file, family, judge(article, truth), got, truth))
+        wanted = [norm(x) for x in truth["snippets"] or [] if x.strip()]  # type: ignore[attr-defined]
+        body = norm(article.body) if article else ""
+        share = sum(1 for x in wanted if x in body) / len(wanted) if wanted else None
+        results.append(PageResult(file, family, judge(article, truth), share, got, truth))
     return results
 
 
@@ -153,6 +158,9 @@ def run(corpus: Path = CORPUS) -> list[tuple[str, str]]:
         cells = [f"{name} {table[group][name][0] / table[group][name][1]:.0%} "
                  f"({table[group][name][0]}/{table[group][name][1]})"
                  for name in FIELDS if name in table[group]]
+        found = [r.snippet_share for r in results
+                 if r.snippet_share is not None and group in ("all", r.family)]
+        cells.append(f"snippets found {sum(found) / len(found):.1%}")
         rows.append((f"news-html: {group}", ", ".join(cells)))
     return rows
 
