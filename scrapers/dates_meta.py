@@ -28,6 +28,24 @@ _URL_DATE = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<sep>[/_-]?)(?P<m>0?[1-9]|1[0-2])(?P=sep)"
     r"(?P<d>0?[1-9]|[12]\d|3[01])(?!\d)")
 
+# Month abbreviations in the languages of feeds we have met that write RFC 822 dates locally.
+_LOCAL_MONTHS = {
+    **dict.fromkeys(["jan", "janv", "ene", "gen", "jän", "janeiro", "enero"], "Jan"),
+    **dict.fromkeys(["fev", "fév", "févr", "feb", "febr"], "Feb"),
+    **dict.fromkeys(["mar", "mär", "mars", "mrt"], "Mar"),
+    **dict.fromkeys(["abr", "avr", "apr"], "Apr"),
+    **dict.fromkeys(["mai", "may", "mei", "mag", "mayo", "maio"], "May"),
+    **dict.fromkeys(["jun", "juin", "giu"], "Jun"),
+    **dict.fromkeys(["jul", "juil", "lug"], "Jul"),
+    **dict.fromkeys(["ago", "aoû", "août", "aug"], "Aug"),
+    **dict.fromkeys(["set", "sep", "sept"], "Sep"),
+    **dict.fromkeys(["out", "okt", "oct", "ott"], "Oct"),
+    **dict.fromkeys(["nov"], "Nov"),
+    **dict.fromkeys(["dez", "dic", "déc", "dec"], "Dec"),
+}
+_LOCAL_WORD = re.compile(r"(?<=\d )[^\W\d_]{3,7}\.?(?= \d{4})")
+_LOCAL_WEEKDAY = re.compile(r"^\s*[^\W\d_]{2,12}\.?,\s*")
+
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
@@ -82,10 +100,19 @@ def _loose(text: str) -> datetime | None:
 
 
 def _rfc2822(text: str) -> datetime | None:
-    if not re.search(r"[A-Za-z]{3}", text):
+    if not re.search(r"[^\W\d_]{3}", text):
         return None
     try:
         return parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        pass
+    # "Seg, 24 Set 2018 19:42:40 -0300": RFC 822 with the day and month in another language.
+    words = _LOCAL_WORD.sub(lambda m: _LOCAL_MONTHS.get(m[0].casefold().rstrip("."), m[0]),
+                            _LOCAL_WEEKDAY.sub("", text))
+    if words == text:
+        return None
+    try:
+        return parsedate_to_datetime(words.strip())
     except (TypeError, ValueError, IndexError):
         return None
 
