@@ -461,5 +461,9 @@ def export(
         console.print(f"{name}: {path}")
 
 
+from flows.cli_extract import extract_command  # noqa: E402
+
+app.command("extract")(extract_command)
+
 if __name__ == "__main__":
     app()
