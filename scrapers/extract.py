@@ -83,8 +83,8 @@ def extract_article(html: str | HtmlElement, *, url: str, source_id: str, fetche
     meta = read_metadata(tree, now=fetched_at)
     h1 = _first_h1(tree)
     refuse_non_article(meta, url=url, h1=h1)
-    title = _headline(h1, meta.title or (entry.title if entry else None)
-                      or _bare_title(meta.page_title))
+    title = _headline(h1, meta.title) or (entry.title if entry else None) or \
+        _bare_title(meta.page_title)
     if not title:
         raise NotAnArticle("page has no headline", url=url)
     body = extract_body(tree, url=url, selector=body_selector, ld_body=meta.ld_body)
