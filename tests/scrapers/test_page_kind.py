@@ -133,3 +133,20 @@ def test_byline_markup_when_nothing_is_declared() -> None:
                  "<article><h1>Harbour plan</h1><p class='byline'>By Ana Ruiz and Tom Bell, "
                  f"Staff Writers</p><p>{STORY}</p></article>")
     assert _extract(html).authors == ("Ana Ruiz", "Tom Bell")
+
+
+def test_a_body_split_by_an_ad_break_is_followed_into_its_next_container() -> None:
+    first = "".join(f"<p>Part one paragraph {i}: the harbour board met and agreed a plan for "
+                    "the eastern quay after a long debate.</p>" for i in range(6))
+    second = "".join(f"<p>Part two paragraph {i}: the dredging will start in March and take "
+                     "eleven weeks to finish, the board said.</p>" for i in range(6))
+    boxed = "<p>A box paragraph that shares the class but is not the article at all here.</p>"
+    html = _page("<title>Harbour plan</title>",
+                 f"<main><h1>Harbour plan</h1><div class='grid'><div class='article-body'>{first}"
+                 "</div></div><div class='ad'>Advertisement</div><div class='grid'>"
+                 f"<div class='article-body'>{second}</div></div></main>"
+                 f"<aside><div class='article-body'>{boxed}</div></aside>")
+    body = _extract(html).body
+    assert "Part one paragraph 5" in body and "Part two paragraph 5" in body
+    assert body.index("Part one paragraph 5") < body.index("Part two paragraph 0")
+    assert "A box paragraph" not in body
