@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from eval import dates_quality, extraction_quality, near_duplicates, rules_quality, stories_quality
+from eval import (
+    dates_quality,
+    extraction_quality,
+    near_duplicates,
+    news_html_quality,
+    rules_quality,
+    stories_quality,
+)
 
 
 def main() -> None:
     print("newswatch quality scores")
     for name, figure in [*rules_quality.run(), *stories_quality.run(),
                          *near_duplicates.run(), *extraction_quality.run(),
-                         *dates_quality.run()]:
+                         *news_html_quality.run(), *dates_quality.run()]:
         print(f"  {name:<48} {figure}")
 
 

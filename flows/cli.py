@@ -482,10 +482,12 @@ def export(
 
 # Commands kept in their own modules.
 from flows import cli_dates, cli_report  # noqa: E402
+from flows.cli_extract import extract_command  # noqa: E402
 from flows.cli_rules_schema import rules_app  # noqa: E402
 from flows.cli_sources import sources_app  # noqa: E402
 
 app.command()(cli_dates.dates)
+app.command("extract")(extract_command)
 cli_report.register(app)
 app.add_typer(sources_app, name="sources")
 app.add_typer(rules_app, name="rules")

@@ -74,6 +74,8 @@ class SelectorMatchedNothing(ScrapeError):
     wrong. Permanent until the config changes."""
 
     error_class = "selector_matched_nothing"
+
+
 class RedirectError(HTTPStatusError):
     """A redirect loop, or more redirects than the policy follows."""
 
@@ -92,3 +94,9 @@ class RobotsUnavailable(ScrapeError):
 
     transient = True
     error_class = "robots_unavailable"
+
+
+class BadSelector(ScrapeError):
+    """A source's CSS selector does not parse: a config error, the same on every page."""
+
+    error_class = "bad_selector"

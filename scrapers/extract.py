@@ -1,22 +1,35 @@
-"""HTML page -> Article: body text by trafilatura, metadata from the page, feed as fallback."""
+"""HTML page -> Article: one lxml parse, metadata from the page, body by trafilatura (or the
+source's CSS selector), the feed entry as fallback. Pages that are not articles are refused
+with the reason."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from datetime import datetime
 from urllib.parse import urljoin
 
-import trafilatura
-from bs4 import BeautifulSoup, UnicodeDammit
+from bs4 import UnicodeDammit
+from lxml.etree import ParserError
+from lxml.html import HtmlElement, document_fromstring
+from trafilatura.utils import load_html
 
+from scrapers.body import extract_body
+from scrapers.dates_meta import date_from_url, guess_date
 from scrapers.errors import NotAnArticle
-from scrapers.metadata import clean_authors, read_metadata
+from scrapers.metadata import PageMetadata, clean_authors, read_metadata
 from scrapers.models import Article, FeedEntry
+from scrapers.page_kind import refuse_listing, refuse_non_article, short_body_reason
 from scrapers.urls import article_id, canonicalize
+
+__all__ = ["MIN_BODY_WORDS", "content_hash", "decode_html", "extract_article", "parse_page"]
 
 # Fewer words than this is an index page, a teaser, a paywall stub or an error page.
 MIN_BODY_WORDS = 40
+# trafilatura logs an ERROR for every page it finds too small or not HTML: those pages are
+# reported once, as NotAnArticle with the reason, not as log noise.
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Real news pages nest elements under 30 deep and hold under 11,000 tags (measured on 158
 # pages of the shared corpus). A page nested 100,000 deep took 21 s of CPU to parse: pages
@@ -30,6 +43,9 @@ _UNNESTED_NAMES = ("area base br col embed hr img input link meta param source t
                    "dd tr td th option optgroup rb rt rp thead tbody tfoot colgroup caption "
                    "html head body")
 _UNNESTED = frozenset(_UNNESTED_NAMES.split())
+# Share of words an <h1> and the declared title have in common when they name the same story.
+_SAME_STORY = 0.3
+_TITLE_SUFFIX = re.compile(r"\s+[|\-–—:·•]\s+[^|\-–—:·•]{2,40}$")
 
 
 def decode_html(body: bytes, declared_encoding: str | None) -> str:
@@ -53,38 +69,51 @@ def decode_html(body: bytes, declared_encoding: str | None) -> str:
     return dammit.unicode_markup
 
 
-def extract_article(html: str, *, url: str, source_id: str, fetched_at: datetime,
-                    entry: FeedEntry | None = None, language: str | None = None) -> Article:
+def parse_page(html: str | bytes, url: str) -> HtmlElement:
+    """The one parse of a page (the same parser trafilatura uses, so it can take the tree)."""
+    tree = load_html(html)
+    if tree is None:
+        # trafilatura refuses fragments (a lone <head>, one <div>); lxml still reads them.
+        try:
+            tree = document_fromstring(html)
+        except (ValueError, ParserError) as exc:
+            raise NotAnArticle(f"not an HTML document: {exc}", url=url) from exc
+    return tree
+
+
+def extract_article(html: str | HtmlElement, *, url: str, source_id: str, fetched_at: datetime,
+                    entry: FeedEntry | None = None, language: str | None = None,
+                    body_selector: str | None = None) -> Article:
     """Build an Article, or raise NotAnArticle with the reason the page was skipped.
 
     `url` is where the page was finally served from (after redirects); relative canonical links
     resolve against it. The feed entry's link is kept as the article's discovered URL.
+    `body_selector` (CSS) is the source's own idea of where the article text is; it wins over
+    automatic extraction when it matches something.
     """
-    if html.count("<") > DEPTH_CHECK_TAGS and _depth_over(html, MAX_DEPTH):
+    if isinstance(html, str) and html.count("<") > DEPTH_CHECK_TAGS \
+            and _depth_over(html, MAX_DEPTH):
         raise NotAnArticle(f"elements nested more than {MAX_DEPTH} deep: not a news page, "
                            "skipped before parsing", url=url)
-    soup = BeautifulSoup(html, "lxml")
-    meta = read_metadata(soup)
-    doc = trafilatura.bare_extraction(
-        html, url=url, with_metadata=True, include_comments=False, include_tables=False,
-        include_images=False, include_links=False,
-    )
-    text = (doc.text if doc is not None else "") or ""
-    title = meta.title or (doc.title if doc else None) or (entry.title if entry else None)
+    tree = html if isinstance(html, HtmlElement) else parse_page(html, url)
+    meta = read_metadata(tree, now=fetched_at)
+    h1 = _first_h1(tree)
+    refuse_non_article(meta, url=url, h1=h1)
+    title = _headline(h1, meta.title) or (entry.title if entry else None) or \
+        _bare_title(meta.page_title)
     if not title:
         raise NotAnArticle("page has no headline", url=url)
-    body = _strip_heading_lines(text, [title, doc.title if doc else None, meta.section])
+    body = extract_body(tree, url=url, selector=body_selector, ld_body=meta.ld_body)
+    body = _strip_heading_lines(body, [title, h1, meta.title, meta.section])
     words = len(_WORD.findall(body))
     if words < MIN_BODY_WORDS:
-        raise NotAnArticle(
-            f"only {words} words of body text (needs {MIN_BODY_WORDS}): an index page, "
-            "teaser or paywall stub", url=url)
+        raise NotAnArticle(short_body_reason(words, MIN_BODY_WORDS, meta, body), url=url)
+    refuse_listing(tree, meta, body, url=url)
 
-    canonical = _canonical_link(url, meta.canonical_url)
+    canonical = _canonical(meta, url)
     discovered = entry.url if entry else canonicalize(url)
     final_url = canonical or discovered
-    authors = meta.authors or clean_authors([doc.author] if doc and doc.author else []) or \
-        list(entry.authors if entry else ())
+    authors = meta.authors or clean_authors(list(entry.authors) if entry else [])
     return Article(
         article_id=article_id(final_url),
         source_id=source_id,
@@ -92,29 +121,17 @@ def extract_article(html: str, *, url: str, source_id: str, fetched_at: datetime
         discovered_url=discovered,
         title=" ".join(title.split()),
         authors=tuple(authors),
-        published_at=meta.published_at or (entry.published_at if entry else None),
+        published_at=_published(tree, meta, entry, final_url, fetched_at),
         updated_at=meta.updated_at,
         fetched_at=fetched_at,
-        language=meta.language or language or (doc.language if doc else None),
-        section=meta.section or ((doc.categories or [None])[0] if doc else None),
+        language=meta.language or language,
+        section=meta.section,
         tags=tuple(meta.tags or (entry.tags if entry else ())),
         summary=meta.description or (entry.summary if entry else None),
         body=body,
         word_count=words,
         content_hash=content_hash(title, body),
     )
-
-
-def _canonical_link(url: str, href: str | None) -> str | None:
-    """The page's canonical link, resolved against where it was served; None when it is
-    missing, not http(s), or no URL at all (then the link we followed stands)."""
-    if not href:
-        return None
-    try:
-        canonical = canonicalize(urljoin(url, href))
-    except ValueError:
-        return None
-    return canonical if canonical.startswith(("http://", "https://")) else None
 
 
 def _depth_over(html: str, limit: int) -> bool:
@@ -129,6 +146,51 @@ def _depth_over(html: str, limit: int) -> bool:
             if depth > limit:
                 return True
     return False
+
+
+def _published(tree: HtmlElement, meta: PageMetadata, entry: FeedEntry | None, url: str,
+               now: datetime) -> datetime | None:
+    """Declared by the page, else by the feed, else in the URL, else htmldate's guess."""
+    return (meta.published_at or (entry.published_at if entry else None)
+            or date_from_url(url, now) or guess_date(tree, url, now))
+
+
+def _canonical(meta: PageMetadata, url: str) -> str | None:
+    if not meta.canonical_url:
+        return None
+    # Missing, not http(s), or no URL at all (a bad port): the link we followed stands.
+    try:
+        absolute = urljoin(url, meta.canonical_url)
+        if not absolute.startswith(("http://", "https://")):
+            return None
+        return canonicalize(absolute)
+    except ValueError:
+        return None
+
+
+def _headline(h1: str | None, declared: str | None) -> str | None:
+    """The visible <h1> when it is about the same story as the declared title (declared
+    titles are often an SEO variant); the declared one when the <h1> is a logo or a kicker."""
+    if not h1 or not declared:
+        return declared or h1
+    seen, said = set(_WORD.findall(h1.casefold())), set(_WORD.findall(declared.casefold()))
+    shared = len(seen & said) / max(1, min(len(seen), len(said)))
+    return h1 if shared >= _SAME_STORY else declared
+
+
+def _first_h1(tree: HtmlElement) -> str | None:
+    for el in tree.iter("h1"):
+        text = " ".join(el.text_content().split())
+        if text:
+            return text
+    return None
+
+
+def _bare_title(page_title: str | None) -> str | None:
+    """'Harbour dredging to start | The Paper' -> 'Harbour dredging to start'."""
+    if not page_title:
+        return None
+    return _TITLE_SUFFIX.sub("", page_title).strip() or None
 
 
 def content_hash(title: str, body: str) -> str:

@@ -6,17 +6,27 @@ import calendar
 import json
 import re
 from datetime import UTC, datetime
+from html import unescape
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
+import charset_normalizer
 import feedparser
 
+from scrapers.authors import clean_authors
+from scrapers.dates_meta import parse_date, plausible
 from scrapers.errors import MalformedFeed, NotAFeed
-from scrapers.metadata import clean_authors, parse_date
 from scrapers.models import FeedEntry
 from scrapers.urls import canonicalize
 
 # RSS 2.0 <author> is "address (Name)". feedparser's address pattern stops at a four-letter
 # top-level domain, so "desk@paper.example (Ana Ruiz)" came out as the name "ple (Ana Ruiz".
 _EMAIL_AND_NAME = re.compile(r"^\s*[^\s()@]+@[^\s()]+\s*(?:\((?P<names>[^()]*)\))?\s*$")
+_TAG = re.compile(r"<[^>]+>")
+_XML_ENCODING = re.compile(rb"^\s*(?:\xef\xbb\xbf)?<\?xml[^>]*encoding=[\"']([\w.:-]+)[\"']")
+_XML_ENCODING_TEXT = re.compile(r"encoding=[\"'][\w.:-]+[\"']")
+_MULTIBYTE = {"gb2312", "gbk", "gb18030", "big5", "big5hkscs", "shift_jis", "cp932", "euc_jp",
+              "euc_kr", "cp949", "iso2022_jp", "euc_jis_2004", "hz", "utf_16", "utf_32"}
+_HEADER_CHARSET = re.compile(r"charset=[\"']?([\w.:-]+)", re.IGNORECASE)
 # Flags feedparser raises for a well-formed feed served with an odd content type or charset.
 _BENIGN_BOZO = (feedparser.NonXMLContentType, feedparser.CharacterEncodingOverride)
 
@@ -29,6 +39,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> lis
     """
     if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"{":
         return _json_feed_entries(body, url)   # feedparser 6.0 releases do not read JSON Feed
+    body, content_type = _as_decodable(body, content_type)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -43,18 +54,15 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> lis
     entries: list[FeedEntry] = []
     seen: set[str] = set()
     for raw in parsed.entries:
-        link = raw.get("link") or _first_alternate(raw)
-        if not link or not link.startswith(("http://", "https://")):
-            continue
-        link = _canonical(link)
-        if link is None:
+        link = _absolute(raw.get("link") or _first_alternate(raw), url)
+        if not link:
             continue
         if link in seen:   # duplicate items in one feed are one article
             continue
         seen.add(link)
         entries.append(FeedEntry(
             url=link,
-            title=(raw.get("title") or "").strip() or None,
+            title=_plain(raw.get("title")),
             summary=(raw.get("summary") or "").strip() or None,
             published_at=_entry_time(raw),
             authors=_entry_authors(raw),
@@ -62,6 +70,32 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> lis
             updated_at=_updated_time(raw),
         ))
     return entries
+
+
+def _as_decodable(body: bytes, content_type: str | None) -> tuple[bytes, str | None]:
+    """Bytes feedparser will decode right. A charset in the XML declaration or the HTTP header
+    that decodes the bytes is left to feedparser; bytes that are neither declared nor UTF-8
+    (a GB2312 feed without a declaration, served as text/xml) are detected and re-encoded as
+    UTF-8 (feedparser would read them as windows-1252)."""
+    head = body[:200]
+    declared = _XML_ENCODING.search(head)
+    header = _HEADER_CHARSET.search(content_type or "")
+    for label in (declared[1].decode("ascii") if declared else None,
+                  header[1] if header else None, "utf-8"):
+        if label:
+            try:
+                body.decode(label)
+            except (LookupError, UnicodeDecodeError):
+                continue
+            return body, content_type
+    best = charset_normalizer.from_bytes(body).best()
+    if best is None or best.encoding.replace("-", "_") not in _MULTIBYTE:
+        # Single-byte guesses between Latin code pages are unreliable; feedparser's own
+        # fallback, windows-1252, is the right one for most undeclared Western feeds.
+        return body, content_type
+    text = _XML_ENCODING_TEXT.sub('encoding="utf-8"', str(best), count=1)
+    media = (content_type or "application/xml").split(";")[0].strip()
+    return text.encode("utf-8"), f"{media}; charset=utf-8"
 
 
 def _entry_authors(raw: feedparser.FeedParserDict) -> tuple[str, ...]:
@@ -90,11 +124,8 @@ def _json_feed_entries(body: bytes, url: str) -> list[FeedEntry]:
     for item in items:
         if not isinstance(item, dict):
             continue
-        link = item.get("url") or item.get("external_url")
-        if not isinstance(link, str) or not link.startswith(("http://", "https://")):
-            continue
-        link = _canonical(link)
-        if link is None:
+        link = _absolute(item.get("url") or item.get("external_url"), url)
+        if not link:
             continue
         if link in seen:
             continue
@@ -117,13 +148,33 @@ def _json_feed_entries(body: bytes, url: str) -> list[FeedEntry]:
     return entries
 
 
-def _canonical(link: str) -> str | None:
-    """None for a link that is no URL at all (a port out of range, a broken IPv6 host): one
-    bad item is skipped, it must not take the feed and the run down with it."""
+def _absolute(link: object, feed_url: str) -> str | None:
+    """The entry's link as a clean absolute http(s) URL; a relative one resolves against the
+    feed, and a news aggregator's redirect (google.com/url?url=...) to where it leads."""
+    if not isinstance(link, str) or not link.strip():
+        return None
     try:
+        link = urljoin(feed_url, link.strip())
+        parts = urlsplit(link)
+        if parts.hostname and parts.hostname.endswith("google.com") and parts.path == "/url":
+            query = dict(parse_qsl(parts.query))
+            target = query.get("url") or query.get("q")
+            if target and target.startswith(("http://", "https://")):
+                link = target
+        if not link.startswith(("http://", "https://")):
+            return None
         return canonicalize(link)
     except ValueError:
+        # No URL at all (a port out of range, a broken IPv6 host): one bad item is skipped,
+        # it must not take the feed and the run down with it.
         return None
+
+
+def _plain(title: object) -> str | None:
+    """Feed titles sometimes carry markup ("<b>Slack</b> market"): text only."""
+    if not isinstance(title, str):
+        return None
+    return " ".join(unescape(_TAG.sub("", title)).split()) or None
 
 
 def _first_alternate(raw: feedparser.FeedParserDict) -> str | None:
@@ -144,11 +195,15 @@ def _updated_time(raw: feedparser.FeedParserDict) -> datetime | None:
 
 
 def _entry_time(raw: feedparser.FeedParserDict) -> datetime | None:
-    for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        value = raw.get(key)
+    for key in ("published", "updated", "created"):
+        value = raw.get(f"{key}_parsed")
         if value:
             try:
-                return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
+                return plausible(datetime.fromtimestamp(calendar.timegm(value), tz=UTC))
             except (OverflowError, ValueError):
                 continue
+        # feedparser reads English RFC 822 and ISO dates only ("Seg, 24 Set 2018" is lost).
+        when = parse_date(raw.get(key))
+        if when:
+            return when
     return None

@@ -11,7 +11,7 @@ from urllib.parse import urljoin
 from bs4 import BeautifulSoup, Tag
 
 from scrapers.errors import SelectorMatchedNothing
-from scrapers.extract import content_hash, extract_article
+from scrapers.extract import content_hash, extract_article, parse_page
 from scrapers.metadata import parse_date, read_metadata
 from scrapers.models import Article, FeedEntry, Selectors
 from scrapers.urls import article_id, canonicalize
@@ -34,13 +34,16 @@ def extract_with_selectors(html: str, *, url: str, source_id: str, fetched_at: d
         return dataclasses.replace(article, title=title, published_at=published,
                                    content_hash=content_hash(title, article.body))
     soup = BeautifulSoup(html, "lxml")
-    meta = read_metadata(soup)
+    meta = read_metadata(parse_page(html, url), now=fetched_at)
     body = _body(soup, selectors.body, url)
     title = (_title(soup, selectors.title, url) or meta.title
              or (entry.title if entry else None) or _page_title(soup))
     if not title:
         raise SelectorMatchedNothing("page has no headline (give `selectors.title`)", url=url)
-    canonical = canonicalize(urljoin(url, meta.canonical_url)) if meta.canonical_url else None
+    try:
+        canonical = canonicalize(urljoin(url, meta.canonical_url)) if meta.canonical_url else None
+    except ValueError:    # no URL at all (a bad port): the link we followed stands
+        canonical = None
     discovered = entry.url if entry else canonicalize(url)
     final_url = canonical or discovered
     return Article(
