@@ -72,9 +72,10 @@ def test_fetch_reports_each_source_and_exits_1_when_one_fails(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_server: DemoNewsServer,
         server: HostileServer) -> None:
     base = demo_server.base_url
+    today = datetime.now(UTC).date().isoformat()   # recent: older entries are not followed
     sitemap = server.route("/sitemap.xml", reply(200, (
         '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        f"<url><loc>{base}/harbour-times/a</loc><lastmod>2099-01-01</lastmod></url>"
+        f"<url><loc>{base}/harbour-times/a</loc><lastmod>{today}</lastmod></url>"
         "</urlset>").encode(), content_type="application/xml"))
     server.route("/slow.xml", lambda req: time.sleep(3))
     write_config(tmp_path, f"""sources:
@@ -112,7 +113,7 @@ def test_fetch_reports_each_source_and_exits_1_when_one_fails(
     assert f"        - {visible[0].headline}" in out
     assert re.search(rf"ok    ht-front \(listing, .*\): HTTP 200, {len(visible)} entries", out)
     assert "first article read with selectors" in out
-    assert re.search(r"ok    map \(sitemap, .*\): HTTP 200, 1 entries, newest 2099-01-01", out)
+    assert re.search(rf"ok    map \(sitemap, .*\): HTTP 200, 1 entries, newest {today}", out)
     assert re.search(r"FAIL  gone \(feed, .*\): HTTP 404, http_status: HTTP 404", out)
     assert "what to do: the address does not exist" in out
     assert "FAIL  stale-selector" in out and "selector_matched_nothing" in out
