@@ -21,14 +21,16 @@ from flows import progress
 from flows.alerting import (
     DeliveryReport,
     DigestReport,
+    announce_config_problems,
     deliver_alerts,
     queue_policy,
     send_due_digests,
 )
 from flows.config import Config, load_config
 from flows.crash_points import crash_point
+from flows.rule_evaluation import RuleSet, compile_rules, evaluate_batch
 from flows.settings import Settings
-from rules.matcher import CompiledRules
+from rules.dates import find_dates
 from scrapers.fetch import Fetcher
 from scrapers.models import SourceConfig, SourceResult, Validators
 from scrapers.pipeline import scrape_source
@@ -85,22 +87,20 @@ def load_task(settings: Settings, run_id: str, results: list[SourceResult]) -> L
 
 
 @task(name="evaluate-rules", cache_policy=NO_CACHE)
-def evaluate_task(settings: Settings, config: Config,
-                  now: datetime | None = None) -> outbox.QueueReport:
+def evaluate_task(settings: Settings, config: Config, now: datetime | None = None,
+                  rules: RuleSet | None = None) -> outbox.QueueReport:
     """Evaluate every article the rules have not seen (also those left by a crashed run)."""
-    compiled = CompiledRules(config.rules)
-    channels = {r.id: r.channels for r in compiled.rules}
-    severity = {r.id: r.severity for r in compiled.rules}
+    rules = rules or compile_rules(config.rules, config.entities)
     policy = queue_policy(config)
+    now = now or datetime.now(UTC)
     total = outbox.QueueReport(0, 0, 0)
     with writer(settings.warehouse) as con:
         while True:
             batch = outbox.articles_to_evaluate(con)
             if not batch:
                 return total
-            matches = [m for article in batch for m in compiled.evaluate(article)]
-            report = outbox.queue_matches(con, matches, [a.article_id for a in batch],
-                                          channels, severity, policy=policy, now=now)
+            report = evaluate_batch(con, rules, batch, policy=policy, now=now,
+                                    find_dates=find_dates)
             total = outbox.QueueReport(total.matches + report.matches,
                                        total.alerts + report.alerts,
                                        total.evaluated + report.evaluated,
@@ -169,7 +169,8 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
     now = now or started
 
     config = load_config(settings.config_dir)
-    summary.config_problems = [str(p) for p in config.problems]
+    rules = compile_rules(config.rules, config.entities)
+    summary.config_problems = [str(p) for p in config.problems] + rules.problems
     for problem in summary.config_problems:
         logger.warning("config problem (skipped, the rest runs): %s", problem)
     sources = [s for s in config.sources if s.enabled
@@ -205,7 +206,7 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
             logger.warning("%s: %s: %s (%s)", result.source_id, error.error_class,
                            error.message, error.url)
 
-    queued = evaluate_task(settings, config, now)
+    queued = evaluate_task(settings, config, now, quote(rules))
     summary.matches, summary.alerts_queued = queued.matches, queued.alerts
     summary.realerts = queued.realerts
     delivered = await deliver_task(settings, config, now)
@@ -215,6 +216,10 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
     sent_digests = await digest_task(settings, config, now)
     summary.digests_sent = delivered.flood_digests + sent_digests.sent
     summary.delivery_failures += sent_digests.failures
+    told, failures = await announce_config_problems(settings, config,
+                                                    summary.config_problems, now)
+    summary.ops_messages += told
+    summary.delivery_failures += failures
 
     with writer(settings.warehouse) as con:
         con.execute("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -237,6 +242,10 @@ async def _publish_artifact(summary: RunSummary) -> None:
                  f"alerts queued: {summary.alerts_queued}; sent: {summary.alerts_sent}; "
                  f"re-alerts: {summary.realerts}; held by quiet hours: {summary.alerts_held}; "
                  f"digests sent: {summary.digests_sent}.")
+    if summary.config_problems:
+        lines.append("")
+        lines.append("Config problems (skipped; everything else ran):")
+        lines += [f"- {problem}" for problem in summary.config_problems]
     if summary.delivery_failures:
         lines.append("")
         lines.append("Delivery failures: " + "; ".join(summary.delivery_failures)[:1000])
