@@ -461,5 +461,10 @@ def export(
         console.print(f"{name}: {path}")
 
 
+from flows.cli_rules import match_command, rules_app  # noqa: E402
+
+app.add_typer(rules_app, name="rules")
+app.command("match")(match_command)
+
 if __name__ == "__main__":
     app()

@@ -70,15 +70,16 @@ def rule_files(path: Path) -> list[Path]:
     return sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else []
 
 
-def load_rules(files: list[Path], config: Config) -> None:
+def load_rules(files: list[Path], config: Config, *, check_channels: bool = True) -> None:
     """Every valid rule of every file into `config.rules`; each broken file, rule or entry is a
-    problem in `config.problems` and the rest still load."""
+    problem in `config.problems` and the rest still load. Offline matching, which sends
+    nothing, passes `check_channels=False`."""
     places: list[tuple[str, Any, int]] = []   # (file, node tree, index) of each valid rule
     context = {"entities": config.entities}
     for path in files:
         for rule in _load_list(path, RuleFile, "rules", config, places, context):
             config.rules.append(rule)
-    _cross_check(config, places)
+    _cross_check(config, places, check_channels=check_channels)
 
 
 def _load_list(path: Path, model: type[BaseModel], key: str, config: Config,
@@ -113,11 +114,13 @@ def _load_list(path: Path, model: type[BaseModel], key: str, config: Config,
     return valid
 
 
-def _cross_check(config: Config, places: list[tuple[str, Any, int]]) -> None:
+def _cross_check(config: Config, places: list[tuple[str, Any, int]], *,
+                 check_channels: bool = True) -> None:
     seen: dict[str, str] = {}
     kept = []
     for rule, (file, node, index) in zip(config.rules, places, strict=True):
-        unknown = [c for c in rule.channels if c not in config.channels]
+        unknown = ([c for c in rule.channels if c not in config.channels] if check_channels
+                   else [])
         line, column = locate(node, ("rules", index, "id"))
         if rule.id in seen:
             config.problems.append(ConfigProblem(

@@ -217,7 +217,7 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
     summary.digests_sent = delivered.flood_digests + sent_digests.sent
     summary.delivery_failures += sent_digests.failures
     told, failures = await announce_config_problems(settings, config,
-                                                    summary.config_problems, now)
+                                                    summary.config_problems, now=now)
     summary.ops_messages += told
     summary.delivery_failures += failures
 
