@@ -51,7 +51,8 @@ def threshold_crossing(rule: Rule, hits: Sequence[Hit], now: datetime, *,
     start = now - rule.threshold.within
     counted: dict[str, Hit] = {}
     for hit in sorted(hits, key=lambda h: (h.seen_at, h.article_id)):
-        if start <= hit.seen_at <= now and hit.article_id not in already_counted:
+        # No upper bound: a run's clock starts before its articles are stored.
+        if start <= hit.seen_at and hit.article_id not in already_counted:
             counted.setdefault(hit.article_id, hit)
     sources = {h.source_id for h in counted.values()}
     if len(counted) < rule.threshold.articles or len(sources) < rule.threshold.sources:
