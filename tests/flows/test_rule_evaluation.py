@@ -272,3 +272,15 @@ def test_a_rule_that_cannot_be_compiled_is_reported_and_the_others_run(wh: Wareh
     assert [r.id for r in compiled.compiled.rules] == ["ceasefire"]
     assert len(compiled.problems) == 1 and compiled.problems[0].startswith(
         "rule ghost: cannot be compiled, skipped: ")
+
+
+def test_new_kinds_take_the_rules_severity_channels_and_digest(wh: Warehouse) -> None:
+    digest_rule = rule(**{**CLUSTER, "severity": "critical", "channels": ["desk", "chat"],
+                          "threshold": {"articles": 1, "sources": 1, "within": "1h"}})
+    policy = QueuePolicy(alert_streams={("clashes", "chat"): "rule:clashes"})
+    wh.add("Shelling", "Shelling.", seen_at=T0)
+    assert wh.evaluate([digest_rule], T0, policy) == 1
+    assert wh.rows("SELECT severity FROM alerts") == [("critical",)]
+    assert wh.rows("SELECT channel, status FROM deliveries ORDER BY channel") == [
+        ("chat", "digest"), ("desk", "pending")]
+    assert wh.rows("SELECT stream, reason FROM digest_items") == [("rule:clashes", "alert")]
