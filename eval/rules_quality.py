@@ -11,7 +11,7 @@ from rules.matcher import ArticleText, CompiledRules
 
 def run(config_dir: Path = Path("config")) -> list[tuple[str, str]]:
     config = load_config(config_dir)
-    compiled = CompiledRules(config.rules)
+    compiled = CompiledRules(config.rules, config.entities)   # rules may name entities
     rows = []
     for rule in compiled.rules:
         expected = {i for i, a in enumerate(ARTICLES) if rule.id in a.labels}
