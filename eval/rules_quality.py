@@ -6,16 +6,13 @@ from pathlib import Path
 
 from demo.articles import ARTICLES
 from flows.config import load_config
-from rules.entities import read_entities
 from rules.matcher import ArticleText, CompiledRules
 
 
 def run(config_dir: Path = Path("config")) -> list[tuple[str, str]]:
     config = load_config(config_dir)
-    entities, problems = read_entities(config_dir / "entities.yaml")
-    compiled = CompiledRules(config.rules, entities)
-    rows = [("rules: watchlist problem", str(p)) for p in problems]
-    rows += [("rules: rule left out", p) for p in compiled.problems]
+    compiled = CompiledRules(config.rules, config.entities)   # rules may name entities
+    rows = [("rules: rule left out", p) for p in compiled.problems]
     for rule in compiled.rules:
         expected = {i for i, a in enumerate(ARTICLES) if rule.id in a.labels}
         if not expected:

@@ -33,7 +33,7 @@ from rules.models import DEFAULT_FLOOD_LIMIT, AlertView
 from rules.notify import send
 from rules.policy import DigestSchedule, backoff
 from rules.render import Rendered, render, render_digest
-from warehouse import digests, outbox
+from warehouse import digests, outbox, rule_state
 from warehouse.connection import writer
 
 logger = logging.getLogger("newswatch.alerting")
@@ -310,6 +310,35 @@ async def announce_given_up(settings: Settings, config: Config, *,
     if done:   # given up on the only ops channel itself: nobody else to tell
         with writer(settings.warehouse) as con:
             outbox.mark_announced(con, sorted(done), now=now)
+    return sent, failures
+
+
+async def announce_config_problems(settings: Settings, config: Config, problems: list[str], *,
+                                   now: datetime) -> tuple[int, list[str]]:
+    """Tell the ops channels about config problems (broken rule files and the like), each
+    distinct problem once: the warehouse remembers which were told. Returns (messages sent,
+    failures)."""
+    with writer(settings.warehouse) as con:
+        fresh = rule_state.note_config_problems(con, problems, now)
+    ops = config.ops_channels(settings.ops_channel)
+    if not fresh or not ops:
+        return 0, []
+    body = ("These config problems were found; what they affect is skipped and everything "
+            "else keeps running. Run `newswatch check` after fixing them.\n\n"
+            + "\n".join(f"- {p}" for p in fresh))
+    message = Rendered(f"[newswatch] {len(fresh)} config problem(s)", body, "text")
+    sent, failures = 0, []
+    for name in ops:
+        try:
+            await asyncio.to_thread(send, config.channels[name].resolve_url(os.environ),
+                                    message)
+        except Exception as exc:   # one failing ops channel does not stop the next
+            failures.append(f"{name} (ops): {_describe(exc)[:500]}")
+            continue
+        sent += 1
+    if sent:
+        with writer(settings.warehouse) as con:
+            rule_state.mark_problems_notified(con, fresh, now)
     return sent, failures
 
 

@@ -483,6 +483,7 @@ def export(
 # Commands kept in their own modules.
 from flows import cli_dates, cli_report  # noqa: E402
 from flows.cli_extract import extract_command  # noqa: E402
+from flows.cli_rules import match_command, register_rules_commands  # noqa: E402
 from flows.cli_rules_schema import rules_app  # noqa: E402
 from flows.cli_sources import sources_app  # noqa: E402
 
@@ -490,7 +491,9 @@ app.command()(cli_dates.dates)
 app.command("extract")(extract_command)
 cli_report.register(app)
 app.add_typer(sources_app, name="sources")
+register_rules_commands(rules_app)
 app.add_typer(rules_app, name="rules")
+app.command("match")(match_command)
 
 if __name__ == "__main__":
     app()

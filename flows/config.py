@@ -12,7 +12,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from rules.channels import Channel, ChannelFile
-from rules.errors import ConfigProblem
+from rules.entities import Entity, load_entities
+from rules.errors import ConfigError, ConfigProblem
 from rules.models import Rule, RuleFile
 from rules.yamlfile import locate, read_yaml, validate
 from scrapers.models import SourceConfig
@@ -29,6 +30,7 @@ class Config:
     sources: list[SourceConfig] = field(default_factory=list)
     rules: list[Rule] = field(default_factory=list)
     channels: dict[str, Channel] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
     problems: list[ConfigProblem] = field(default_factory=list)
     config_dir: Path | None = None   # rules' template paths are relative to it
 
@@ -53,18 +55,36 @@ def load_config(config_dir: Path) -> Config:
     config.sources = _load_list(config_dir / "sources.yaml", SourcesFile, "sources", config)
     config.channels = {c.name: c for c in
                        _load_list(config_dir / "channels.yaml", ChannelFile, "channels", config)}
-    rule_dir = config_dir / "rules"
-    files = sorted([*rule_dir.glob("*.yaml"), *rule_dir.glob("*.yml")]) if rule_dir.is_dir() else []
-    places: list[tuple[str, Any, int]] = []   # (file, node tree, index) of each valid rule
-    for path in files:
-        for rule in _load_list(path, RuleFile, "rules", config, places):
-            config.rules.append(rule)
-    _cross_check(config, places)
+    try:
+        config.entities = load_entities(config_dir / "entities.yaml")
+    except ConfigError as exc:   # rules naming entities are then reported, the others run
+        config.problems.extend(exc.problems)
+    load_rules(rule_files(config_dir / "rules"), config)
     return config
 
 
+def rule_files(path: Path) -> list[Path]:
+    """A rule file, or the *.yaml / *.yml files of a folder, in name order."""
+    if path.is_file():
+        return [path]
+    return sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else []
+
+
+def load_rules(files: list[Path], config: Config, *, check_channels: bool = True) -> None:
+    """Every valid rule of every file into `config.rules`; each broken file, rule or entry is a
+    problem in `config.problems` and the rest still load. Offline matching, which sends
+    nothing, passes `check_channels=False`."""
+    places: list[tuple[str, Any, int]] = []   # (file, node tree, index) of each valid rule
+    context = {"entities": config.entities}
+    for path in files:
+        for rule in _load_list(path, RuleFile, "rules", config, places, context):
+            config.rules.append(rule)
+    _cross_check(config, places, check_channels=check_channels)
+
+
 def _load_list(path: Path, model: type[BaseModel], key: str, config: Config,
-               places: list[tuple[str, Any, int]] | None = None) -> list:
+               places: list[tuple[str, Any, int]] | None = None,
+               context: dict[str, Any] | None = None) -> list:
     """Validate entries one by one, so one bad entry does not hide the good ones."""
     if not path.exists():
         config.problems.append(ConfigProblem(str(path), None, None, "", "file not found"))
@@ -85,7 +105,7 @@ def _load_list(path: Path, model: type[BaseModel], key: str, config: Config,
     valid = []
     for index, item in enumerate(data[key]):
         parsed, problems = validate(item_model, item, file=str(path), node=node,
-                                    prefix=(key, index))
+                                    prefix=(key, index), context=context)
         config.problems.extend(problems)
         if parsed is not None:
             valid.append(parsed)
@@ -94,11 +114,13 @@ def _load_list(path: Path, model: type[BaseModel], key: str, config: Config,
     return valid
 
 
-def _cross_check(config: Config, places: list[tuple[str, Any, int]]) -> None:
+def _cross_check(config: Config, places: list[tuple[str, Any, int]], *,
+                 check_channels: bool = True) -> None:
     seen: dict[str, str] = {}
     kept = []
     for rule, (file, node, index) in zip(config.rules, places, strict=True):
-        unknown = [c for c in rule.channels if c not in config.channels]
+        unknown = ([c for c in rule.channels if c not in config.channels] if check_channels
+                   else [])
         line, column = locate(node, ("rules", index, "id"))
         if rule.id in seen:
             config.problems.append(ConfigProblem(

@@ -48,8 +48,9 @@ _DIGEST_CHANNEL = f"""
 
 
 def write_demo_config(target: Path, server: DemoNewsServer, rules_from: Path,
-                      channels_from: Path) -> Path:
-    """A config folder like a user's: the demo's sources, the project's rules and channels."""
+                      channels_from: Path, entities_from: Path | None = None) -> Path:
+    """A config folder like a user's: the demo's sources, the project's rules, channels and
+    watchlist (by default the entities.yaml beside the rules folder, which rules refer to)."""
     if target.exists():
         shutil.rmtree(target)
     (target / "rules").mkdir(parents=True)
@@ -61,6 +62,9 @@ def write_demo_config(target: Path, server: DemoNewsServer, rules_from: Path,
     shutil.copy(channels_from, target / "channels.yaml")
     for rule_file in sorted(rules_from.glob("*.y*ml")):
         shutil.copy(rule_file, target / "rules" / rule_file.name)
+    entities = entities_from or rules_from.parent / "entities.yaml"
+    if entities.is_file():
+        shutil.copy(entities, target / "entities.yaml")
     return target
 
 

@@ -22,15 +22,17 @@ from flows import progress
 from flows.alerting import (
     DeliveryReport,
     DigestReport,
+    announce_config_problems,
     deliver_alerts,
     queue_policy,
     send_due_digests,
 )
 from flows.config import Config, load_config
 from flows.crash_points import crash_point, fail_point
+from flows.rule_evaluation import RuleSet, compile_rules, evaluate_batch
 from flows.settings import Settings
 from flows.source_alerts import SourceAlertReport, check_sources
-from rules.matcher import CompiledRules
+from rules.dates import find_dates
 from scrapers.fetch import Fetcher
 from scrapers.models import SourceConfig, SourceResult, Validators
 from scrapers.pipeline import scrape_source
@@ -95,22 +97,20 @@ def _before_load_commit(con: object, report: LoadReport) -> None:
 
 
 @task(name="evaluate-rules", cache_policy=NO_CACHE)
-def evaluate_task(settings: Settings, config: Config,
-                  now: datetime | None = None) -> outbox.QueueReport:
+def evaluate_task(settings: Settings, config: Config, now: datetime | None = None,
+                  rules: RuleSet | None = None) -> outbox.QueueReport:
     """Evaluate every article the rules have not seen (also those left by a crashed run)."""
-    compiled = CompiledRules(config.rules)
-    channels = {r.id: r.channels for r in compiled.rules}
-    severity = {r.id: r.severity for r in compiled.rules}
+    rules = rules or compile_rules(config.rules, config.entities)
     policy = queue_policy(config)
+    now = now or datetime.now(UTC)
     total = outbox.QueueReport(0, 0, 0)
     with writer(settings.warehouse) as con:
         while True:
             batch = outbox.articles_to_evaluate(con)
             if not batch:
                 return total
-            matches = [m for article in batch for m in compiled.evaluate(article)]
-            report = outbox.queue_matches(con, matches, [a.article_id for a in batch],
-                                          channels, severity, policy=policy, now=now)
+            report = evaluate_batch(con, rules, batch, policy=policy, now=now,
+                                    find_dates=find_dates)
             total = outbox.QueueReport(total.matches + report.matches,
                                        total.alerts + report.alerts,
                                        total.evaluated + report.evaluated,
@@ -224,7 +224,9 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
     now = now or started
 
     config = load_config(settings.config_dir)
-    for problem in config.problems:
+    rules = compile_rules(config.rules, config.entities)
+    problems = [str(p) for p in config.problems] + rules.problems
+    for problem in problems:
         logger.warning("config problem (skipped, the rest runs): %s", problem)
     sources = [s for s in config.sources if s.enabled
                and (source_ids is None or s.id in source_ids)]
@@ -249,15 +251,19 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
             logger.warning("%s: %s: %s (%s)", result.source_id, error.error_class,
                            error.message, error.url)
     health = await source_health_task(settings, config, now, [s.id for s in sources])
-    queued = evaluate_task(settings, config, now)
+    queued = evaluate_task(settings, config, now, quote(rules))
     delivered = await deliver_task(settings, config, now)
     progress.report("alerts", delivered.sent)
     sent_digests = await digest_task(settings, config, now)
     summary = summarize(run_id, config, list(results), report, queued, delivered,
                         sent_digests)
+    summary.config_problems = problems
     summary.source_notices = health.lines()
     summary.ops_messages += health.sent
     summary.delivery_failures += health.failures
+    told, failures = await announce_config_problems(settings, config, problems, now=now)
+    summary.ops_messages += told
+    summary.delivery_failures += failures
     record_run(settings, summary, started, len(sources))
     with writer(settings.warehouse) as con:
         today = day_summary(con, started.date())
@@ -278,6 +284,10 @@ async def _publish_artifact(summary: RunSummary, today: DaySummary) -> None:
                  f"alerts queued: {summary.alerts_queued}; sent: {summary.alerts_sent}; "
                  f"re-alerts: {summary.realerts}; held by quiet hours: {summary.alerts_held}; "
                  f"digests sent: {summary.digests_sent}.")
+    if summary.config_problems:
+        lines.append("")
+        lines.append("Config problems (skipped; everything else ran):")
+        lines += [f"- {problem}" for problem in summary.config_problems]
     if summary.delivery_failures:
         lines.append("")
         lines.append("Delivery failures: " + "; ".join(summary.delivery_failures)[:1000])

@@ -36,7 +36,7 @@ from rules.escaping import (
     slack_link,
     slack_url,
 )
-from rules.models import SEVERITY_ORDER, AlertView
+from rules.models import SEVERITY_ORDER, AlertView, EventDate
 
 FORMATS = ("email", "slack", "markdown", "text")
 _BUILTIN = {"email": "email.html.j2", "slack": "alert.slack.j2", "markdown": "alert.md.j2",
@@ -219,8 +219,20 @@ def _local_time(moment: datetime | None, timezone: str) -> str | None:
 
 def _event_date(alert: AlertView, timezone: str) -> str | None:
     """The date the story is about (resolved from "next Tuesday" and the like), if the alert
-    carries one: `AlertView.event_date` (a date, or a datetime shown in the channel's zone)."""
+    carries one: an `EventDate` (its first day, or "first – last" for a span such as a week),
+    or a plain date or datetime (shown in the channel's zone). Only dates are shown, never
+    the article's words, so nothing here needs escaping."""
     value = getattr(alert, "event_date", None)
+    if isinstance(value, EventDate):
+        if value.start is None:
+            return None
+        if value.end is not None and value.end != value.start:
+            return f"{_day(value.start)} – {_day(value.end)}"
+        return _day(value.start)
     if isinstance(value, datetime):
         value = value.astimezone(ZoneInfo(timezone)).date()
-    return value.strftime("%a %d %b %Y") if isinstance(value, date) else None
+    return _day(value) if isinstance(value, date) else None
+
+
+def _day(value: date) -> str:
+    return value.strftime("%a %d %b %Y")

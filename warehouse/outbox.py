@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -17,7 +17,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from rules.models import AlertView, Match
+from rules.models import AlertView, EventDate, Match
 from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, staged
 
 MAX_ATTEMPTS = 5   # the default; settings.delivery_max_attempts overrides it
@@ -82,6 +82,10 @@ class StoredArticle:
     title: str
     summary: str | None
     body: str
+    language: str | None = None
+    section: str | None = None
+    published_at: datetime | None = None
+    first_seen_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,8 @@ def match_id(rule_id: str, article_id: str) -> str:
 def articles_to_evaluate(con: duckdb.DuckDBPyConnection, limit: int = 5000) -> list[StoredArticle]:
     """Articles (or new versions) the rules have not seen yet, oldest ingest first."""
     rows = con.execute(
-        """SELECT article_id, story_id, source_id, title, summary, body FROM articles
+        """SELECT article_id, story_id, source_id, title, summary, body, language, section,
+                  published_at, first_seen_at FROM articles
            WHERE evaluated_at IS NULL ORDER BY first_seen_at, article_id LIMIT ?""", [limit],
     ).fetchall()
     return [StoredArticle(*row) for row in rows]
@@ -158,14 +163,19 @@ def articles_to_evaluate(con: duckdb.DuckDBPyConnection, limit: int = 5000) -> l
 def queue_matches(con: duckdb.DuckDBPyConnection, matches: Sequence[Match],
                   evaluated_ids: Sequence[str], rule_channels: Mapping[str, Sequence[str]],
                   rule_severity: Mapping[str, str], *, policy: QueuePolicy | None = None,
-                  now: datetime | None = None) -> QueueReport:
+                  now: datetime | None = None,
+                  also: Callable[[duckdb.DuckDBPyConnection], None] | None = None
+                  ) -> QueueReport:
     """Store matches, queue one alert per new (rule, story) with a delivery per channel, and
     mark the articles evaluated, all in one transaction.
 
     A match on a story already alerted is a later copy (another site, or a new version of an
     article). It never alerts again, except that a *material* update (its evidence sentence is
     new for the rule and story) re-alerts once the rule's `realert` window has passed since
-    the last alert. Otherwise it is listed in the next digest where one applies."""
+    the last alert. Otherwise it is listed in the next digest where one applies.
+
+    `also` writes what goes with the matches (evidence, mentions, rule state) in the same
+    transaction, so a crash leaves either all of it or none."""
     now = now or datetime.now(UTC)
     policy = policy or QueuePolicy()
     by_alert: dict[str, list[Match]] = {}
@@ -236,6 +246,8 @@ def queue_matches(con: duckdb.DuckDBPyConnection, matches: Sequence[Match],
             _realert(con, realerts, {
                 rule: [c for c in channels if (rule, c) not in policy.alert_streams]
                 for rule, channels in rule_channels.items()}, now)
+        if also is not None:
+            also(con)
         if evaluated_ids:
             con.execute("UPDATE articles SET evaluated_at = ? WHERE article_id = ANY(?)",
                         [now, list(evaluated_ids)])
@@ -314,6 +326,7 @@ def alert_views(con: duckdb.DuckDBPyConnection, keys: Sequence[tuple[str, str, s
         rows = con.execute(
             f"""SELECT b.key, al.alert_id, al.rule_id, al.severity, a.title, a.url,
                        coalesce(s.name, a.source_id), a.published_at, m.sentence, m.terms,
+                       ev.value, ev.text, ev.sentence, ev.first_day, ev.last_day,
                        (SELECT list(DISTINCT coalesce(s2.name, o.source_id) ORDER BY 1)
                         FROM articles o LEFT JOIN sources s2 ON s2.source_id = o.source_id
                         WHERE o.story_id = al.story_id AND o.source_id <> a.source_id) AS others
@@ -321,16 +334,19 @@ def alert_views(con: duckdb.DuckDBPyConnection, keys: Sequence[tuple[str, str, s
                 JOIN alerts al ON al.alert_id = b.alert_id
                 JOIN articles a ON a.article_id = b.article_id
                 LEFT JOIN sources s ON s.source_id = a.source_id
-                LEFT JOIN matches m ON m.rule_id = al.rule_id AND m.article_id = b.article_id"""
+                LEFT JOIN matches m ON m.rule_id = al.rule_id AND m.article_id = b.article_id
+                LEFT JOIN match_events ev ON ev.match_id = m.match_id"""
         ).fetchall()
     out = {}
     for (key, aid, rule_id, severity, title, url, source_name, published_at, sentence, terms,
-         others) in rows:
+         ev_value, ev_text, ev_sentence, ev_first, ev_last, others) in rows:
+        event = (EventDate(ev_value, ev_text, ev_sentence, ev_first, ev_last)
+                 if ev_value is not None else None)
         out[key] = AlertView(
             alert_id=aid, rule_id=rule_id, rule_name=rule_names.get(rule_id, rule_id),
             severity=severity, title=title, url=url, source_name=source_name,
             published_at=published_at, sentence=sentence, terms=tuple(terms or ()),
-            other_sources=tuple(others or ()))
+            other_sources=tuple(others or ()), event_date=event)
     return out
 
 

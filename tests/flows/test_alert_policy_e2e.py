@@ -41,6 +41,8 @@ def _setup(tmp_path: Path, server: DemoNewsServer, monkeypatch: pytest.MonkeyPat
         lines += [f"  - name: {name}", f"    url: {{$env: {variable}}}", "    format: email",
                   *(f"    {line}" for line in extra.splitlines() if line)]
     (config / "channels.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+    for shipped in (config / "rules").iterdir():   # this test's one rule, on its own channels
+        shipped.unlink()
     (config / "rules" / "ceasefire.yaml").write_text(rule, "utf-8")
     server.clock.advance(DEMO_HOURS)
     return Settings(config_dir=config, warehouse=tmp_path / "wh.duckdb", fetch_retries=0,

@@ -221,11 +221,13 @@ def _demo_text(demo: Any) -> ArticleText:
 def test_repo_rules_match_exactly_the_demo_articles_labelled_ceasefire() -> None:
     config = load_config(REPO / "config")
     assert config.problems == []
-    compiled = CompiledRules(config.rules)
+    compiled = CompiledRules(config.rules, config.entities)
     by_rule: dict[str, set[str]] = {}
     for demo in ARTICLES:
         for m in compiled.evaluate(_demo_text(demo)):
             by_rule.setdefault(m.rule_id, set()).add(m.article_id)
     expected = {d.path for d in ARTICLES if "ceasefire" in d.labels}
     assert len(expected) == 4, "demo content changed?"
-    assert by_rule == {"ceasefire": expected}
+    # The threshold rule counts the same articles (it alerts only on a wave of them); the
+    # watchlist, summit and truce rules are about real-world leaders and wars, not the demo's.
+    assert by_rule == {"ceasefire": expected, "ceasefire-wave": expected}

@@ -1,0 +1,73 @@
+"""The `event:` condition: a date in the same sentence as an event term, inside the window.
+
+A rule with `event: {terms: [summit, talks], window_days: [0, 30]}` holds for an article only
+if a sentence containing one of the terms also holds a date expression that resolves to a day
+from publication + window_days[0] to publication + window_days[1]. The matcher finds the
+sentences; a date finder (rules.dates.find_dates in production) finds and resolves the dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from rules.dates import DateMention
+from rules.models import EventDate, Match, Rule
+
+DateFinder = Callable[[str, datetime], Sequence[DateMention]]
+
+
+class EventSentences(Protocol):
+    def event_sentences(self, article: object, rule: Rule) -> list[tuple[str, int, int, str]]:
+        ...
+
+
+def reference_time(article: object) -> datetime | None:
+    """Dates resolve against publication; an article without a date uses its ingest time."""
+    return getattr(article, "published_at", None) or getattr(article, "first_seen_at", None)
+
+
+def find_event_date(compiled: EventSentences, article: object, rule: Rule,
+                    find_dates: DateFinder) -> EventDate | None:
+    """The first date (in reading order) near an event term that falls in the rule's window."""
+    if rule.event is None:
+        return None
+    reference = reference_time(article)
+    if reference is None:
+        return None
+    low, high = rule.event.window_days
+    first_allowed = reference.date() + timedelta(days=low)
+    last_allowed = reference.date() + timedelta(days=high)
+    for _field, _start, _end, sentence in compiled.event_sentences(article, rule):
+        for mention in find_dates(sentence, reference):
+            if mention.type != "DATE" and mention.first_day is None:
+                continue
+            if _overlaps(mention.first_day, mention.last_day, first_allowed, last_allowed):
+                return EventDate(value=mention.value, text=mention.text, sentence=sentence,
+                                 start=mention.first_day, end=mention.last_day)
+    return None
+
+
+def _overlaps(first: date | None, last: date | None, low: date, high: date) -> bool:
+    """A span (a week, a month) counts when any of its days is in the window."""
+    if first is None:
+        return False
+    return first <= high and (last or first) >= low
+
+
+def apply_events(compiled: EventSentences, article: object, matches: Sequence[Match],
+                 rules: dict[str, Rule], find_dates: DateFinder) -> list[Match]:
+    """Matches of rules without `event` pass as they are; those with it hold only with a date
+    in their window, which the match then carries."""
+    out = []
+    for match in matches:
+        rule = rules.get(match.rule_id)
+        if rule is None or rule.event is None:
+            out.append(match)
+            continue
+        found = find_event_date(compiled, article, rule, find_dates)
+        if found is not None:
+            out.append(replace(match, event_date=found))
+    return out
