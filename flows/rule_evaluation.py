@@ -42,7 +42,9 @@ def compile_rules(rules: Sequence[Rule], entities: Mapping[str, Entity]) -> Rule
     """All rules at once; if that fails, each alone, so one rule that cannot be compiled (a
     pattern the engine refuses) is reported and the others still run."""
     try:
-        return RuleSet(CompiledRules(list(rules), entities), entities)
+        compiled = CompiledRules(list(rules), entities)
+        # Rules the matcher left out (an entity missing from the watchlist) are problems too.
+        return RuleSet(compiled, entities, list(compiled.problems))
     except Exception:
         pass
     good, problems = [], []

@@ -17,6 +17,7 @@ from rules.dates import DateMention
 from rules.models import EventDate, Match, Rule
 
 DateFinder = Callable[[str, datetime], Sequence[DateMention]]
+_FIELD_ORDER = {"body": 0, "summary": 1, "title": 2}
 
 
 class EventSentences(Protocol):
@@ -31,7 +32,9 @@ def reference_time(article: object) -> datetime | None:
 
 def find_event_date(compiled: EventSentences, article: object, rule: Rule,
                     find_dates: DateFinder) -> EventDate | None:
-    """The first date (in reading order) near an event term that falls in the rule's window."""
+    """The first date near an event term that falls in the rule's window, reading the body
+    first, then the summary, then the title: a headline compresses, and its "next week" is
+    often said the day before publication, where the body says which week it means."""
     if rule.event is None:
         return None
     reference = reference_time(article)
@@ -40,7 +43,9 @@ def find_event_date(compiled: EventSentences, article: object, rule: Rule,
     low, high = rule.event.window_days
     first_allowed = reference.date() + timedelta(days=low)
     last_allowed = reference.date() + timedelta(days=high)
-    for _field, _start, _end, sentence in compiled.event_sentences(article, rule):
+    sentences = sorted(compiled.event_sentences(article, rule),
+                       key=lambda found: _FIELD_ORDER.get(found[0], len(_FIELD_ORDER)))
+    for _field, _start, _end, sentence in sentences:
         for mention in find_dates(sentence, reference):
             if mention.type != "DATE" and mention.first_day is None:
                 continue

@@ -100,7 +100,8 @@ def problems_from_validation(file: str, node: yaml.Node | None, exc: ValidationE
             message = "unknown key" + _allowed_keys_hint(model, error["loc"])
         else:
             line, column = locate(node, loc)
-            message = error["msg"] + _type_hint(model, error)
+            # pydantic prefixes our own messages with "Value error, ": the reader needs only ours.
+            message = error["msg"].removeprefix("Value error, ") + _type_hint(model, error)
         problems.append(ConfigProblem(file, line, column, _dotted(loc), message))
     return problems
 

@@ -154,6 +154,30 @@ def test_config_example_validates(where: str, file: str, text: str, tmp_path: Pa
     (config / file).parent.mkdir(parents=True, exist_ok=True)
     (config / file).write_text(text, "utf-8")
     data = yaml.safe_load(text)
+    if file.startswith("rules/"):
+        # A rule example stands alone: the shipped rules would clash with its id, and the
+        # channels it names are added (the shipped rules are checked on their own elsewhere).
+        for shipped in (config / "rules").glob("*.yaml"):
+            if shipped.name != Path(file).name:
+                shipped.unlink()
+        channels = yaml.safe_load((config / "channels.yaml").read_text("utf-8"))
+        known = {c["name"] for c in channels["channels"]}
+        for rule in data.get("rules") or []:
+            for name in set(rule.get("channels") or []) - known:
+                channels["channels"].append({"name": name, "url": "json://127.0.0.1:9/"})
+                known.add(name)
+        (config / "channels.yaml").write_text(yaml.safe_dump(channels), "utf-8")
+        # Entities it names: the shipped watchlist plus those the same page's examples define.
+        watchlist = yaml.safe_load((config / "entities.yaml").read_text("utf-8"))
+        ids = {e["id"] for e in watchlist["entities"]}
+        page = REPO / where.split(":")[0]
+        for block in (b for b in blocks() if b.doc == page and b.lang in ("yaml", "yml")):
+            example = yaml.safe_load(block.body)
+            if isinstance(example, dict) and set(example) == {"entities"}:
+                watchlist["entities"] += [e for e in example["entities"] if e["id"] not in ids]
+                ids |= {e["id"] for e in example["entities"]}
+        (config / "entities.yaml").write_text(yaml.safe_dump(watchlist, allow_unicode=True),
+                                              "utf-8")
     for rule in data.get("rules") or [] if file.startswith("rules/") else []:
         for template in (rule.get("template") or {}).values():   # a template it names
             (config / template).parent.mkdir(parents=True, exist_ok=True)

@@ -80,7 +80,8 @@ def test_rules_check_lists_every_problem_of_every_file(tmp_path: Path,
     out = result.output
     broken = config / "rules" / "broken.yaml"
     assert f"{broken}:5:5: rules[0].chanels: unknown key" in out
-    assert f"{broken}:8:" in out and "unknown entity 'nobody'; known: lake-forum" in out
+    assert f"{broken}:8:" in out
+    assert "entity: unknown entity 'nobody'; known entities: lake-forum" in out
     assert f"{config / 'rules' / 'syntax.yaml'}:3:1: invalid YAML" in out
     assert "2 valid rule(s) in 3 file(s); " in out
     # One file alone, given as a path.

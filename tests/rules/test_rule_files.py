@@ -231,7 +231,7 @@ def test_a_condition_made_only_of_none_is_rejected(tmp_path: Path) -> None:
             channels: [desk]
         """})
     config = load_config(root)
-    message = ("Value error, needs `any` or `all` (a condition made only of `none` would "
+    message = ("needs `any` or `all` (a condition made only of `none` would "
                "match every article)")
     lines = problem_lines(config, root)
     assert lines[0] == f"rules/none.yaml:5:7: rules[0].match: {message}"
@@ -272,7 +272,7 @@ channels:
     root = write_config(tmp_path, {"good.yaml": GOOD_RULE.replace("[chat]", "[ok]")},
                         channels=channels)
     config = load_config(root)
-    credential = ("Value error, looks like it holds a credential; put the URL in an environment "
+    credential = ("looks like it holds a credential; put the URL in an environment "
                   "variable and write {$env: VARIABLE_NAME}")
     lines = problem_lines(config, root)
     assert lines[0] == f"channels.yaml:3:10: channels[0].url: {credential}"
@@ -289,7 +289,7 @@ def test_unknown_time_zone_is_rejected(tmp_path: Path) -> None:
     root = write_config(tmp_path, {"good.yaml": GOOD_RULE}, channels=channels)
     config = load_config(root)
     assert problem_lines(config, root) == [
-        "channels.yaml:5:15: channels[0].timezone: Value error, unknown time zone "
+        "channels.yaml:5:15: channels[0].timezone: unknown time zone "
         "'Europe/Pariss'; use an IANA name such as Europe/London"]
     assert list(config.channels) == ["chat"]
 
