@@ -99,3 +99,27 @@ def test_rules_schema_command_prints_a_schema_editors_can_use(tmp_path: Path) ->
     entity_schema = json.loads(out.read_text("utf-8"))
     assert list(jsonschema.Draft202012Validator(entity_schema).iter_errors(
         {"entities": [{"id": "who", "name": "WHO", "kind": "organisation"}]})) == []
+
+
+def test_the_shipped_schema_files_are_current_and_the_shipped_files_name_them() -> None:
+    """config/*.schema.json are what the models generate today (regenerate them with
+    `newswatch rules schema -o config/rules.schema.json` and `--entities -o
+    config/entities.schema.json`), and every shipped file points editors at its schema."""
+    from rules.schema import entity_file_schema, rule_file_schema
+
+    for name, schema in (("rules.schema.json", rule_file_schema()),
+                         ("entities.schema.json", entity_file_schema())):
+        assert json.loads((REPO / "config" / name).read_text("utf-8")) == schema, name
+    for path in (*sorted((REPO / "config" / "rules").glob("*.yaml")),
+                 REPO / "config" / "entities.yaml"):
+        first = path.read_text("utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
+        target = (path.parent / first.split("$schema=", 1)[1]).resolve()
+        assert target.is_file(), f"{path}: {target} does not exist"
+    jsonschema = pytest.importorskip("jsonschema")
+    validator = jsonschema.Draft202012Validator(rule_file_schema())
+    for path in sorted((REPO / "config" / "rules").glob("*.yaml")):
+        assert list(validator.iter_errors(yaml.safe_load(path.read_text("utf-8")))) == [], path
+    watchlist = yaml.safe_load((REPO / "config" / "entities.yaml").read_text("utf-8"))
+    assert list(jsonschema.Draft202012Validator(entity_file_schema())
+                .iter_errors(watchlist)) == []
