@@ -6,11 +6,11 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.errors import ScrapeError, SelectorMatchedNothing
+from scrapers.errors import SelectorMatchedNothing
 from scrapers.extract import decode_html
 from scrapers.fetch import Fetcher
 from scrapers.models import Discovery, FeedEntry, SourceConfig, Validators
-from scrapers.records import error_record, ok_record
+from scrapers.source_document import document_failed, document_read, fetch_source_document
 from scrapers.urls import canonicalize
 
 
@@ -46,16 +46,8 @@ async def discover_listing(source: SourceConfig, fetcher: Fetcher,
                            validators: Validators | None, now: object = None) -> Discovery:
     found = Discovery()
     assert source.selectors is not None and source.selectors.links is not None
-    try:
-        response = await fetcher.get(source.url, headers=source.headers, validators=validators,
-                                 robots=source.robots)
-    except ScrapeError as exc:
-        found.fetches.append(error_record(source.url, "feed", exc))
-        found.failed = True
-        return found
-    if response.not_modified:
-        found.fetches.append(ok_record(response, "feed", "not_modified", url=source.url))
-        found.not_modified = True
+    response = await fetch_source_document(source, fetcher, validators, found)
+    if response is None:
         return found
     html = decode_html(response.body, response.encoding)
     entries = listing_entries(html, page_url=response.url, links=source.selectors.links)
@@ -64,10 +56,8 @@ async def discover_listing(source: SourceConfig, fetcher: Fetcher,
             f"the links selector {source.selectors.links!r} matched no links on the page: the "
             "site may have changed its markup; open the page, find the article links and fix "
             "`selectors.links`", url=source.url)
-        found.fetches.append(error_record(source.url, "feed", exc, response))
-        found.failed = True
+        document_failed(found, source, exc, response)
         return found
-    found.fetches.append(ok_record(response, "feed", "ok", url=source.url))
-    found.validators = response.validators
+    document_read(found, source, response)
     found.entries = entries
     return found

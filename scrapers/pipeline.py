@@ -24,6 +24,7 @@ from scrapers.models import (
 from scrapers.records import error_record, ok_record
 from scrapers.selectors import extract_with_selectors
 from scrapers.sitemaps import discover_sitemap, entry_time
+from scrapers.source_document import document_failed, document_read, fetch_source_document
 from scrapers.url_filters import UrlFilter
 
 Clock = Callable[[], datetime]
@@ -37,26 +38,16 @@ def _utcnow() -> datetime:
 async def discover_feed(source: SourceConfig, fetcher: Fetcher, validators: Validators | None,
                         now: datetime) -> Discovery:
     found = Discovery()
-    try:
-        response = await fetcher.get(source.url, headers=source.headers, validators=validators,
-                                     robots=source.robots)
-    except ScrapeError as exc:
-        found.fetches.append(error_record(source.url, "feed", exc))
-        found.failed = True
-        return found
-    if response.not_modified:
-        found.fetches.append(ok_record(response, "feed", "not_modified", url=source.url))
-        found.not_modified = True
+    response = await fetch_source_document(source, fetcher, validators, found)
+    if response is None:
         return found
     try:
         entries = parse_feed(response.body, url=source.url,
                              content_type=response.headers.get("content-type"))
     except ScrapeError as exc:
-        found.fetches.append(error_record(source.url, "feed", exc, response))
-        found.failed = True
+        document_failed(found, source, exc, response)
         return found
-    found.fetches.append(ok_record(response, "feed", "ok", url=source.url))
-    found.validators = response.validators
+    document_read(found, source, response)
     limit = source.age_limit
     if limit is not None:
         recent = [e for e in entries if (entry_time(e) or now) >= now - limit]
