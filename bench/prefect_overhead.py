@@ -24,11 +24,11 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 from prefect import flow  # after the settings above: prefect reads them at import
 
+from cli.demo import DEMO_EMAIL_ENV, write_demo_config
+from core.settings import Settings
+from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
-from flows.demo_run import DEMO_EMAIL_ENV, write_demo_config
-from flows.mailbox import LoopbackMailbox
 from flows.monitor import monitor_flow, run_without_prefect
-from flows.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 

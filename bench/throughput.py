@@ -29,8 +29,8 @@ import trafilatura
 from prefect import flow
 
 from bench.news_site import CORPUS, LocalNewsSite, build_site
+from core.settings import Settings
 from flows.monitor import monitor_flow, run_without_prefect
-from flows.settings import Settings
 
 PAGES = 2000
 BASELINE_EVERY = 4

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from demo.articles import ARTICLES
-from flows.config import load_config
+from pipeline.config import load_config
 from rules.matcher import ArticleText, CompiledRules
 
 

@@ -1,1 +1,2 @@
-"""Prefect flows, settings and the `newswatch` command line. The only package importing Prefect."""
+"""Prefect flows and tasks over the pipeline steps, `serve` and deployments: the only
+package that imports Prefect."""

@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
 
-from flows.alerting import DigestReport, send_due_digests
-from flows.config import load_config
-from flows.settings import Settings
+from alerts.delivery import DigestReport, send_due_digests
+from core.settings import Settings
+from pipeline.config import load_config
 
 
 @flow(name="newswatch-digest", flow_run_name="digest {run_label}", log_prints=False)

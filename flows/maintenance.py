@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from prefect import flow, get_run_logger
 
-from flows.settings import Settings
+from core.settings import Settings
 from warehouse.connection import writer
 from warehouse.maintenance import PruneReport, prune
 

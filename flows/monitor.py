@@ -18,8 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.utilities.annotations import quote
 
-from flows import progress
-from flows.alerting import (
+from alerts.delivery import (
     DeliveryReport,
     DigestReport,
     announce_config_problems,
@@ -27,11 +26,13 @@ from flows.alerting import (
     queue_policy,
     send_due_digests,
 )
-from flows.config import Config, load_config
-from flows.crash_points import crash_point, fail_point
-from flows.rule_evaluation import RuleSet, compile_rules, evaluate_batch
-from flows.settings import Settings
-from flows.source_alerts import SourceAlertReport, check_sources
+from alerts.source_notices import SourceAlertReport, check_sources
+from core.settings import Settings
+from pipeline import progress
+from pipeline.config import Config, load_config
+from pipeline.crash_points import crash_point, fail_point
+from pipeline.fetching import fetch_policy
+from pipeline.rule_evaluation import RuleSet, compile_rules, evaluate_batch
 from rules.dates import find_dates
 from scrapers.fetch import Fetcher
 from scrapers.models import SourceConfig, SourceResult, Validators
@@ -165,7 +166,7 @@ async def run_without_prefect(settings: Settings, now: datetime) -> PlainRun:
     with writer(settings.warehouse) as con:
         register_sources(con, config.sources)
         states = {s.id: source_state(con, s.id) for s in sources}
-    async with Fetcher(settings.fetch_policy()) as fetcher:
+    async with Fetcher(fetch_policy(settings)) as fetcher:
         results = list(await asyncio.gather(*(
             scrape_task.fn(s, fetcher, states[s.id][0], states[s.id][1]) for s in sources)))
     loaded = load_task.fn(settings, run_id, results)
@@ -242,7 +243,7 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
         progress.report("source", len(result.articles))
         return result
 
-    async with Fetcher(settings.fetch_policy()) as fetcher:
+    async with Fetcher(fetch_policy(settings)) as fetcher:
         results = await asyncio.gather(*(scrape(s, fetcher) for s in sources))
 
     report = load_task(settings, run_id, quote(list(results)))

@@ -21,7 +21,7 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import FlowRunContext
 from prefect.utilities.annotations import quote
 
-from flows.config import load_config
+from core.settings import Settings
 from flows.monitor import (
     RunSummary,
     deliver_task,
@@ -30,7 +30,8 @@ from flows.monitor import (
     scrape_task,
     source_health_task,
 )
-from flows.settings import Settings
+from pipeline.config import load_config
+from pipeline.fetching import fetch_policy
 from scrapers.fetch import Fetcher
 from scrapers.models import SourceConfig
 from warehouse.articles import register_sources
@@ -77,7 +78,7 @@ async def scrape_flow(settings: Settings | None = None, source_ids: list[str] | 
     config = load_config(settings.config_dir)
     sources = _select(config.sources, source_ids, partition, partitions)
     state = read_state(settings.staging_dir)
-    async with Fetcher(settings.fetch_policy()) as fetcher:
+    async with Fetcher(fetch_policy(settings)) as fetcher:
         results = await asyncio.gather(*(
             scrape_task(s, quote(fetcher), quote(state.get(s.id, (frozenset(), None))[0]),
                         state.get(s.id, (frozenset(), None))[1])

@@ -1,6 +1,6 @@
 """`newswatch serve`: every schedule from one long-lived process, with Prefect's `serve`.
 
-One deployment per schedule group of sources (flows/schedules.py), plus the digest flow (every
+One deployment per schedule group of sources (core/schedules.py), plus the digest flow (every
 `digest_interval`) and the maintenance flow (`maintenance_cron`). The deployments carry only
 JSON parameters the API stores as they are: the source ids and a run label. Each run reads its
 Settings (config folder, warehouse, secrets' variable names...) from the NEWSWATCH_*
@@ -30,12 +30,12 @@ from pathlib import Path
 from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
 
-from flows.config import Config, load_config
+from core.schedules import Schedule, group_sources, parse_interval
+from core.settings import Settings
 from flows.digest import digest_flow
 from flows.maintenance import maintenance_flow
 from flows.monitor import monitor_flow
-from flows.schedules import Schedule, group_sources, parse_interval
-from flows.settings import Settings
+from pipeline.config import Config, load_config
 
 MAX_NAMED_SOURCES = 6
 

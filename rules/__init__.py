@@ -1,4 +1,2 @@
-"""Alert rules: validated YAML models, the compiled matcher, alert rendering and delivery.
-
-`rules.notify` is the one module that imports apprise.
-"""
+"""Alert rules: the rule language (validated YAML models), the compiled matcher, conditions,
+entities and event dates. Sends nothing and runs no SQL."""

@@ -13,8 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from rules.errors import ConfigError, ConfigProblem
-from rules.yamlfile import locate, read_yaml, validate
+from core.errors import ConfigError, ConfigProblem
+from core.yamlfile import locate, read_yaml, validate
 
 
 class Entity(BaseModel):

@@ -20,7 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from rules.policy import DigestSchedule, parse_duration, parse_realert
+from core.durations import parse_duration
+from core.timing import DigestSchedule, parse_realert
 from rules.regex_guard import check_regex
 
 Severity = Literal["low", "medium", "high", "critical"]

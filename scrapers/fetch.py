@@ -17,12 +17,12 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
-from importlib.metadata import PackageNotFoundError, version
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from core.identity import PLACEHOLDER_CONTACT, build_user_agent
 from scrapers import errors
 from scrapers.decompress import inflate, unbrotli
 from scrapers.models import Validators
@@ -31,22 +31,8 @@ from scrapers.urls import host_of
 
 logger = logging.getLogger("newswatch.fetch")
 
-try:
-    VERSION = version("newswatch")
-except PackageNotFoundError:   # run from a source tree that was never installed
-    VERSION = "0.1.0"
-
-# Site owners who see newswatch in their logs need a way to reach whoever runs it: the
-# operator sets NEWSWATCH_CONTACT_URL; this placeholder only names the project.
-PLACEHOLDER_CONTACT = "https://github.com/newswatch/newswatch"
 _T = TypeVar("_T")
 _warned_placeholder = False
-
-
-def build_user_agent(contact: str = PLACEHOLDER_CONTACT) -> str:
-    """`newswatch/VERSION (+CONTACT; news monitoring)`: robots.txt groups for `newswatch`
-    apply to it."""
-    return f"newswatch/{VERSION} (+{contact}; news monitoring)"
 
 
 DEFAULT_USER_AGENT = build_user_agent()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,25 +16,16 @@ from pydantic import (
     model_validator,
 )
 
+from core.durations import parse_duration
 from scrapers.url_filters import check_patterns
 
 SourceKind = Literal["feed", "sitemap", "listing"]
 DEFAULT_SITEMAP_MAX_AGE = "2d"
-_AGE = re.compile(r"(\d+)\s*([mhdw])")
-_AGE_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 def parse_age(text: str) -> timedelta:
     """"2d", "36h", "1w", "1d12h" -> timedelta (at least one minute)."""
-    cleaned = text.strip().lower()
-    if not cleaned or not re.fullmatch(r"(?:\d+\s*[mhdw]\s*)+", cleaned):
-        raise ValueError(f"{text!r} is not an age: write a number and a unit (m, h, d, w), "
-                         "e.g. 2d, 36h or 1w")
-    total = sum((timedelta(**{_AGE_UNITS[u]: int(n)}) for n, u in _AGE.findall(cleaned)),
-                timedelta())
-    if total < timedelta(minutes=1):
-        raise ValueError(f"{text!r} is shorter than one minute")
-    return total
+    return parse_duration(text, what="maximum age", minimum=timedelta(minutes=1))
 
 
 class Selectors(BaseModel):
@@ -133,7 +123,7 @@ class SourceConfig(BaseModel):
     @classmethod
     def _interval(cls, value: str | None) -> str | None:
         if value is not None:
-            from flows.schedules import parse_interval
+            from core.schedules import parse_interval
 
             parse_interval(value)
         return value
@@ -142,7 +132,7 @@ class SourceConfig(BaseModel):
     @classmethod
     def _cron(cls, value: str | None) -> str | None:
         if value is not None:
-            from flows.schedules import check_cron
+            from core.schedules import check_cron
 
             return check_cron(value)
         return value

@@ -14,8 +14,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # Everything the tests fetch is on 127.0.0.1: no need to space requests a second apart.
 os.environ.setdefault("NEWSWATCH_FETCH_MIN_DELAY_SECONDS", "0")
 
+from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
-from flows.mailbox import LoopbackMailbox
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_CORPUS = REPO.parent / "shared" / "corpus"

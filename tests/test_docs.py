@@ -16,9 +16,9 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.config import load_config
-from flows.doc_tables import BLOCK, expected
+from cli.app import app
+from pipeline.config import load_config
+from tools.doc_tables import BLOCK, expected
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
@@ -198,7 +198,7 @@ def test_field_tables_match_the_models() -> None:
     doc = (REPO / "docs" / "configuration.md").read_text("utf-8")
     assert len(BLOCK.findall(doc)) >= 5
     assert doc == expected(doc), ("docs/configuration.md: a field table differs from its "
-                                  "model; run `python -m flows.doc_tables docs/configuration.md`")
+                                  "model; run `python -m tools.doc_tables docs/configuration.md`")
 
 
 def test_field_tables_notice_a_change(tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from flows.config import load_config
-from flows.settings import Settings
+from core.settings import Settings
+from pipeline.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
 CONFIG = REPO / "config"

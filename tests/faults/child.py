@@ -2,7 +2,7 @@
 
     python -m tests.faults.child CONFIG_DIR WAREHOUSE NOW_ISO
 
-NEWSWATCH_CRASH_AT names the point where it SIGKILLs itself (flows/crash_points.py); channel
+NEWSWATCH_CRASH_AT names the point where it SIGKILLs itself (pipeline/crash_points.py); channel
 URLs come from the environment as in production. Slack requests go to the stand-in named by
 NEWSWATCH_FAULTS_SLACK_BASE. Prints one JSON line with the run's summary if it lives.
 """

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from flows.crash_points import FAIL_AT_ENV
+from pipeline.crash_points import FAIL_AT_ENV
 from tests.faults import hostile_web as web
 from tests.faults.world import SLACK_ENV, RunResult, World
 from tests.scrapers.hostile_server import HostileRequest, Route, drip, redirect_to, reply

@@ -21,11 +21,11 @@ from typing import Any
 import duckdb
 import yaml
 
+from core.settings import Settings
 from demo.catalog import visible_articles
 from demo.server import DemoNewsServer
-from flows.crash_points import CRASH_AT_ENV
 from flows.monitor import RunSummary, run_without_prefect
-from flows.settings import Settings
+from pipeline.crash_points import CRASH_AT_ENV
 from tests.faults.hostile_web import FaultMailbox, Page, SlackStandIn, html_part
 from tests.scrapers.hostile_server import HostileServer
 
@@ -138,7 +138,7 @@ class World:
 
     def start_child(self, now: datetime, crash_at: str) -> subprocess.Popen[str]:
         """A run in a process of its own that SIGKILLs itself at `crash_at`
-        (flows/crash_points.py); the caller waits for it."""
+        (pipeline/crash_points.py); the caller waits for it."""
         self.write_config()
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")}
         env.update(self.env)

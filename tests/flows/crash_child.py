@@ -5,7 +5,7 @@
 The same steps as `monitor_flow`, through the plain functions its Prefect tasks wrap (each
 task's `.fn`), so no Prefect server is needed: register the sources, scrape each one, load,
 evaluate the rules, deliver alerts, send due digests. NEWSWATCH_CRASH_AT in the environment
-names the point where the process SIGKILLs itself (flows/crash_points.py); channel URLs come
+names the point where the process SIGKILLs itself (pipeline/crash_points.py); channel URLs come
 from the environment as in production (NEWSWATCH_EMAIL_URL). On success it prints one JSON
 line with what the run did.
 """
@@ -18,8 +18,8 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from core.settings import Settings
 from flows.monitor import run_without_prefect
-from flows.settings import Settings
 
 
 async def run(settings: Settings, now: datetime) -> dict[str, object]:

@@ -10,13 +10,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cli.demo import write_demo_config
+from core.settings import Settings
 from demo.articles import ARTICLES
+from demo.mailbox import LoopbackMailbox, ReceivedMail
 from demo.server import DemoNewsServer
-from flows.demo_run import write_demo_config
 from flows.digest import digest_flow
-from flows.mailbox import LoopbackMailbox, ReceivedMail
 from flows.monitor import RunSummary, monitor_flow
-from flows.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e

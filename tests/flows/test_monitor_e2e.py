@@ -11,14 +11,14 @@ import duckdb
 import pytest
 import yaml
 
+from cli.demo import DEMO_EMAIL_ENV, write_demo_config
+from core.settings import Settings
 from demo.articles import ARTICLES
 from demo.clock import ADVANCE_HOURS
+from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
-from flows import progress
-from flows.demo_run import DEMO_EMAIL_ENV, write_demo_config
-from flows.mailbox import LoopbackMailbox
 from flows.monitor import RunSummary, monitor_flow
-from flows.settings import Settings
+from pipeline import progress
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e

@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from cli.demo import DEMO_EMAIL_ENV, write_demo_config
 from demo.articles import ARTICLES
+from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
-from flows.demo_run import DEMO_EMAIL_ENV, write_demo_config
-from flows.mailbox import LoopbackMailbox
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e

@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.config import load_config
-from flows.rule_evaluation import compile_rules, evaluate_batch
+from pipeline.config import load_config
+from pipeline.rule_evaluation import compile_rules, evaluate_batch
 from rules.dates import find_dates
 from rules.entities import Entity
 from tests.conftest import SHARED_CORPUS

@@ -13,12 +13,12 @@ import duckdb
 import pytest
 from prefect.client.orchestration import get_client
 
+from cli.demo import DEMO_EMAIL_ENV, write_demo_config
+from core.settings import Settings
 from demo.articles import ARTICLES
+from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
-from flows.demo_run import DEMO_EMAIL_ENV, write_demo_config
-from flows.mailbox import LoopbackMailbox
 from flows.monitor import RunSummary, monitor_flow
-from flows.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e

@@ -13,14 +13,14 @@ import duckdb
 import pytest
 import yaml
 
+from cli.demo import DEMO_EMAIL_ENV, write_demo_config
+from core.schedules import Schedule
+from core.settings import Settings
 from demo.articles import ARTICLES
+from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
-from flows.config import load_config
-from flows.demo_run import DEMO_EMAIL_ENV, write_demo_config
-from flows.mailbox import LoopbackMailbox
-from flows.schedules import Schedule
 from flows.serve import build_deployments, local_server, monitor_deployment_name
-from flows.settings import Settings
+from pipeline.config import load_config
 
 REPO = Path(__file__).resolve().parents[2]
 

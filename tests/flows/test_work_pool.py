@@ -24,11 +24,11 @@ import duckdb
 import httpx
 import pytest
 
+from cli.demo import DEMO_EMAIL_ENV, write_demo_config
 from demo.articles import ARTICLES
+from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
-from flows.demo_run import DEMO_EMAIL_ENV, write_demo_config
 from flows.deploy import WORK_POOL, deploy
-from flows.mailbox import LoopbackMailbox
 
 REPO = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).with_name("prefect"))

@@ -10,9 +10,9 @@ import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.config import load_config
-from rules.errors import ConfigProblem
-from rules.yamlfile import read_yaml
+from core.errors import ConfigProblem
+from core.yamlfile import read_yaml
+from pipeline.config import load_config
 
 from .strategies import FUZZ
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli.app import app
 from rules.dates import DateMention, find_dates
 
 MONDAY = date(2025, 3, 24)       # ISO week 2025-W13

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import ConfigError
 from rules.entities import Entity, load_entities, read_entities
-from rules.errors import ConfigError
 
 WATCHLIST = """\
     # People, organisations and places rules can name as {entity: <id>}.

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from demo.articles import ARTICLES
-from flows.config import load_config
+from pipeline.config import load_config
 from rules.matcher import ArticleText, CompiledRules
 from rules.models import Match, Rule
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from core.yamlfile import read_yaml, validate
 from rules.models import RuleFile
-from rules.yamlfile import read_yaml, validate
 
 ENTITIES = {"vladimir-putin": object(), "who": object()}
 
@@ -71,8 +71,8 @@ def test_every_error_of_a_file_comes_out_together_each_at_its_line(tmp_path: Pat
         "words, 1 to 100)",
         f"rules.yaml:12:11: rules[0].match.all[5]: {item}",
         lines[5],   # languages, checked below
-        "rules.yaml:14:14: rules[0].max_age: '3 days' is not a maximum age; "
-        "write a number and a unit (m, h or d), e.g. 30m, 6h or 2d",
+        "rules.yaml:14:14: rules[0].max_age: '3 days' is not a valid maximum age: "
+        "write a number and a unit (s, m, h, d, w), e.g. 90m, 6h, 2d or 1h30m; at least 1m",
         "rules.yaml:17:20: rules[0].event.window_days: [30, 0] is reversed; "
         "write [from, to] with from <= to, e.g. [0, 30]",
         "rules.yaml:18:16: rules[0].threshold.within: Field required",
@@ -120,7 +120,8 @@ def test_threshold_window_and_counts_are_checked(tmp_path: Path) -> None:
         "rules.yaml:6:27: rules[0].threshold.articles: Input should be greater than or equal "
         "to 1",
         "rules.yaml:6:50: rules[0].threshold.within: 'forever' is not a "
-        "threshold window; write a number and a unit (m, h or d), e.g. 30m, 6h or 2d",
+        "valid threshold window: write a number and a unit (s, m, h, d, w), e.g. 90m, 6h, "
+        "2d or 1h30m; at least 1m",
     ]
 
 

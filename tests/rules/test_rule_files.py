@@ -1,12 +1,12 @@
-"""Rule, channel and source files through flows.config.load_config: every problem, precisely."""
+"""Rule, channel and source files through pipeline.config.load_config: every problem, precisely."""
 
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
 
-from flows.config import Config, load_config
-from rules.channels import EnvRef
+from alerts.channels import EnvRef
+from pipeline.config import Config, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli.app import app
 from rules.entities import Entity, EntityFile
 from rules.matcher import ArticleText, CompiledRules
 from rules.models import RuleFile

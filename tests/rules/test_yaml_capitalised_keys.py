@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flows.config import load_config
+from pipeline.config import load_config
 
 RULE = """rules:
   - id: border

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from core import identity
 from scrapers import errors, fetch
 from scrapers.fetch import Fetcher, FetchPolicy, Response, build_user_agent
 from scrapers.models import Validators
@@ -376,7 +377,7 @@ def test_user_agent_names_newswatch_its_version_and_the_contact(hostile: Hostile
     url = hostile.route("/page", reply(200, b"ok"))
     agent = build_user_agent("mailto:desk@example.org")
     run([url], policy(user_agent=agent))
-    assert agent == f"newswatch/{fetch.VERSION} (+mailto:desk@example.org; news monitoring)"
+    assert agent == f"newswatch/{identity.VERSION} (+mailto:desk@example.org; news monitoring)"
     assert {r.headers["user-agent"] for r in hostile.log} == {agent}   # robots.txt too
 
 

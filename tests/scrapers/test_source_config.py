@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from flows.config import load_config
+from pipeline.config import load_config
 from scrapers.models import SourceConfig
 from scrapers.url_filters import UrlFilter
 
@@ -85,7 +85,7 @@ def test_every_problem_is_reported_with_its_place_and_the_good_sources_load(
         ("sources.yaml:36:14: sources[7].include:",
          "pattern [1] '(unclosed' is not a valid regular expression"),
         ("sources.yaml:39:16: sources[8].max_depth:", "only for kind: sitemap"),
-        ("sources.yaml:43:14: sources[9].max_age:", "'two days' is not an age"),
+        ("sources.yaml:43:14: sources[9].max_age:", "'two days' is not a valid maximum age"),
         ("sources.yaml:45:11: sources[10].kind:", "'feed', 'sitemap' or 'listing'"),
     ]
     for where, what in expected:

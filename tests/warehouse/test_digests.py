@@ -10,18 +10,18 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from demo.articles import ARTICLES
-from demo.content.wire import SERIN_TALKS_STORY
-from flows.alerting import (
+from alerts.channels import Channel
+from alerts.delivery import (
     RENDER_TAKES_TEMPLATE,
     deliver_alerts,
     queue_policy,
     send_due_digests,
 )
-from flows.config import Config
-from flows.mailbox import LoopbackMailbox
-from flows.settings import Settings
-from rules.channels import Channel
+from core.settings import Settings
+from demo.articles import ARTICLES
+from demo.content.wire import SERIN_TALKS_STORY
+from demo.mailbox import LoopbackMailbox
+from pipeline.config import Config
 from rules.matcher import CompiledRules
 from rules.models import AlertView, Rule
 from tests.warehouse.builders import from_demo, results_by_source, source_configs
@@ -228,7 +228,7 @@ def test_a_rules_own_template_is_used_and_a_broken_one_falls_back(
     evaluate(settings, config, T0)
     first = asyncio.run(deliver_alerts(settings, config, now=T0))
     if not RENDER_TAKES_TEMPLATE:
-        pytest.skip("rules.render.render does not take template= yet")
+        pytest.skip("alerts.render.render does not take template= yet")
     assert first.sent == 2
     assert all("MY TEMPLATE: <a href=" in m.part("text/html") for m in mailbox.received)
     # Swap in a template that fails: the alert still goes, with the built-in template.

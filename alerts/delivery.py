@@ -1,0 +1,439 @@
+"""Sending what the outbox holds, by each channel's and rule's policy.
+
+`deliver_alerts`: immediate alerts. Due deliveries (not in backoff) are sent per channel, all
+channels at once, each channel in queue order; the first failure on a channel stops that
+channel for this run (the rest wait with it, so alerts arrive in order when it is back) and
+never delays the others. Quiet hours hold alerts below critical (until they end, or for the
+channel's digest); more than a rule's `flood_limit` alerts for one channel in one run go out
+as one digest. Deliveries given up after their attempts are announced to the ops channels.
+
+`send_due_digests`: one digest per channel and schedule per period, from the warehouse's
+record of the last one sent.
+
+Every function takes `now`, so tests move time without sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import os
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from alerts.channels import Channel
+from alerts.notify import send
+from alerts.render import Rendered, render, render_digest
+from core.errors import MissingSecret
+from core.settings import Settings
+from core.timing import DigestSchedule, backoff
+from pipeline.config import Config
+from pipeline.crash_points import crash_point
+from rules.models import DEFAULT_FLOOD_LIMIT, AlertView
+from warehouse import digests, outbox, rule_state
+from warehouse.connection import writer
+
+logger = logging.getLogger("newswatch.alerting")
+
+# The other half of per-rule templates lives in alerts/render.py: pass the file only once
+# `render` takes it.
+RENDER_TAKES_TEMPLATE = "template" in inspect.signature(render).parameters
+CRITICAL = "critical"
+
+
+def retry_policy(settings: Settings) -> outbox.Retry:
+    return outbox.Retry(max_attempts=settings.delivery_max_attempts,
+                        base=timedelta(seconds=settings.delivery_backoff_seconds),
+                        cap=timedelta(seconds=settings.delivery_backoff_max_seconds))
+
+
+def settings_problems(settings: Settings, config: Config) -> list[str]:
+    """Alerting settings that do not fit the config (for `newswatch check`)."""
+    problems = []
+    if settings.ops_channel and settings.ops_channel not in config.channels:
+        problems.append(f"NEWSWATCH_OPS_CHANNEL names {settings.ops_channel!r}, which is not a "
+                        f"channel in channels.yaml ({', '.join(sorted(config.channels))})")
+    if settings.delivery_backoff_max_seconds < settings.delivery_backoff_seconds:
+        problems.append("NEWSWATCH_DELIVERY_BACKOFF_MAX_SECONDS is shorter than "
+                        "NEWSWATCH_DELIVERY_BACKOFF_SECONDS")
+    return problems
+
+
+def queue_policy(config: Config) -> outbox.QueuePolicy:
+    """Which alerts wait for a digest, where later copies are listed, who may re-alert.
+
+    A rule with `digest:` sends everything in its own digests. On a channel with `digest:`,
+    alerts wait for the channel's digest, except critical ones, which never wait. Later
+    copies of a story go to the digest that applies, if any."""
+    alert_streams: dict[tuple[str, str], str] = {}
+    copy_streams: dict[tuple[str, str], str] = {}
+    for rule in config.rules:
+        for name in rule.channels:
+            channel = config.channels.get(name)
+            if rule.digest is not None:
+                alert_streams[(rule.id, name)] = copy_streams[(rule.id, name)] = f"rule:{rule.id}"
+            elif channel is not None and channel.digest is not None:
+                copy_streams[(rule.id, name)] = "channel"
+                if rule.severity != CRITICAL:
+                    alert_streams[(rule.id, name)] = "channel"
+    return outbox.QueuePolicy(
+        realert={r.id: r.realert for r in config.rules if r.realert is not None},
+        alert_streams=alert_streams, copy_streams=copy_streams)
+
+
+def stream_schedule(config: Config, channel: str, stream: str) -> DigestSchedule | None:
+    """The schedule of a digest stream; None (send at once) if the config no longer has one."""
+    if stream == "channel":
+        found = config.channels.get(channel)
+        return found.digest if found else None
+    if stream.startswith("rule:"):
+        rule = next((r for r in config.rules if r.id == stream[5:]), None)
+        return rule.digest if rule else None
+    return None
+
+
+def render_alert(config: Config, alert: AlertView, channel: Channel) -> Rendered:
+    """With the rule's own template for the channel's format, if it has one. A template that
+    fails is logged and the built-in one used: an alert is never lost to a template."""
+    rule = next((r for r in config.rules if r.id == alert.rule_id), None)
+    template = config.template_path(rule, channel.format) if rule else None
+    if template is not None and RENDER_TAKES_TEMPLATE:
+        try:
+            return render(alert, channel.format, channel.timezone,  # type: ignore[call-arg]
+                          template=template)
+        except (ValueError, OSError) as exc:   # render's TemplateError is a ValueError
+            logger.warning("rule %s: template %s failed, using the built-in one: %s",
+                           alert.rule_id, template, exc)
+    return render(alert, channel.format, channel.timezone)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message to one channel: a single alert, or a flood digest of one rule's alerts."""
+
+    channel: str
+    items: list[outbox.PendingDelivery]
+    flood_rule: str | None = None
+
+
+@dataclass
+class Plan:
+    messages: dict[str, list[Message]] = field(default_factory=dict)   # per channel, in order
+    held: list[outbox.Held] = field(default_factory=list)
+
+    @property
+    def sending(self) -> list[outbox.PendingDelivery]:
+        return [p for ms in self.messages.values() for m in ms for p in m.items]
+
+
+def plan_deliveries(due: list[outbox.PendingDelivery], config: Config, now: datetime) -> Plan:
+    """Which due deliveries go now, and as what; which wait (quiet hours). Pure."""
+    plan = Plan()
+    limits = {r.id: r.flood_limit for r in config.rules}
+    per_channel: dict[str, list[outbox.PendingDelivery]] = {}
+    for p in due:
+        per_channel.setdefault(p.channel, []).append(p)
+    for name, items in per_channel.items():
+        channel = config.channels[name]
+        quiet_until = (channel.quiet_hours.end_after(now, channel.timezone)
+                       if channel.quiet_hours else None)
+        kept = []
+        for p in items:
+            if quiet_until is not None and p.alert.severity != CRITICAL:
+                plan.held.append(outbox.Held(p, stream="channel") if channel.digest
+                                 else outbox.Held(p, until=quiet_until))
+            else:
+                kept.append(p)
+        counts: dict[str, int] = {}
+        for p in kept:
+            counts[p.alert.rule_id] = counts.get(p.alert.rule_id, 0) + 1
+        flooded = {rule for rule, n in counts.items()
+                   if n > limits.get(rule, DEFAULT_FLOOD_LIMIT)}
+        messages: list[Message] = []
+        for p in kept:
+            rule = p.alert.rule_id
+            if rule not in flooded:
+                messages.append(Message(name, [p]))
+            elif not any(m.flood_rule == rule for m in messages):
+                messages.append(Message(name, [q for q in kept if q.alert.rule_id == rule],
+                                        flood_rule=rule))
+        if messages:
+            plan.messages[name] = messages
+    return plan
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0                      # deliveries accepted (alone or in a flood digest)
+    failures: list[str] = field(default_factory=list)
+    held: int = 0                      # held by quiet hours
+    flood_digests: int = 0
+    gave_up: int = 0
+    ops_messages: int = 0
+
+
+async def deliver_alerts(settings: Settings, config: Config, *,
+                         now: datetime) -> DeliveryReport:
+    retry = retry_policy(settings)
+    names = {r.id: r.name for r in config.rules}
+    with writer(settings.warehouse) as con:
+        outbox.give_up_exhausted(con, now=now, max_attempts=retry.max_attempts)
+        due = [p for p in outbox.pending_deliveries(con, names, now=now,
+                                                    max_attempts=retry.max_attempts)
+               if p.channel in config.channels]
+        plan = plan_deliveries(due, config, now)
+        outbox.prepare(con, plan.sending, plan.held, now=now, retry=retry)
+        crash_point("after_outbox_write")   # fault tests: attempts committed, nothing sent
+    report = DeliveryReport(held=len(plan.held))
+    gave_up: list[tuple[str, str]] = []
+
+    def record(outcomes: list[outbox.DeliveryOutcome],
+               records: list[outbox.DigestRecord]) -> None:
+        with writer(settings.warehouse) as con:
+            gave_up.extend(outbox.record_outcomes(con, outcomes, now=now, retry=retry,
+                                                  digests=records))
+
+    results = await asyncio.gather(*(
+        _send_channel(config, config.channels[name], messages, now, record)
+        for name, messages in plan.messages.items()))
+    outcomes = [o for result in results for o in result[0]]
+    records = [d for result in results for d in result[1]]
+    report.failures = [f for result in results for f in result[2]]
+    report.sent = sum(1 for o in outcomes if o.error is None)
+    report.flood_digests = sum(1 for d in records if d.error is None)
+    report.gave_up = len(gave_up)
+    report.ops_messages, ops_failures = await announce_given_up(settings, config, now=now)
+    report.failures += ops_failures
+    return report
+
+
+async def _send_channel(
+        config: Config, channel: Channel, messages: list[Message], now: datetime,
+        record: Callable[[list[outbox.DeliveryOutcome], list[outbox.DigestRecord]], None],
+) -> tuple[list[outbox.DeliveryOutcome], list[outbox.DigestRecord], list[str]]:
+    """Send in order; after a failure the rest of this channel waits (same error, counted as
+    an attempt) so that order holds when the channel is back.
+
+    Each message's outcome is recorded (`record`) as soon as the channel has answered, before
+    the next is sent: a crash can then repeat only the one message in flight, never one sent
+    earlier in the run. The messages left waiting after a failure are recorded together."""
+    outcomes: list[outbox.DeliveryOutcome] = []
+    records: list[outbox.DigestRecord] = []
+    failures: list[str] = []
+    error: str | None = None
+    recorded = (0, 0)   # how many of outcomes and records are in the warehouse
+    for message in messages:
+        digest_id = uuid.uuid4().hex[:24] if message.flood_rule else None
+        attempted = error is None
+        if attempted:
+            try:
+                url = channel.resolve_url(os.environ)
+                for rendered in _render_message(config, channel, message):
+                    await asyncio.to_thread(send, url, rendered)
+            except Exception as exc:   # each refusal is recorded, whatever raised it
+                error = _describe(exc)[:500]
+                failures.append(f"{channel.name}: {error}")
+                this_error = error
+            else:
+                this_error = None
+                crash_point("after_send")   # fault tests: accepted, outcome not yet recorded
+        else:
+            this_error = f"not sent: an earlier message to this channel failed ({error})"[:500]
+        if message.flood_rule and digest_id:
+            records.append(outbox.DigestRecord(
+                digest_id, channel.name, f"flood:{message.flood_rule}", now,
+                len(message.items), this_error, now))
+        outcomes += [outbox.DeliveryOutcome(p.alert_id, p.channel, this_error,
+                                            digest_id if this_error is None else None)
+                     for p in message.items]
+        if attempted:
+            record(outcomes[recorded[0]:], records[recorded[1]:])
+            recorded = (len(outcomes), len(records))
+    if recorded != (len(outcomes), len(records)):
+        record(outcomes[recorded[0]:], records[recorded[1]:])
+    return outcomes, records, failures
+
+
+def _render_message(config: Config, channel: Channel, message: Message) -> list[Rendered]:
+    if message.flood_rule is None:
+        return [render_alert(config, message.items[0].alert, channel)]
+    first = message.items[0].alert
+    return render_digest([p.alert for p in message.items], channel.format, channel.timezone,
+                         heading=first.rule_name)
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, MissingSecret):
+        return f"{exc}: set it in the environment of the process that runs newswatch"
+    return f"{type(exc).__name__}: {exc}"
+
+
+async def announce_given_up(settings: Settings, config: Config, *,
+                            now: datetime) -> tuple[int, list[str]]:
+    """One message per ops channel naming each alert given up, its channel and last error
+    (stored errors are already scrubbed of secrets). A channel is not told about itself."""
+    ops = config.ops_channels(settings.ops_channel)
+    if not ops:
+        return 0, []
+    names = {r.id: r.name for r in config.rules}
+    with writer(settings.warehouse) as con:
+        gave_up = outbox.given_up_unannounced(con, names)
+    if not gave_up:
+        return 0, []
+    done = {(g.alert_id, g.channel) for g in gave_up
+            if not any(name != g.channel for name in ops)}   # no one else to tell
+    sent, failures = 0, []
+    for name in ops:
+        subset = [g for g in gave_up if g.channel != name]
+        if not subset:
+            continue
+        channel = config.channels[name]
+        views = [replace(g.alert, terms=(), other_sources=(), sentence=(
+            f"Not delivered to channel {g.channel} (alert {g.alert_id}): gave up after "
+            f"{g.attempts} attempt(s). Last error: {g.last_error}")) for g in subset]
+        try:
+            url = channel.resolve_url(os.environ)
+            for rendered in render_digest(views, channel.format, channel.timezone,
+                                          heading="alerts not delivered"):
+                await asyncio.to_thread(send, url, rendered)
+        except Exception as exc:
+            failures.append(f"{name} (ops): {_describe(exc)[:500]}")
+            continue
+        sent += 1
+        # Recorded before the next ops channel is told: a crash repeats one message at most.
+        with writer(settings.warehouse) as con:
+            outbox.mark_announced(con, sorted({(g.alert_id, g.channel) for g in subset}),
+                                  now=now)
+    if done:   # given up on the only ops channel itself: nobody else to tell
+        with writer(settings.warehouse) as con:
+            outbox.mark_announced(con, sorted(done), now=now)
+    return sent, failures
+
+
+async def announce_config_problems(settings: Settings, config: Config, problems: list[str], *,
+                                   now: datetime) -> tuple[int, list[str]]:
+    """Tell the ops channels about config problems (broken rule files and the like), each
+    distinct problem once: the warehouse remembers which were told. Returns (messages sent,
+    failures)."""
+    with writer(settings.warehouse) as con:
+        fresh = rule_state.note_config_problems(con, problems, now)
+    ops = config.ops_channels(settings.ops_channel)
+    if not fresh or not ops:
+        return 0, []
+    body = ("These config problems were found; what they affect is skipped and everything "
+            "else keeps running. Run `newswatch check` after fixing them.\n\n"
+            + "\n".join(f"- {p}" for p in fresh))
+    message = Rendered(f"[newswatch] {len(fresh)} config problem(s)", body, "text")
+    sent, failures = 0, []
+    for name in ops:
+        try:
+            await asyncio.to_thread(send, config.channels[name].resolve_url(os.environ),
+                                    message)
+        except Exception as exc:   # one failing ops channel does not stop the next
+            failures.append(f"{name} (ops): {_describe(exc)[:500]}")
+            continue
+        sent += 1
+    if sent:
+        with writer(settings.warehouse) as con:
+            rule_state.mark_problems_notified(con, fresh, now)
+    return sent, failures
+
+
+def digest_due(state: digests.StreamState, schedule: DigestSchedule | None, channel: Channel,
+               now: datetime, retry: outbox.Retry) -> datetime | None:
+    """The period end this stream's digest would close, if it is due now; else None.
+
+    Due once per period: the last digest sent closed an earlier period, and something waiting
+    was queued before the current period began. Not during the channel's quiet hours; after
+    a failed attempt, not before the backoff has passed."""
+    if channel.quiet_hours and channel.quiet_hours.end_after(now, channel.timezone):
+        return None
+    if state.failures and state.last_failure is not None and now < state.last_failure + backoff(
+            state.failures, retry.base, retry.cap):
+        return None
+    if schedule is None:
+        return now
+    boundary = schedule.latest_boundary(now, channel.timezone)
+    if state.last_period is not None and state.last_period >= boundary:
+        return None
+    if state.oldest >= boundary:
+        return None
+    return boundary
+
+
+@dataclass
+class DigestReport:
+    sent: int = 0
+    lines: int = 0
+    failures: list[str] = field(default_factory=list)
+
+
+async def send_due_digests(settings: Settings, config: Config, *, now: datetime,
+                           force: bool = False, channels: list[str] | None = None
+                           ) -> DigestReport:
+    """Send every digest that is due (all that wait, with `force`), one message per channel
+    and stream, grouped by rule and ordered by severity by `render_digest`."""
+    retry = retry_policy(settings)
+    names = {r.id: r.name for r in config.rules}
+    todo: list[tuple[Channel, str, datetime, DigestSchedule | None, list[digests.DigestLine]]]
+    todo = []
+    with writer(settings.warehouse) as con:
+        for state in digests.waiting_streams(con):
+            channel = config.channels.get(state.channel)
+            if channel is None or (channels is not None and state.channel not in channels):
+                continue   # a channel removed from the config: its lines wait for it
+            schedule = stream_schedule(config, state.channel, state.stream)
+            period = digest_due(state, schedule, channel, now, retry)
+            if period is None and force:
+                period = now
+            if period is not None:
+                lines = digests.waiting_lines(con, state.channel, state.stream, names)
+                if lines:
+                    todo.append((channel, state.stream, period, schedule, lines))
+    report = DigestReport()
+    by_channel: dict[str, list[tuple[Channel, str, datetime, DigestSchedule | None,
+                                     list[digests.DigestLine]]]] = {}
+    for entry in todo:
+        by_channel.setdefault(entry[0].name, []).append(entry)
+    results = await asyncio.gather(*(_send_digests(settings, entries, now)
+                                     for entries in by_channel.values()))
+    records = [r for result in results for r in result]
+    for record, item_ids in records:
+        if record.error is None:
+            report.sent += 1
+            report.lines += len(item_ids)
+        else:
+            report.failures.append(f"{record.channel} (digest): {record.error}")
+    return report
+
+
+async def _send_digests(settings: Settings,
+                        entries: list[tuple[Channel, str, datetime, DigestSchedule | None,
+                                            list[digests.DigestLine]]],
+                        now: datetime) -> list[tuple[outbox.DigestRecord, list[str]]]:
+    """Send a channel's digests one by one, recording each before the next goes out, so a
+    crash can repeat at most the digest in flight."""
+    out = []
+    for channel, stream, period, schedule, lines in entries:
+        heading = (f"digest ({schedule.describe()})" if schedule is not None
+                   else "newswatch digest")
+        error = None
+        try:
+            url = channel.resolve_url(os.environ)
+            for rendered in render_digest(digests.shown_alerts(lines), channel.format,
+                                          channel.timezone, heading=heading,
+                                          max_items=schedule.max_items if schedule else 50):
+                await asyncio.to_thread(send, url, rendered)
+        except Exception as exc:
+            error = _describe(exc)[:500]
+        record = outbox.DigestRecord(uuid.uuid4().hex[:24], channel.name, stream, period,
+                                     len(lines), error, now)
+        item_ids = [line.item_id for line in lines]
+        with writer(settings.warehouse) as con:   # no await inside: one writer at a time
+            digests.record_digest(con, record, item_ids, now=now)
+        out.append((record, item_ids))
+    return out
+

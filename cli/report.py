@@ -1,0 +1,75 @@
+"""`newswatch report`: a picture of the news in one HTML file and a PNG."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from cli.common import EXIT_PROBLEMS
+from core.settings import Settings
+
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _day(text: str | None) -> date:
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r}: write a date as YYYY-MM-DD") from exc
+
+
+def report(
+    out: Annotated[Path, typer.Option("--out", "-o", help="HTML file to write.")] =
+        Path("report.html"),
+    rule: Annotated[str | None, typer.Option(help="Only articles this rule matched "
+                                              "(default: any rule).")] = None,
+    entity: Annotated[str | None, typer.Option(help="Only articles mentioning this entity "
+                                                "(id or name, from entity_mentions).")] = None,
+    days: Annotated[int, typer.Option(min=1, max=3660, help="Days covered.")] = 30,
+    until: Annotated[str | None, typer.Option(help="Last day covered, YYYY-MM-DD "
+                                               "(default: today, UTC).")] = None,
+    png: Annotated[Path | None, typer.Option(help="Where the chart's PNG goes (default: next "
+                                             "to the HTML, same name).")] = None,
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
+        = None,
+) -> None:
+    """Write an HTML report of the matching articles and a PNG of its chart.
+
+    The page is one file, viewable offline: matching articles per day and source, the stories
+    behind the peaks, the most mentioned entities and upcoming event dates. The PNG is the
+    chart alone, for pasting into chat."""
+    from reports.html import write_report
+    from warehouse.errors import WarehouseError
+    from warehouse.report_data import Filter
+
+    last_day = _day(until)
+    png_path = png or out.with_suffix(".png")
+    if png_path.resolve() == out.resolve():
+        raise typer.BadParameter(f"the HTML and the PNG would both be {out}; give --out a "
+                                 ".html name or --png another file")
+    settings = Settings()
+    try:
+        written = write_report(warehouse or settings.warehouse, Filter(rule, entity), last_day,
+                               days, out, png_path, wait_seconds=settings.read_wait_seconds)
+    except WarehouseError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        raise typer.Exit(EXIT_PROBLEMS) from exc
+    data = written.data
+    console.print(f"wrote {written.html} and {written.png}: {data.total} matching articles "
+                  f"({data.filter.describe()}) from {data.first_day} to {data.last_day}",
+                  markup=False, highlight=False)
+    if data.total == 0:
+        err.print("note: nothing matched in this window; check the rule id or entity "
+                  "(`newswatch sql \"SELECT rule_id, count(*) FROM matches GROUP BY 1\"`), "
+                  "or widen --days / move --until", markup=False, highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(report)

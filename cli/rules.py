@@ -1,0 +1,258 @@
+"""`newswatch rules check|test` and `newswatch match`: tools for the people who write rules.
+
+Nothing here sends an alert or writes to the warehouse: `rules test` reads stored articles
+read-only, `match` needs no warehouse at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from alerts.channels import ChannelFile
+from cli.common import EXIT_PROBLEMS, EXIT_USAGE
+from core.durations import DurationError, parse_duration
+from core.errors import ConfigError, ConfigProblem
+from core.settings import Settings
+from core.yamlfile import read_yaml, validate
+from pipeline.config import Config, load_config, load_rules, rule_files
+from pipeline.rule_evaluation import RuleSet, compile_rules
+from rules.dates import find_dates
+from rules.entities import load_entities
+from rules.events import apply_events
+from rules.kinds import Hit, threshold_crossing
+from rules.matcher import ArticleText
+from rules.models import Match, Rule
+
+console = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+def register_rules_commands(group: typer.Typer) -> None:
+    """Add `check` and `test` to a `rules` command group."""
+    group.command("check")(rules_check)
+    group.command("test")(rules_test)
+
+
+def _load(paths: list[Path], config_dir: Path, *, check_channels: bool) -> tuple[Config, RuleSet]:
+    """Rules from files or folders, checked against the config folder's channels and
+    entities; every problem is collected, the valid rules kept."""
+    config = Config(config_dir=config_dir)
+    try:
+        config.entities = load_entities(config_dir / "entities.yaml")
+    except ConfigError as exc:
+        config.problems.extend(exc.problems)
+    channels = config_dir / "channels.yaml"
+    if check_channels and channels.is_file():
+        data, node, problems = read_yaml(channels)
+        parsed, more = validate(ChannelFile, data, file=str(channels), node=node) \
+            if not problems else (None, [])
+        config.problems.extend(problems + more)
+        config.channels = {c.name: c for c in getattr(parsed, "channels", [])}
+    files = [f for p in paths for f in rule_files(p)]
+    load_rules(files, config, check_channels=check_channels and channels.is_file())
+    compiled = compile_rules(config.rules, config.entities)
+    config.problems.extend(ConfigProblem("", None, None, "", p) for p in compiled.problems)
+    return config, compiled
+
+
+def rules_check(
+    path: Annotated[Path | None, typer.Argument(
+        help="A rule file or a folder of them (default: the config folder's rules/).")] = None,
+    config: Annotated[Path | None, typer.Option(
+        help="Config folder whose channels.yaml and entities.yaml the rules refer to "
+             "(default: settings).")] = None,
+) -> None:
+    """Validate rule files: every problem in every file at once (file:line:column). Exit 1 if
+    any is found."""
+    config_dir = config or Settings().config_dir
+    target = path or config_dir / "rules"
+    if not target.exists():
+        err.print(f"{target}: no such file or folder; give a rule file or a folder of "
+                  "*.yaml rule files", markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    files = rule_files(target)
+    loaded, compiled = _load([target], config_dir, check_channels=True)
+    for problem in loaded.problems:
+        err.print(str(problem).removeprefix(": "), markup=False)
+    console.print(f"{len(compiled.compiled.rules)} valid rule(s) in {len(files)} file(s); "
+                  f"{len(loaded.problems)} problem(s)", markup=False)
+    if loaded.problems or not files:
+        if not files:
+            err.print(f"{target}: no *.yaml or *.yml rule files found", markup=False)
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def parse_since(text: str) -> timedelta:
+    try:
+        return parse_duration(text, what="time span", minimum=timedelta(minutes=1))
+    except DurationError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+def rules_test(
+    rule_id: Annotated[str, typer.Argument(metavar="RULE", help="The rule's id.")],
+    since: Annotated[str, typer.Option(help="Articles first stored this long ago or later "
+                                            "(30m, 12h, 7d, 2w).")] = "7d",
+    warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
+        = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many hits.")] = 50,
+) -> None:
+    """Run one rule over stored articles and print its hits with their evidence. Sends
+    nothing and writes nothing (the warehouse is opened read-only)."""
+    from warehouse.connection import reader
+    from warehouse.outbox import StoredArticle
+    from warehouse.rule_state import articles_since
+
+    settings = Settings()
+    age = parse_since(since)
+    config = load_config(settings.config_dir)
+    rule = next((r for r in config.rules if r.id == rule_id), None)
+    if rule is None:
+        mine = [str(p) for p in config.problems if rule_id in str(p)]
+        for problem in mine:
+            err.print(problem, markup=False)
+        known = ", ".join(sorted(r.id for r in config.rules)) or "none"
+        err.print(f"no valid rule {rule_id!r} in {settings.config_dir / 'rules'}; valid rules: "
+                  f"{known}", markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    compiled = compile_rules([rule.model_copy(update={"enabled": True})], config.entities)
+    if compiled.problems:
+        err.print(compiled.problems[0], markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    now = datetime.now(UTC)
+    with reader(warehouse or settings.warehouse) as con:
+        articles = [StoredArticle(*row) for row in articles_since(con, now - age)]
+        names = dict(con.execute("SELECT source_id, name FROM sources").fetchall())
+    hits = _matches(compiled, rule, articles)
+    for article, match in hits[:limit]:
+        source = names.get(article.source_id, article.source_id)
+        console.print(f"{article.first_seen_at:%Y-%m-%d %H:%M} {source}: {article.title}",
+                      markup=False)
+        for line in _evidence_lines(match):
+            console.print(f"    {line}", markup=False)
+    console.print(f"{len(hits)} of {len(articles)} article(s) stored in the last {since} "
+                  f"matched rule {rule.id}" + (f" (first {limit} shown)" if len(hits) > limit
+                                                else ""), markup=False)
+    if rule.kind == "threshold" and rule.threshold is not None:
+        crossing = threshold_crossing(rule, [Hit(a.article_id, a.source_id, a.first_seen_at,
+                                                 a.title) for a, _ in hits], now)
+        state = ("would fire now" if crossing else "would not fire now")
+        console.print(f"threshold ({rule.threshold.articles} articles from "
+                      f"{rule.threshold.sources} sources within the window): {state}",
+                      markup=False)
+
+
+def _matches(compiled: RuleSet, rule: Rule, articles: list[Any]) -> list[tuple[Any, Match]]:
+    out = []
+    for article in articles:
+        found = apply_events(compiled.compiled, article, compiled.compiled.evaluate(article),
+                             {rule.id: rule}, find_dates)
+        out += [(article, m) for m in found]
+    return out
+
+
+def _evidence_lines(match: Match) -> Iterator[str]:
+    if match.event_date is not None:
+        e = match.event_date
+        yield f"event date: {e.value} ({e.text!r})"
+    if not match.evidence:
+        yield f"{match.field}: {', '.join(match.terms)} in: {match.sentence}"
+    for e in match.evidence:
+        yield f"{e.condition} -> {e.text!r} in {e.field} [{e.start}:{e.end}]"
+    if match.evidence:
+        yield f"sentence: {match.sentence}"
+
+
+def match_command(
+    rules: Annotated[Path, typer.Option("--rules", help="A rule file or a folder of them.")],
+    articles: Annotated[Path, typer.Option(
+        "--articles", help="JSON lines: url, title, body, published_at, source, language.")],
+    entities: Annotated[Path | None, typer.Option(
+        help="Watchlist file (default: entities.yaml next to the rules' folder, if any).")]
+        = None,
+) -> None:
+    """Match rules against articles in a JSON-lines file, offline: one JSON line per match
+    (rule, url, evidence). Needs no warehouse and sends nothing."""
+    if not rules.exists() or not articles.is_file():
+        missing = rules if not rules.exists() else articles
+        err.print(f"{missing}: no such file", markup=False)
+        raise typer.Exit(EXIT_USAGE)
+    config = Config()
+    watchlist = entities or _default_entities(rules)
+    try:
+        config.entities = load_entities(watchlist) if watchlist else {}
+    except ConfigError as exc:
+        config.problems.extend(exc.problems)
+    load_rules(rule_files(rules), config, check_channels=False)
+    compiled = compile_rules(config.rules, config.entities)
+    problems = [str(p) for p in config.problems] + compiled.problems
+    by_id = {r.id: r for r in compiled.compiled.rules}
+    for url, article in _read_articles(articles, problems):
+        found = apply_events(compiled.compiled, article, compiled.compiled.evaluate(article),
+                             by_id, find_dates)
+        for m in found:
+            sys.stdout.write(json.dumps(_as_json(m, article, url), ensure_ascii=False) + "\n")
+    for problem in problems:
+        err.print(problem, markup=False)
+    if problems:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _default_entities(rules: Path) -> Path | None:
+    folder = rules if rules.is_dir() else rules.parent
+    for candidate in (folder / "entities.yaml", folder.parent / "entities.yaml"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _read_articles(path: Path, problems: list[str]) -> Iterator[tuple[str, ArticleText]]:
+    """Each valid line as an article; a bad line is a problem and the others still run."""
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                if not isinstance(data, dict):
+                    raise ValueError("expected a JSON object")
+                yield data.get("url"), _article(data)
+            except (ValueError, TypeError) as exc:
+                problems.append(f"{path}:{number}: {exc}; each line needs a JSON object with "
+                                "url, title and body (published_at, source, language optional)")
+
+
+def _article(data: dict[str, Any]) -> ArticleText:
+    missing = [k for k in ("url", "title", "body") if not isinstance(data.get(k), str)]
+    if missing:
+        raise ValueError(f"missing or not text: {', '.join(missing)}")
+    published = data.get("published_at")
+    when = None
+    if published:
+        when = datetime.fromisoformat(str(published).replace("Z", "+00:00"))
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    article_id = hashlib.sha256(data["url"].encode()).hexdigest()[:24]
+    return ArticleText(article_id, article_id, str(data.get("source") or ""), data["title"],
+                       data.get("summary"), data["body"], language=data.get("language"),
+                       section=data.get("section"), published_at=when)
+
+
+def _as_json(m: Match, article: ArticleText, url: str) -> dict[str, Any]:
+    event = m.event_date
+    return {"rule": m.rule_id, "url": url, "title": article.title,
+            "field": m.field, "terms": list(m.terms), "sentence": m.sentence,
+            "evidence": [asdict(e) for e in m.evidence],
+            "event_date": None if event is None else {
+                "value": event.value, "text": event.text, "sentence": event.sentence,
+                "first_day": event.start.isoformat() if event.start else None,
+                "last_day": event.end.isoformat() if event.end else None}}
+

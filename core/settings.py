@@ -1,0 +1,88 @@
+"""One typed settings object, read from NEWSWATCH_* variables at the entry point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.identity import PLACEHOLDER_CONTACT
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSWATCH_", extra="ignore")
+
+    config_dir: Path = Field(default=Path("config"),
+                             description="Folder with sources.yaml, channels.yaml and rules/.")
+    warehouse: Path = Field(default=Path("data/newswatch.duckdb"),
+                            description="The DuckDB file.")
+    read_wait_seconds: float = Field(
+        default=5.0, ge=0, description="How long `newswatch sql` waits for a locked warehouse.")
+    contact_url: str = Field(
+        default=PLACEHOLDER_CONTACT, description="Where site owners can reach whoever runs "
+        "this newswatch (a web page or mailto:); sent in the User-Agent.")
+    user_agent: str | None = Field(
+        default=None, description="The whole User-Agent, if not `newswatch/VERSION "
+        "(+CONTACT_URL; news monitoring)`. Keep the word newswatch in it: robots.txt rules "
+        "for newswatch are matched against that word.")
+    fetch_retries: int = Field(default=2, ge=0, le=10)
+    fetch_backoff_seconds: float = Field(default=0.5, ge=0)
+    fetch_timeout_seconds: float = Field(
+        default=30.0, gt=0, description="The most one answer may take, redirects included.")
+    fetch_connect_timeout_seconds: float = Field(default=5.0, gt=0)
+    fetch_read_timeout_seconds: float = Field(
+        default=15.0, gt=0, description="The longest silence in the middle of an answer.")
+    fetch_max_redirects: int = Field(default=5, ge=0, le=20)
+    fetch_min_delay_seconds: float = Field(
+        default=1.0, ge=0, description="Least time between the starts of two requests to "
+        "one host (a site's robots.txt Crawl-delay wins when longer).")
+    max_body_bytes: int = Field(default=5_000_000, gt=0)
+    per_host_concurrency: int = Field(default=2, ge=1, le=16)
+    delivery_max_attempts: int = Field(
+        default=5, ge=1, le=50, description="Attempts per alert and channel before giving up.")
+    delivery_backoff_seconds: float = Field(
+        default=60.0, ge=0, description="Wait after the first failed attempt; doubles after "
+        "each further failure.")
+    delivery_backoff_max_seconds: float = Field(
+        default=3600.0, ge=0, description="The longest wait between attempts.")
+    ops_channel: str | None = Field(
+        default=None, description="Channel told when an alert is given up or a source "
+        "fails or goes quiet (as well as any channel marked `ops: true`).")
+    source_failure_runs: int = Field(
+        default=3, ge=1, description="Runs in a row whose feed failed before ops is told the "
+        "source is failing.")
+    source_stale_factor: float = Field(
+        default=4.0, gt=0, description="A source has gone quiet when nothing new came for "
+        "this many times its usual gap between new articles...")
+    source_stale_min_hours: float = Field(
+        default=24.0, ge=0, description="...and for at least this many hours.")
+    default_interval: str = Field(
+        default="30m", description="How often sources without `interval` or `cron` run "
+        "under `newswatch serve`, e.g. 15m, 1h (at least 1m).")
+    digest_interval: str = Field(
+        default="5m", description="How often `newswatch serve` checks for due digests.")
+    maintenance_cron: str = Field(
+        default="30 3 * * *", description="When `newswatch serve` runs maintenance (prune "
+        "if `retention_days` is set, then CHECKPOINT), as a cron in UTC.")
+    retention_days: int | None = Field(
+        default=None, ge=1, description="Maintenance prunes articles no rule matched once "
+        "they are this many days old; unset: nothing is deleted.")
+    staging_dir: Path = Field(
+        default=Path("data/staging"), description="Where work-pool scrape runs leave their "
+        "Parquet batches for the single loader (docs/scaling.md); shared by all workers.")
+
+    @field_validator("default_interval", "digest_interval")
+    @classmethod
+    def _interval(cls, value: str) -> str:
+        from core.schedules import parse_interval
+
+        parse_interval(value)
+        return value
+
+    @field_validator("maintenance_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        from core.schedules import check_cron
+
+        return check_cron(value)

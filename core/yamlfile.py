@@ -1,0 +1,205 @@
+"""YAML files validated by pydantic models, with errors pointing at file:line:column.
+
+PyYAML's node tree keeps each value's position; a pydantic error's location (a path of keys
+and indexes) is walked through that tree to find the line the user has to fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import typing
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from core.errors import ConfigProblem
+
+MAX_FILE_BYTES = 2_000_000
+
+
+def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[ConfigProblem]]:
+    """Parse a file into (data, node tree, problems). A syntax error is one precise problem."""
+    name = str(path)
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None, None, [ConfigProblem(name, None, None, "",
+                                              f"file is larger than {MAX_FILE_BYTES} bytes")]
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, None, [ConfigProblem(name, None, None, "", f"cannot read file: {exc}")]
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        column = mark.column + 1 if mark else None
+        return None, None, [ConfigProblem(name, line, column, "",
+                                          f"invalid YAML: {exc.problem or exc}")]
+    except yaml.YAMLError as exc:
+        return None, None, [ConfigProblem(name, None, None, "", f"invalid YAML: {exc}")]
+    return data, node, []
+
+
+def locate(node: yaml.Node | None, loc: Sequence[int | str]) -> tuple[int | None, int | None]:
+    """Line and column (1-based) of the deepest node on `loc` that exists."""
+    found = node
+    for key in loc:
+        child = _child(found, key)
+        if child is None:
+            break
+        found = child
+    if found is None:
+        return None, None
+    return found.start_mark.line + 1, found.start_mark.column + 1
+
+
+def _child(node: yaml.Node | None, key: int | str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if key_node.value == key:
+                return value_node
+    elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+        return node.value[key]
+    return None
+
+
+def _key_node(node: yaml.Node | None, loc: Sequence[int | str]) -> yaml.Node | None:
+    """The key node itself, for 'unknown key' errors: point at the typo, not its value."""
+    if not loc:
+        return None
+    parent = node
+    for key in loc[:-1]:
+        parent = _child(parent, key)
+    if isinstance(parent, yaml.MappingNode):
+        for key_node, _ in parent.value:
+            if key_node.value == loc[-1]:
+                return key_node
+    return None
+
+
+def problems_from_validation(file: str, node: yaml.Node | None, exc: ValidationError,
+                             prefix: Sequence[int | str] = (),
+                             model: type[BaseModel] | None = None) -> list[ConfigProblem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        own_loc = [p for p in error["loc"] if not _is_union_tag(p)]
+        if error["type"] == "extra_forbidden" and error["loc"]:
+            # The last part is the user's own key, even one that looks like a type name
+            # ("A:"); dropping it left nothing to point at.
+            own_loc = [*[p for p in error["loc"][:-1] if not _is_union_tag(p)],
+                       error["loc"][-1]]
+        loc = [*prefix, *own_loc]
+        if error["type"] == "extra_forbidden":
+            key = _key_node(node, loc)
+            line, column = ((key.start_mark.line + 1, key.start_mark.column + 1) if key
+                            else locate(node, loc))
+            message = "unknown key" + _allowed_keys_hint(model, error["loc"])
+        else:
+            line, column = locate(node, loc)
+            # pydantic prefixes our own messages with "Value error, ": the reader needs only ours.
+            message = error["msg"].removeprefix("Value error, ") + _type_hint(model, error)
+        problems.append(ConfigProblem(file, line, column, _dotted(loc), message))
+    return problems
+
+
+_TYPE_HINTS = {
+    "list_type": "write a list: [a, b], or one '- item' per line",
+    "int_parsing": "write a whole number", "int_type": "write a whole number",
+    "int_from_float": "write a whole number",
+    "string_type": "write text (in quotes if it looks like a number, date or yes/no)",
+    "bool_parsing": "write true or false", "bool_type": "write true or false",
+    "dict_type": "write a mapping: key: value lines, or {key: value}",
+    "model_type": "write a mapping: key: value lines, or {key: value}",
+    "model_attributes_type": "write a mapping: key: value lines, or {key: value}",
+    "tuple_type": "write a list: [a, b]",
+}
+
+
+def _type_hint(model: type[BaseModel] | None, error: Any) -> str:
+    """What to write instead, for errors whose message only says what is wrong."""
+    hint = _TYPE_HINTS.get(error["type"])
+    if hint is None:
+        return ""
+    loc = list(error["loc"])
+    owner = _model_at(model, loc[:-1]) if model else None
+    field = owner.model_fields.get(str(loc[-1])) if owner and loc else None
+    if field is not None and field.description:
+        hint += f" ({field.description.rstrip('.')})"
+    return f"; {hint}"
+
+
+def validate(model: type[BaseModel], data: Any, *, file: str, node: yaml.Node | None,
+             prefix: Sequence[int | str] = (),
+             context: dict[str, Any] | None = None) -> tuple[BaseModel | None, list[ConfigProblem]]:
+    try:
+        return model.model_validate(data, context=context), []
+    except ValidationError as exc:
+        return None, problems_from_validation(file, node, exc, prefix, model)
+
+
+def _is_union_tag(part: int | str) -> bool:
+    # pydantic adds the union member's type name to the location ("str", "Condition", ...)
+    return isinstance(part, str) and (part[:1].isupper() or part in {"str", "int", "list", "dict"}
+                                      or part.startswith(("function-", "list[", "dict[")))
+
+
+def _dotted(loc: Sequence[int | str]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _allowed_keys_hint(model: type[BaseModel] | None, loc: Sequence[int | str]) -> str:
+    """'; did you mean 'channels'? allowed: ...' for the model that owns the unknown key.
+
+    `loc` is pydantic's own location, union tags included: a tag names the union member
+    (Condition, Near, ...) whose keys are the allowed ones."""
+    owner = _model_at(model, loc[:-1]) if model else None
+    if owner is None:
+        return ""
+    allowed = [f.alias or name for name, f in owner.model_fields.items()]
+    close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+    hint = f"; did you mean '{close[0]}'?" if close else ";"
+    return f"{hint} allowed: {', '.join(allowed)}"
+
+
+def _model_at(model: type[BaseModel], loc: Sequence[int | str]) -> type[BaseModel] | None:
+    current: type[BaseModel] | None = model
+    annotation: Any = None
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if _is_union_tag(part) and annotation is not None:
+            current = _member_named(annotation, part) or current
+            continue
+        if current is None:
+            return None
+        field = current.model_fields.get(part)
+        annotation = field.annotation if field else None
+        current = _first_model(annotation) if field else None
+    return current
+
+
+def _member_named(annotation: Any, name: str) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation if annotation.__name__ == name else None
+    for arg in typing.get_args(annotation):
+        found = _member_named(arg, name)
+        if found is not None:
+            return found
+    return None
+
+
+def _first_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _first_model(arg)
+        if found is not None:
+            return found
+    return None
