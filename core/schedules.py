@@ -11,12 +11,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from core.durations import HELP, format_duration, parse_duration
-
-if TYPE_CHECKING:
-    from scrapers.models import SourceConfig
 
 MIN_INTERVAL = timedelta(minutes=1)
 INTERVAL_HELP = HELP + "; at least 1m"
@@ -73,7 +70,21 @@ class Schedule:
         return (1, 0.0, self.cron or "")
 
 
-def source_schedule(source: SourceConfig, default_interval: str | timedelta) -> Schedule:
+class ScheduledSource(Protocol):
+    """What scheduling reads of a source (scrapers.models.SourceConfig has it): core sits
+    below scrapers, so it names the fields rather than importing the model."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def enabled(self) -> bool: ...
+    @property
+    def interval(self) -> str | None: ...
+    @property
+    def cron(self) -> str | None: ...
+
+
+def source_schedule(source: ScheduledSource, default_interval: str | timedelta) -> Schedule:
     if source.cron:
         return Schedule(cron=check_cron(source.cron))
     if source.interval:
@@ -83,7 +94,7 @@ def source_schedule(source: SourceConfig, default_interval: str | timedelta) -> 
     return Schedule(interval=default)
 
 
-def group_sources(sources: Iterable[SourceConfig], default_interval: str | timedelta,
+def group_sources(sources: Iterable[ScheduledSource], default_interval: str | timedelta,
                   ) -> list[tuple[Schedule, list[str]]]:
     """Enabled sources grouped by schedule: [(schedule, [source ids in config order])], the
     intervals first (shortest first), then the crons. "60m" and "1h" are the same schedule."""

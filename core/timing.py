@@ -98,8 +98,10 @@ class DigestSchedule(BaseModel):
     def describe(self) -> str:
         if self.daily_at is not None:
             return f"daily at {self.daily_at}"
+        every = self.every
+        assert every is not None   # the validator lets through exactly one of the two
         return {3600: "hourly", 86400: "daily"}.get(
-            int(self.every.total_seconds()), f"every {_show(self.every)}")  # type: ignore[union-attr]
+            int(every.total_seconds()), f"every {_show(every)}")
 
 
 class QuietHours(BaseModel):

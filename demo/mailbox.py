@@ -9,6 +9,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 
 
 @dataclass
@@ -24,7 +25,7 @@ class ReceivedMail:
     def part(self, content_type: str) -> str:
         for part in self.message.walk():
             if part.get_content_type() == content_type:
-                return str(part.get_content())  # type: ignore[attr-defined]
+                return str(part.get_content())
         return ""
 
 
@@ -34,15 +35,15 @@ class _Handler:
     lock: threading.Lock = field(default_factory=threading.Lock)
     refuse_with: str | None = None   # e.g. "550 mailbox unavailable", to test a rejecting server
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
         if self.refuse_with:
             return self.refuse_with
-        content = envelope.content  # type: ignore[attr-defined]
+        content = envelope.content or b""   # set by the time DATA is handled
         raw = content if isinstance(content, bytes) else content.encode()
         message = message_from_bytes(raw, policy=policy.default)
         with self.lock:
             self.received.append(ReceivedMail(
-                envelope.mail_from, list(envelope.rcpt_tos), message))  # type: ignore[attr-defined]
+                envelope.mail_from or "", list(envelope.rcpt_tos), message))
         return "250 Message accepted for delivery"
 
 

@@ -11,8 +11,9 @@ from datetime import date, datetime, time, timedelta
 
 from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import AutoDateLocator, DateFormatter
+from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
 from matplotlib.figure import Figure
+from matplotlib.ticker import AutoLocator
 
 from warehouse.report_data import ReportData
 
@@ -44,21 +45,25 @@ def render_png(data: ReportData, width_px: int = 1200, height_px: int = 520) -> 
         figure = Figure(figsize=(width_px / 100, height_px / 100), dpi=100)
         FigureCanvasAgg(figure)
         axes = figure.add_subplot()
+        # Matplotlib's day numbers, not dates: its stubs type the x values as floats.
+        x = date2num(days)
         bottom = [0] * len(days)
         palette = [f"C{i}" for i in range(10)]
         for i, (source, counts) in enumerate(series.items()):
             colour = "#9e9e9e" if source == OTHER else palette[i % len(palette)]
-            axes.bar(days, counts, bottom=bottom, label=source, color=colour, width=0.8)
+            axes.bar(x, counts, bottom=bottom, label=source, color=colour, width=0.8)
             bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
         axes.set_title(f"Matching articles per day ({data.filter.describe()}), "
                        f"{data.first_day:%d %b} to {data.last_day:%d %b %Y}, UTC")
         axes.set_ylabel("articles")
         axes.spines[["top", "right"]].set_visible(False)
-        axes.yaxis.get_major_locator().set_params(integer=True)
+        counts_axis = AutoLocator()   # the default y locator, on whole numbers
+        counts_axis.set_params(integer=True)
+        axes.yaxis.set_major_locator(counts_axis)
         axes.grid(axis="y", alpha=0.3)
         half_day = timedelta(hours=12)
-        axes.set_xlim(datetime.combine(days[0], time()) - half_day,
-                      datetime.combine(days[-1], time()) + half_day)
+        axes.set_xlim(date2num(datetime.combine(days[0], time()) - half_day),
+                      date2num(datetime.combine(days[-1], time()) + half_day))
         axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=10))
         axes.xaxis.set_major_formatter(DateFormatter("%d %b"))
         if series:

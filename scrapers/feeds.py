@@ -134,7 +134,8 @@ def _json_feed_entries(body: bytes, url: str) -> list[FeedEntry]:
         names = [p["name"] for p in (people or feed_authors)
                  if isinstance(p, dict) and isinstance(p.get("name"), str)]
         title, summary = item.get("title"), item.get("summary") or item.get("content_text")
-        tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+        raw_tags = item.get("tags")
+        tags = raw_tags if isinstance(raw_tags, list) else []
         entries.append(FeedEntry(
             url=link,
             title=title.strip() or None if isinstance(title, str) else None,

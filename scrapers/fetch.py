@@ -15,7 +15,7 @@ import random
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
 from urllib.parse import urljoin, urlsplit
@@ -145,8 +145,9 @@ class Fetcher:
                 request_headers["If-Modified-Since"] = validators.last_modified
         if robots:
             await self._check_robots(url, headers or {})
-        return await self._with_retries(
+        response, attempts = await self._with_retries(
             lambda: self._follow(url, request_headers, robots=robots))
+        return replace(response, attempts=attempts) if attempts > 1 else response
 
     async def robots_rules(self, url: str, headers: dict[str, str] | None = None
                            ) -> RobotsRules:
@@ -176,13 +177,14 @@ class Fetcher:
         async def once() -> RobotsRules:
             response = await self._follow(robots_url, headers, robots=False, for_robots=True)
             return rules_from_answer(origin_of(robots_url), response.status, response.body)
-        return await self._with_retries(once, retry_robots=True)
+        rules, _attempts = await self._with_retries(once, retry_robots=True)
+        return rules
 
     async def _with_retries(self, attempt_once: Callable[[], Awaitable[_T]], *,
-                            retry_robots: bool = False) -> _T:
-        """Retry transient failures with backoff. An unreadable robots.txt met on a redirect
-        is not retried here: its cached answer would only repeat (`retry_robots` is for the
-        robots.txt request itself)."""
+                            retry_robots: bool = False) -> tuple[_T, int]:
+        """Retry transient failures with backoff; the result and the attempts it took. An
+        unreadable robots.txt met on a redirect is not retried here: its cached answer would
+        only repeat (`retry_robots` is for the robots.txt request itself)."""
         attempt = 0
         while True:
             attempt += 1
@@ -201,9 +203,7 @@ class Fetcher:
                     raise      # the server asks for longer than a run should wait: next run
                 await asyncio.sleep(delay)
                 continue
-            if isinstance(result, Response) and attempt > 1:
-                result = Response(**{**result.__dict__, "attempts": attempt})
-            return result
+            return result, attempt
 
     async def _follow(self, url: str, headers: dict[str, str], *, robots: bool,
                       for_robots: bool = False) -> Response:
@@ -294,11 +294,11 @@ class Fetcher:
                 if status >= 400:
                     raise errors.HTTPStatusError(f"HTTP {status} {r.reason_phrase}", url=url)
             elif status == 429 or status >= 500:
-                exc = errors.RobotsUnavailable(
+                unreadable = errors.RobotsUnavailable(
                     f"robots.txt answered HTTP {status}; nothing on {origin_of(url)} is "
                     "fetched until it can be read (a later run tries again)", url=url)
-                exc.retry_after = _retry_after(r.headers.get("retry-after"))
-                raise exc
+                unreadable.retry_after = _retry_after(r.headers.get("retry-after"))
+                raise unreadable
             body = await self._read_body(r, url, truncate=for_robots)
             return _Hop(self._response(r, body))
         finally:

@@ -212,15 +212,19 @@ class Validators:
     last_modified: str | None = None
 
 
+# feed: the source's own document (feed, top sitemap, listing page); sitemap: a nested sitemap
+# of an index; article: an article page.
+FetchKind = Literal["feed", "sitemap", "article"]
+FetchOutcome = Literal["ok", "not_modified", "error", "skipped"]
+
+
 @dataclass(frozen=True)
 class FetchRecord:
     """One HTTP request as it went: the request log users query for source health."""
 
     url: str
-    # feed: the source's own document (feed, top sitemap, listing page); sitemap: a nested
-    # sitemap of an index; article: an article page.
-    kind: Literal["feed", "sitemap", "article"]
-    outcome: Literal["ok", "not_modified", "error", "skipped"]
+    kind: FetchKind
+    outcome: FetchOutcome
     status_code: int | None = None
     bytes: int = 0
     elapsed_ms: float = 0.0

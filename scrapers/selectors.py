@@ -29,10 +29,10 @@ def extract_with_selectors(html: str, *, url: str, source_id: str, fetched_at: d
         article = extract_article(html, url=url, source_id=source_id, fetched_at=fetched_at,
                                   entry=entry, language=language)
         soup = BeautifulSoup(html, "lxml")
-        title = _title(soup, selectors.title, url) or article.title
+        headline = _title(soup, selectors.title, url) or article.title
         published = _date(soup, selectors.date, url) or article.published_at
-        return dataclasses.replace(article, title=title, published_at=published,
-                                   content_hash=content_hash(title, article.body))
+        return dataclasses.replace(article, title=headline, published_at=published,
+                                   content_hash=content_hash(headline, article.body))
     soup = BeautifulSoup(html, "lxml")
     meta = read_metadata(parse_page(html, url), now=fetched_at)
     body = _body(soup, selectors.body, url)

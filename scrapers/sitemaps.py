@@ -20,7 +20,7 @@ from scrapers import errors
 from scrapers.errors import ScrapeError
 from scrapers.fetch import Fetcher, Response
 from scrapers.metadata import parse_date
-from scrapers.models import Discovery, FeedEntry, SourceConfig, Validators
+from scrapers.models import Discovery, FeedEntry, FetchKind, SourceConfig, Validators
 from scrapers.records import error_record, ok_record
 from scrapers.urls import canonicalize
 
@@ -159,7 +159,7 @@ async def discover_sitemap(source: SourceConfig, fetcher: Fetcher,
             _get(fetcher, url, source, validators if depth == 0 else None) for url in level))
         next_level: list[str] = []
         for url, outcome in zip(level, responses, strict=True):
-            kind = "feed" if depth == 0 else "sitemap"
+            kind: FetchKind = "feed" if depth == 0 else "sitemap"
             doc = _read(url, kind, outcome, source.max_entries - len(found.entries), found)
             if doc is None:
                 continue
@@ -189,7 +189,7 @@ async def _get(fetcher: Fetcher, url: str, source: SourceConfig,
         return exc
 
 
-def _read(url: str, kind: str, outcome: Response | ScrapeError, room: int,
+def _read(url: str, kind: FetchKind, outcome: Response | ScrapeError, room: int,
           found: Discovery) -> SitemapDoc | None:
     """Record one fetched sitemap and parse it; None when there is nothing to walk."""
     top = kind == "feed"
