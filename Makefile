@@ -31,8 +31,19 @@ eval: $(STAMP)
 faults: $(STAMP)
 	$(BIN)/python -m tests.faults
 
+# Every check runs, then the target fails if any did: ruff, the import contracts of
+# docs/architecture.md (pyproject.toml [tool.importlinter]), mypy, the `# type: ignore` count.
+PACKAGES := core scrapers rules warehouse alerts pipeline flows cli reports demo tools
+
 lint: $(STAMP)
-	$(BIN)/ruff check .
+	@failed=""; \
+	echo "== ruff"; $(BIN)/ruff check . || failed="$$failed ruff"; \
+	echo "== lint-imports"; PYTHONPATH=$(CURDIR) $(BIN)/lint-imports --no-logo \
+		|| failed="$$failed lint-imports"; \
+	echo "== mypy"; $(BIN)/mypy $(PACKAGES) || failed="$$failed mypy"; \
+	echo "== type: ignore"; $(BIN)/python -m tools.count_ignores $(PACKAGES) \
+		|| failed="$$failed count_ignores"; \
+	if [ -n "$$failed" ]; then echo "make lint: failed:$$failed" >&2; exit 1; fi
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) data .pytest_cache .ruff_cache .mypy_cache .import_linter_cache *.egg-info
