@@ -27,12 +27,14 @@ from datetime import datetime, timedelta
 from alerts.channels import Channel
 from alerts.notify import send
 from alerts.render import Rendered, render, render_digest
+from alerts.routing import QueuePolicy
 from core.errors import MissingSecret
+from core.records import AlertView
 from core.settings import Settings
 from core.timing import DigestSchedule, backoff
 from pipeline.config import Config
 from pipeline.crash_points import crash_point
-from rules.models import DEFAULT_FLOOD_LIMIT, AlertView
+from rules.models import DEFAULT_FLOOD_LIMIT
 from warehouse import digests, outbox, rule_state
 from warehouse.connection import writer
 
@@ -62,7 +64,7 @@ def settings_problems(settings: Settings, config: Config) -> list[str]:
     return problems
 
 
-def queue_policy(config: Config) -> outbox.QueuePolicy:
+def queue_policy(config: Config) -> QueuePolicy:
     """Which alerts wait for a digest, where later copies are listed, who may re-alert.
 
     A rule with `digest:` sends everything in its own digests. On a channel with `digest:`,
@@ -79,7 +81,7 @@ def queue_policy(config: Config) -> outbox.QueuePolicy:
                 copy_streams[(rule.id, name)] = "channel"
                 if rule.severity != CRITICAL:
                     alert_streams[(rule.id, name)] = "channel"
-    return outbox.QueuePolicy(
+    return QueuePolicy(
         realert={r.id: r.realert for r in config.rules if r.realert is not None},
         alert_streams=alert_streams, copy_streams=copy_streams)
 

@@ -36,7 +36,8 @@ from alerts.escaping import (
     slack_link,
     slack_url,
 )
-from rules.models import SEVERITY_ORDER, AlertView, EventDate
+from core.records import AlertView, EventDate
+from rules.models import SEVERITY_ORDER
 
 FORMATS = ("email", "slack", "markdown", "text")
 _BUILTIN = {"email": "email.html.j2", "slack": "alert.slack.j2", "markdown": "alert.md.j2",

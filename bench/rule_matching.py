@@ -26,7 +26,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from rules.matcher import ArticleText, CompiledRules
+from core.records import ArticleText
+from rules.matcher import CompiledRules
 from rules.models import Rule
 from rules.text import term_forms
 

@@ -394,8 +394,8 @@ def channels_test(name: Annotated[str, typer.Argument(help="Channel name.")]) ->
     from alerts.notify import send
     from alerts.render import render
     from core.errors import DeliveryError, MissingSecret
+    from core.records import AlertView
     from pipeline.config import load_config
-    from rules.models import AlertView
 
     config = load_config(Settings().config_dir)
     channel = config.channels.get(name)

@@ -22,6 +22,7 @@ from alerts.channels import ChannelFile
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE
 from core.durations import DurationError, parse_duration
 from core.errors import ConfigError, ConfigProblem
+from core.records import ArticleText, Match
 from core.settings import Settings
 from core.yamlfile import read_yaml, validate
 from pipeline.config import Config, load_config, load_rules, rule_files
@@ -30,8 +31,7 @@ from rules.dates import find_dates
 from rules.entities import load_entities
 from rules.events import apply_events
 from rules.kinds import Hit, threshold_crossing
-from rules.matcher import ArticleText
-from rules.models import Match, Rule
+from rules.models import Rule
 
 console = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -109,7 +109,6 @@ def rules_test(
     """Run one rule over stored articles and print its hits with their evidence. Sends
     nothing and writes nothing (the warehouse is opened read-only)."""
     from warehouse.connection import reader
-    from warehouse.outbox import StoredArticle
     from warehouse.rule_state import articles_since
 
     settings = Settings()
@@ -130,7 +129,7 @@ def rules_test(
         raise typer.Exit(EXIT_USAGE)
     now = datetime.now(UTC)
     with reader(warehouse or settings.warehouse) as con:
-        articles = [StoredArticle(*row) for row in articles_since(con, now - age)]
+        articles = articles_since(con, now - age)
         names = dict(con.execute("SELECT source_id, name FROM sources").fetchall())
     hits = _matches(compiled, rule, articles)
     for article, match in hits[:limit]:

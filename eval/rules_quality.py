@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from core.records import ArticleText
 from demo.articles import ARTICLES
 from pipeline.config import load_config
-from rules.matcher import ArticleText, CompiledRules
+from rules.matcher import CompiledRules
 
 
 def run(config_dir: Path = Path("config")) -> list[tuple[str, str]]:

@@ -23,7 +23,6 @@ from alerts.delivery import (
     DigestReport,
     announce_config_problems,
     deliver_alerts,
-    queue_policy,
     send_due_digests,
 )
 from alerts.source_notices import SourceAlertReport, check_sources
@@ -32,8 +31,7 @@ from pipeline import progress
 from pipeline.config import Config, load_config
 from pipeline.crash_points import crash_point, fail_point
 from pipeline.fetching import fetch_policy
-from pipeline.rule_evaluation import RuleSet, compile_rules, evaluate_batch
-from rules.dates import find_dates
+from pipeline.rule_evaluation import RuleSet, compile_rules, evaluate_pending
 from scrapers.fetch import Fetcher
 from scrapers.models import SourceConfig, SourceResult, Validators
 from scrapers.pipeline import scrape_source
@@ -101,22 +99,7 @@ def _before_load_commit(con: object, report: LoadReport) -> None:
 def evaluate_task(settings: Settings, config: Config, now: datetime | None = None,
                   rules: RuleSet | None = None) -> outbox.QueueReport:
     """Evaluate every article the rules have not seen (also those left by a crashed run)."""
-    rules = rules or compile_rules(config.rules, config.entities)
-    policy = queue_policy(config)
-    now = now or datetime.now(UTC)
-    total = outbox.QueueReport(0, 0, 0)
-    with writer(settings.warehouse) as con:
-        while True:
-            batch = outbox.articles_to_evaluate(con)
-            if not batch:
-                return total
-            report = evaluate_batch(con, rules, batch, policy=policy, now=now,
-                                    find_dates=find_dates)
-            total = outbox.QueueReport(total.matches + report.matches,
-                                       total.alerts + report.alerts,
-                                       total.evaluated + report.evaluated,
-                                       total.realerts + report.realerts,
-                                       total.digest_items + report.digest_items)
+    return evaluate_pending(settings, config, now=now or datetime.now(UTC), rules=rules)
 
 
 @task(name="deliver-alerts", cache_policy=NO_CACHE)

@@ -14,7 +14,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from rules.models import Condition, Evidence, Near, Pattern, SameSentence
+from core.records import Evidence
+from rules.errors import UnsafeRegex
+from rules.models import Condition, Near, Pattern, SameSentence
 from rules.text import sentence_around, sentence_bounds
 
 # A regex is searched one sentence at a time, in windows of at most MAX_REGEX_TEXT characters
@@ -273,8 +275,7 @@ def compile_condition(condition: Condition, atom_for: Callable[[Any], int]) -> A
         if isinstance(value, SameSentence):
             return SentenceNode(tuple(atom_for(v) for v in value.sentence))
         if isinstance(value, Pattern):
-            flags = re.UNICODE | (0 if value.case == "exact" else re.IGNORECASE)
-            return RegexNode(re.compile(value.regex, flags), f"regex:{value.regex}")
+            return RegexNode(_compile_regex(value), f"regex:{value.regex}")
         return AtomLeaf(atom_for(value))
 
     def items(values: Iterable[Any] | None) -> tuple[Node, ...] | None:
@@ -282,6 +283,17 @@ def compile_condition(condition: Condition, atom_for: Callable[[Any], int]) -> A
 
     return AnyOf(items(condition.any), items(condition.all), items(condition.none),
                  frozenset(condition.fields) if condition.fields else None)
+
+
+def _compile_regex(value: Pattern) -> re.Pattern[str]:
+    """The guard (rules.regex_guard) parses a pattern; some it passes are still refused by the
+    engine when compiled, such as a look-behind of variable width."""
+    flags = re.UNICODE | (0 if value.case == "exact" else re.IGNORECASE)
+    try:
+        return re.compile(value.regex, flags)
+    except (re.error, OverflowError, RecursionError) as exc:
+        raise UnsafeRegex(f"regex {value.regex!r} cannot be compiled: {exc}; rewrite it (a "
+                          "look-behind, for one, must have a fixed width)") from exc
 
 
 def _positive(node: Node) -> Iterable[Node]:

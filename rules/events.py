@@ -13,24 +13,25 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Protocol
 
+from core.records import ArticleText, EventDate, Match
 from rules.dates import DateMention
-from rules.models import EventDate, Match, Rule
+from rules.models import Rule
 
 DateFinder = Callable[[str, datetime], Sequence[DateMention]]
 _FIELD_ORDER = {"body": 0, "summary": 1, "title": 2}
 
 
 class EventSentences(Protocol):
-    def event_sentences(self, article: object, rule: Rule) -> list[tuple[str, int, int, str]]:
+    def event_sentences(self, article: ArticleText, rule: Rule) -> list[tuple[str, int, int, str]]:
         ...
 
 
-def reference_time(article: object) -> datetime | None:
+def reference_time(article: ArticleText) -> datetime | None:
     """Dates resolve against publication; an article without a date uses its ingest time."""
-    return getattr(article, "published_at", None) or getattr(article, "first_seen_at", None)
+    return article.published_at or article.first_seen_at
 
 
-def find_event_date(compiled: EventSentences, article: object, rule: Rule,
+def find_event_date(compiled: EventSentences, article: ArticleText, rule: Rule,
                     find_dates: DateFinder) -> EventDate | None:
     """The first date near an event term that falls in the rule's window, reading the body
     first, then the summary, then the title: a headline compresses, and its "next week" is
@@ -62,7 +63,7 @@ def _overlaps(first: date | None, last: date | None, low: date, high: date) -> b
     return first <= high and (last or first) >= low
 
 
-def apply_events(compiled: EventSentences, article: object, matches: Sequence[Match],
+def apply_events(compiled: EventSentences, article: ArticleText, matches: Sequence[Match],
                  rules: dict[str, Rule], find_dates: DateFinder) -> list[Match]:
     """Matches of rules without `event` pass as they are; those with it hold only with a date
     in their window, which the match then carries."""

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from rules.models import Match, Rule
+from core.records import Match
+from rules.models import Rule
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,12 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import ahocorasick
 
+from core.records import ArticleText, Evidence, Match
 from rules.conditions import (
     AnyOf,
     ArticleScan,
@@ -31,30 +31,14 @@ from rules.conditions import (
     uses_regex,
 )
 from rules.entities import Entity, EntityMention
-from rules.models import Evidence, Match, Rule
+from rules.errors import UnknownEntity
+from rules.models import Rule
 from rules.text import fold, term_forms
 
 _FIELD_PREFERENCE = {"body": 0, "summary": 1, "title": 2}   # evidence: a body sentence says most
 ALL_FIELDS = ("title", "summary", "body")
 # Scripts written without spaces between words: their spellings cannot need a space around.
 _NO_SPACES = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
-
-
-@dataclass(frozen=True)
-class ArticleText:
-    article_id: str
-    story_id: str
-    source_id: str
-    title: str
-    summary: str | None
-    body: str
-    language: str | None = None
-    section: str | None = None
-    published_at: datetime | None = None
-
-
-class UnknownEntity(ValueError):
-    """A rule names an entity the watchlist does not have."""
 
 
 class CompiledRules:
@@ -154,9 +138,9 @@ class CompiledRules:
 
     # -- match ---------------------------------------------------------------------------
 
-    def scan(self, article: Any, fields: tuple[str, ...] | None = None) -> ArticleScan:
+    def scan(self, article: ArticleText, fields: tuple[str, ...] | None = None) -> ArticleScan:
         """Every atom occurrence in the given fields (default: the fields rules use)."""
-        texts = {f: (getattr(article, f, None) or "") for f in (fields or self.fields)}
+        texts = {f: (getattr(article, f) or "") for f in (fields or self.fields)}
         hits: dict[int, list[Occurrence]] = {}
         iterate = self._automaton.iter
         new = tuple.__new__
@@ -176,7 +160,7 @@ class CompiledRules:
                         hits[atom] = [occurrence]
         return ArticleScan(texts, hits, frozenset(texts))
 
-    def evaluate(self, article: Any, now: datetime | None = None) -> list[Match]:
+    def evaluate(self, article: ArticleText, now: datetime | None = None) -> list[Match]:
         scan = self.scan(article)
         hits = scan.hits
         candidates = set(self._always)
@@ -203,7 +187,7 @@ class CompiledRules:
                 matches.append(_match(rule, article, evidence))
         return matches
 
-    def entity_mentions(self, article: Any) -> list[EntityMention]:
+    def entity_mentions(self, article: ArticleText) -> list[EntityMention]:
         """Every watchlist entity found in the article's title, summary and body."""
         scan = self.scan(article, ALL_FIELDS)
         out = []
@@ -216,7 +200,7 @@ class CompiledRules:
                                          text[occ.start:occ.end], text[s_start:s_end]))
         return sorted(out, key=lambda m: (ALL_FIELDS.index(m.field), m.start, m.entity_id))
 
-    def event_sentences(self, article: Any, rule: Rule) -> list[tuple[str, int, int, str]]:
+    def event_sentences(self, article: ArticleText, rule: Rule) -> list[tuple[str, int, int, str]]:
         """(field, start, end, text) of each sentence holding one of the rule's event terms."""
         atoms = self._event_atoms.get(rule.id)
         if atoms is None:
@@ -242,19 +226,19 @@ def _same_case(surface: str, written: str) -> bool:
     return common > 0 and letters[:common] == written[:common]
 
 
-def _filters_hold(rule: Rule, article: Any, now: datetime | None) -> bool:
+def _filters_hold(rule: Rule, article: ArticleText, now: datetime | None) -> bool:
     if rule.sources is not None and article.source_id not in rule.sources:
         return False
     if rule.languages is not None:
-        language = (getattr(article, "language", None) or "").lower()
+        language = (article.language or "").lower()
         if not any(language == want or language.startswith(f"{want}-")
                    for want in rule.languages):
             return False
     if rule.sections is not None:
-        section = (getattr(article, "section", None) or "").strip().lower()
+        section = (article.section or "").strip().lower()
         if section not in rule.sections:
             return False
-    published = getattr(article, "published_at", None)
+    published = article.published_at
     if rule.max_age is not None and published is not None:
         if published.tzinfo is None:
             published = published.replace(tzinfo=UTC)
@@ -266,7 +250,7 @@ def _filters_hold(rule: Rule, article: Any, now: datetime | None) -> bool:
 _FIELD_ORDER = {f: i for i, f in enumerate(ALL_FIELDS)}
 
 
-def _match(rule: Rule, article: Any, evidence: list[Evidence]) -> Match:
+def _match(rule: Rule, article: ArticleText, evidence: list[Evidence]) -> Match:
     """The Match with all its evidence; its sentence is the one with the most distinct
     conditions, preferring the body, then the earliest."""
     if len(evidence) == 1:

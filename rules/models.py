@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
@@ -317,63 +316,3 @@ class RuleFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rules: list[Rule] = Field(min_length=1)
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """One condition of a rule found in one place of an article.
-
-    Offsets are character offsets into the article field (`title`, `summary` or `body`), so the
-    exact words can be highlighted; `sentence_start`/`sentence_end` bound their sentence.
-    """
-
-    condition: str            # what matched: a term as written in the rule, an entity id, ...
-    field: str
-    start: int
-    end: int
-    text: str                 # the words as they appear in the article
-    sentence_start: int
-    sentence_end: int
-
-
-@dataclass(frozen=True)
-class EventDate:
-    """An event date found near an event term, resolved against the publication date."""
-
-    value: str                # TIMEX3 value: 2026-11-24, 2026-W48, 2026-11
-    text: str                 # as written: "next Tuesday"
-    sentence: str
-    start: date | None = None  # first and last day the value covers
-    end: date | None = None
-
-
-@dataclass(frozen=True)
-class Match:
-    """A rule matched an article; the evidence says where and why."""
-
-    rule_id: str
-    article_id: str
-    story_id: str
-    field: str
-    terms: tuple[str, ...]    # the words as they appear in the article
-    sentence: str
-    evidence: tuple[Evidence, ...] = ()
-    event_date: EventDate | None = None
-
-
-@dataclass(frozen=True)
-class AlertView:
-    """What a channel needs to render one alert."""
-
-    alert_id: str
-    rule_id: str
-    rule_name: str
-    severity: str
-    title: str
-    url: str
-    source_name: str
-    published_at: datetime | None
-    sentence: str | None
-    terms: tuple[str, ...]
-    other_sources: tuple[str, ...] = ()
-    event_date: EventDate | None = None

@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rules.errors import UnsafeRegex
+
 try:   # Python 3.11+
     from re import _constants as sre_c
     from re import _parser as sre_parse
@@ -31,10 +33,6 @@ MAX_PATTERN_CHARS = 500
 _SHORT_RANGE = 20    # x{0,20} cannot make a search slow; x{0,999} counts as open-ended
 _ANY = frozenset(["<any>"])   # stands for "every character" in overlap tests
 _VARIABLE_REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT)
-
-
-class UnsafeRegex(ValueError):
-    """The pattern is refused; the message says why and what to write instead."""
 
 
 def check_regex(pattern: str) -> None:

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from scrapers.models import Article, KnownUrls, SourceConfig, SourceResult, Validators
 from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, staged
+from warehouse.rows import records
 from warehouse.stories import BANDS, NUM_PERM, ROWS, Assignment, StoryIndex, signature
 
 # Syndicated copies arrive within days of each other; older stories are not joined.
@@ -87,9 +88,9 @@ def source_state(con: duckdb.DuckDBPyConnection,
         if fetched_at is not None:
             last_fetched[url] = max(fetched_at, last_fetched.get(url, fetched_at))
     urls = KnownUrls((r[0] for r in rows), last_fetched)
-    row = con.execute("SELECT etag, last_modified FROM sources WHERE source_id = ?",
-                      [source_id]).fetchone()
-    validators = Validators(row[0], row[1]) if row and (row[0] or row[1]) else None
+    found = records(con.execute("SELECT etag, last_modified FROM sources WHERE source_id = ?",
+                                [source_id]), Validators)
+    validators = next((v for v in found if v.etag or v.last_modified), None)
     return urls, validators
 
 

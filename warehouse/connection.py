@@ -11,16 +11,20 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeAlias
 
 import duckdb
 
 from warehouse.errors import WarehouseError, WarehouseLocked
 from warehouse.migrate import apply_migrations
 
+# What callers outside the warehouse name a connection by: only warehouse/ imports duckdb.
+Connection: TypeAlias = duckdb.DuckDBPyConnection
+
 _LOCK_HINT = re.compile(r"lock|Conflicting lock|being used by another process", re.IGNORECASE)
 
 
-def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> duckdb.DuckDBPyConnection:
+def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> Connection:
     deadline = time.monotonic() + wait_seconds
     delay = 0.05
     while True:
@@ -55,7 +59,7 @@ def _lock_holder(message: str) -> str:
 
 
 @contextmanager
-def writer(path: Path, *, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def writer(path: Path, *, wait_seconds: float = 30.0) -> Iterator[Connection]:
     """A write connection for one batch; schema migrations are applied on first open."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = _connect(path, read_only=False, wait_seconds=wait_seconds)
@@ -67,7 +71,7 @@ def writer(path: Path, *, wait_seconds: float = 30.0) -> Iterator[duckdb.DuckDBP
 
 
 @contextmanager
-def reader(path: Path, *, wait_seconds: float = 5.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def reader(path: Path, *, wait_seconds: float = 5.0) -> Iterator[Connection]:
     """A read-only connection; safe to open while flows run between their write batches."""
     if not path.exists():
         raise WarehouseError(
@@ -78,3 +82,16 @@ def reader(path: Path, *, wait_seconds: float = 5.0) -> Iterator[duckdb.DuckDBPy
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def transaction(con: Connection) -> Iterator[Connection]:
+    """Everything written in the block commits together, or not at all: any exception (a
+    failed write, a full disk, Ctrl-C) rolls it back and propagates."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise

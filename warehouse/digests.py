@@ -15,9 +15,11 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from rules.models import AlertView
+from core.records import AlertView
 from warehouse.bulk import TEXT, staged
+from warehouse.connection import transaction
 from warehouse.outbox import DigestRecord, alert_views, insert_digests
+from warehouse.rows import dicts, records
 
 _ITEM_ID = pa.schema([("item_id", TEXT)])
 
@@ -41,7 +43,7 @@ class DigestLine:
 
 
 def waiting_streams(con: duckdb.DuckDBPyConnection) -> list[StreamState]:
-    rows = con.execute(
+    return records(con.execute(
         """WITH waiting AS (
                SELECT channel, stream, min(queued_at) AS oldest, count(*) AS waiting
                FROM digest_items WHERE digest_id IS NULL GROUP BY ALL),
@@ -56,23 +58,24 @@ def waiting_streams(con: duckdb.DuckDBPyConnection) -> list[StreamState]:
                  AND (s.last_sent_at IS NULL OR g.created_at > s.last_sent_at)
                GROUP BY ALL)
            SELECT w.channel, w.stream, w.oldest, w.waiting, s.last_period,
-                  coalesce(f.failures, 0), f.last_failure
+                  coalesce(f.failures, 0) AS failures, f.last_failure
            FROM waiting w LEFT JOIN sent s USING (channel, stream)
            LEFT JOIN failed f USING (channel, stream)
-           ORDER BY w.channel, w.stream""").fetchall()
-    return [StreamState(*row) for row in rows]
+           ORDER BY w.channel, w.stream"""), StreamState)
 
 
 def waiting_lines(con: duckdb.DuckDBPyConnection, channel: str, stream: str,
                   rule_names: Mapping[str, str]) -> list[DigestLine]:
     """The lines waiting in one stream, oldest first. An update is marked in its headline."""
-    rows = con.execute(
+    rows = dicts(con.execute(
         """SELECT item_id, alert_id, article_id, reason FROM digest_items
            WHERE channel = ? AND stream = ? AND digest_id IS NULL
-           ORDER BY queued_at, item_id""", [channel, stream]).fetchall()
-    views = alert_views(con, [(item, aid, article) for item, aid, article, _ in rows], rule_names)
+           ORDER BY queued_at, item_id""", [channel, stream]))
+    views = alert_views(con, [(r["item_id"], r["alert_id"], r["article_id"]) for r in rows],
+                        rule_names)
     lines = []
-    for item, _, _, reason in rows:
+    for row in rows:
+        item, reason = row["item_id"], row["reason"]
         if item not in views:
             continue   # its article was pruned: nothing to show
         view = views[item]
@@ -103,8 +106,7 @@ def record_digest(con: duckdb.DuckDBPyConnection, record: DigestRecord,
     """Record a digest attempt; when it was sent, mark its lines (and the deliveries of the
     alerts it carried) sent, in the same transaction."""
     now = now or datetime.now(UTC)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         insert_digests(con, [record])
         if record.error is None and item_ids:
             with staged(con, _ITEM_ID, [(i,) for i in item_ids]) as batch:
@@ -119,7 +121,3 @@ def record_digest(con: duckdb.DuckDBPyConnection, record: DigestRecord,
                    WHERE deliveries.alert_id = i.alert_id AND deliveries.channel = i.channel
                      AND deliveries.status = 'digest'""",
                 {"now": now, "digest": record.digest_id})
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise

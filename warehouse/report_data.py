@@ -13,6 +13,8 @@ from datetime import date, timedelta
 
 import duckdb
 
+from warehouse.rows import dicts, records
+
 NEWS_DAY = ("CAST(CASE WHEN a.published_at IS NULL OR a.published_at > a.first_seen_at "
             "THEN a.first_seen_at ELSE a.published_at END AS DATE)")
 
@@ -126,23 +128,24 @@ def load_report(con: duckdb.DuckDBPyConnection, filter: Filter, last_day: date, 
     first_day = last_day - timedelta(days=days - 1)
     data = ReportData(filter, first_day, last_day)
     _windowed(con, filter, first_day, last_day)
-    data.daily = [DailyCount(*row) for row in con.execute("""
-        SELECT day, source_name, count(*) FROM report_articles
-        GROUP BY ALL ORDER BY day, source_name""").fetchall()]
+    data.daily = records(con.execute("""
+        SELECT day, source_name AS source, count(*) AS articles FROM report_articles
+        GROUP BY ALL ORDER BY day, source_name"""), DailyCount)
     data.peak_stories = top_stories(con, peaks, stories_per_peak)
     data.entities_recorded = _has_rows(con, "entity_mentions")
-    data.entities = [EntityCount(*row) for row in con.execute("""
-        SELECT e.entity_name, e.entity_kind, count(DISTINCT e.article_id), count(*)
+    data.entities = records(con.execute("""
+        SELECT e.entity_name AS name, e.entity_kind AS kind,
+               count(DISTINCT e.article_id) AS articles, count(*) AS mentions
         FROM entity_mentions e JOIN report_articles r USING (article_id)
-        GROUP BY ALL ORDER BY 3 DESC, 4 DESC, 1 LIMIT ?""", [top_entities]).fetchall()]
+        GROUP BY ALL ORDER BY 3 DESC, 4 DESC, 1 LIMIT ?""", [top_entities]), EntityCount)
     data.dates_recorded = _has_rows(con, "date_mentions")
-    data.dates = [UpcomingDate(*row) for row in con.execute("""
-        SELECT d.resolved_date, d.expression, d.sentence, r.title, r.url
+    data.dates = records(con.execute("""
+        SELECT d.resolved_date AS day, d.expression, d.sentence, r.title, r.url
         FROM date_mentions d JOIN report_articles r USING (article_id)
         WHERE d.resolved_date >= ?
         QUALIFY row_number() OVER (PARTITION BY d.resolved_date, r.story_id
                                    ORDER BY r.day, r.article_id) = 1
-        ORDER BY d.resolved_date, r.title LIMIT ?""", [last_day, upcoming]).fetchall()]
+        ORDER BY d.resolved_date, r.title LIMIT ?""", [last_day, upcoming]), UpcomingDate)
     return data
 
 
@@ -150,7 +153,7 @@ def top_stories(con: duckdb.DuckDBPyConnection, peaks: int,
                 per_peak: int) -> list[Story]:
     """The stories behind the busiest days of `report_articles`, most sources first. A story
     is shown by its own headline and the link of its first matching article that day."""
-    rows = con.execute("""
+    rows = dicts(con.execute("""
         WITH peak AS (
             SELECT day FROM report_articles GROUP BY day ORDER BY count(*) DESC, day DESC
             LIMIT ?),
@@ -161,14 +164,15 @@ def top_stories(con: duckdb.DuckDBPyConnection, peaks: int,
                    arg_min(r.url, r.article_id) AS url
             FROM report_articles r JOIN peak USING (day) GROUP BY ALL)
         SELECT st.day, st.story_id, coalesce(s.title, st.headline) AS shown, st.url, st.sources,
-               st.names, st.articles
+               st.names AS source_names, st.articles
         FROM story st LEFT JOIN stories s USING (story_id)
         QUALIFY row_number() OVER (PARTITION BY st.day
                                    ORDER BY st.sources DESC, st.articles DESC, shown) <= ?
         ORDER BY st.day, st.sources DESC, st.articles DESC, shown""",
-                       [peaks, per_peak]).fetchall()
-    return [Story(day, story_id, title, url, sources, tuple(names), articles)
-            for day, story_id, title, url, sources, names, articles in rows]
+                       [peaks, per_peak]))
+    return [Story(day=r["day"], story_id=r["story_id"], title=r["shown"], url=r["url"],
+                  sources=r["sources"], source_names=tuple(r["source_names"]),
+                  articles=r["articles"]) for r in rows]
 
 
 def _has_rows(con: duckdb.DuckDBPyConnection, table: str) -> bool:

@@ -3,7 +3,7 @@
 Evidence, entity mentions and event dates are replaced per article when a new version is
 evaluated, so re-evaluation never doubles them. Threshold firings and first-seen subjects live
 here rather than in memory: a restart neither repeats an alert nor forgets what was seen.
-Writers run inside the caller's transaction (see `outbox.queue_matches(also=...)`).
+Writers run inside the caller's transaction (pipeline.rule_evaluation writes a batch in one).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from datetime import datetime
 import duckdb
 import pyarrow as pa
 
-from rules.models import Match
+from core.records import ArticleText, Match, match_id
 from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, staged
-from warehouse.outbox import match_id
+from warehouse.evaluation import ARTICLE_COLUMNS
+from warehouse.rows import dicts, records
 
 _EVIDENCE = pa.schema([("match_id", TEXT), ("rule_id", TEXT), ("article_id", TEXT),
                        ("condition", TEXT), ("field", TEXT), ("start_offset", pa.int32()),
@@ -138,28 +139,35 @@ def store_mentions(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str],
 def window_hits(con: duckdb.DuckDBPyConnection, rule_id: str,
                 since: datetime) -> list[WindowHit]:
     """Stored matches of the rule on articles first seen at or after `since`."""
-    rows = con.execute(
-        """SELECT a.article_id, a.source_id, a.first_seen_at, a.title
+    return records(con.execute(
+        """SELECT a.article_id, a.source_id, a.first_seen_at AS seen_at, a.title
            FROM matches m JOIN articles a USING (article_id)
            WHERE m.rule_id = ? AND a.first_seen_at >= ?
-           ORDER BY a.first_seen_at, a.article_id""", [rule_id, since]).fetchall()
-    return [WindowHit(*row) for row in rows]
+           ORDER BY a.first_seen_at, a.article_id""", [rule_id, since]), WindowHit)
 
 
 def last_firing(con: duckdb.DuckDBPyConnection, rule_id: str) -> Firing | None:
-    row = con.execute(
+    rows = dicts(con.execute(
         """SELECT firing_id, rule_id, fired_at, window_start, article_ids, source_ids
            FROM threshold_firings WHERE rule_id = ? ORDER BY fired_at DESC LIMIT 1""",
-        [rule_id]).fetchone()
-    if row is None:
+        [rule_id]))
+    if not rows:
         return None
-    return Firing(row[0], row[1], row[2], row[3], tuple(row[4]), tuple(row[5]))
+    row = rows[0]
+    return Firing(**{**row, "article_ids": tuple(row["article_ids"]),
+                     "source_ids": tuple(row["source_ids"])})
 
 
 def store_firings(con: duckdb.DuckDBPyConnection, firings: Sequence[Firing]) -> None:
     insert(con, "threshold_firings", _FIRING, [
         (f.firing_id, f.rule_id, f.fired_at, f.window_start, list(f.article_ids),
          list(f.source_ids)) for f in firings], on_conflict_ignore=True)
+
+
+def source_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Source id -> display name, for describing a crossing."""
+    return {r["source_id"]: r["name"]
+            for r in dicts(con.execute("SELECT source_id, name FROM sources"))}
 
 
 # -- first-seen rules ------------------------------------------------------------------------
@@ -205,15 +213,12 @@ def record_baseline(con: duckdb.DuckDBPyConnection, rule_id: str, now: datetime,
 
 
 def articles_since(con: duckdb.DuckDBPyConnection, since: datetime,
-                   limit: int = 50_000) -> list[tuple]:
-    """Stored articles first seen at or after `since`, for learning a baseline: rows of
-    (article_id, story_id, source_id, title, summary, body, language, section, published_at,
-    first_seen_at)."""
-    return con.execute(
-        """SELECT article_id, story_id, source_id, title, summary, body, language, section,
-                  published_at, first_seen_at
-           FROM articles WHERE first_seen_at >= ? ORDER BY first_seen_at LIMIT ?""",
-        [since, limit]).fetchall()
+                   limit: int = 50_000) -> list[ArticleText]:
+    """Stored articles first seen at or after `since`, for learning a baseline."""
+    return records(con.execute(
+        f"""SELECT {ARTICLE_COLUMNS} FROM articles
+            WHERE first_seen_at >= ? ORDER BY first_seen_at LIMIT ?""", [since, limit]),
+        ArticleText)
 
 
 # -- config problems -------------------------------------------------------------------------

@@ -15,6 +15,9 @@ from typing import Literal
 
 import duckdb
 
+from warehouse.connection import transaction
+from warehouse.rows import dicts
+
 Problem = Literal["failing", "stale"]
 
 
@@ -54,12 +57,13 @@ class Notice:
 
 def health(con: duckdb.DuckDBPyConnection,
            source_ids: Collection[str] | None = None) -> list[SourceHealth]:
-    rows = con.execute(
+    rows = dicts(con.execute(
         """SELECT source_id, name, consecutive_failures, last_success_at, last_new_article_at,
                   usual_gap_hours, articles_per_day_7d, median_latency_ms, open_problems
-           FROM v_source_health ORDER BY source_id""").fetchall()
-    out = [SourceHealth(r[0], r[1], int(r[2]), r[3], r[4], r[5], float(r[6]), r[7],
-                        tuple(r[8] or ())) for r in rows]
+           FROM v_source_health ORDER BY source_id"""))
+    out = [SourceHealth(**{**r, "consecutive_failures": int(r["consecutive_failures"]),
+                           "articles_per_day_7d": float(r["articles_per_day_7d"]),
+                           "open_problems": tuple(r["open_problems"] or ())}) for r in rows]
     if source_ids is not None:
         wanted = set(source_ids)
         out = [h for h in out if h.source_id in wanted]
@@ -82,8 +86,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, thresholds: Thresholds, *, now: dat
     `stale_floor`); recovers when something new arrives. A failing source is not also called
     stale (its silence is explained); one already stale stays so until new articles come."""
     changes: list[Notice] = []
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for h in health(con, source_ids):
             quiet_for = stale_after(h, thresholds)
             quiet = (quiet_for is not None and h.last_new_article_at is not None
@@ -101,10 +104,6 @@ def evaluate(con: duckdb.DuckDBPyConnection, thresholds: Thresholds, *, now: dat
                     changes.append(Notice(h.source_id, h.name, problem, now, False, detail))
                 elif is_open and recovered[problem]:
                     changes.append(_recover(con, h, problem, now))   # type: ignore[arg-type]
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return changes
 
 
@@ -150,15 +149,16 @@ def _when(moment: datetime | None) -> str:
 def pending_notices(con: duckdb.DuckDBPyConnection) -> list[Notice]:
     """Problems ops has not heard of (still open), and recoveries of problems it has. A
     problem that cleared before anyone was told is not worth a message either way."""
-    rows = con.execute(
-        """SELECT a.source_id, coalesce(s.name, a.source_id), a.problem, a.raised_at,
-                  a.recovered_at IS NOT NULL, coalesce(a.recovery_detail, a.detail)
+    rows = dicts(con.execute(
+        """SELECT a.source_id, coalesce(s.name, a.source_id) AS source_name, a.problem,
+                  a.raised_at, a.recovered_at IS NOT NULL AS recovered,
+                  coalesce(a.recovery_detail, a.detail) AS detail
            FROM source_alerts a LEFT JOIN sources s USING (source_id)
            WHERE (a.recovered_at IS NULL AND a.notified_at IS NULL)
               OR (a.recovered_at IS NOT NULL AND a.notified_at IS NOT NULL
                   AND a.recovery_notified_at IS NULL)
-           ORDER BY a.raised_at, a.source_id, a.problem""").fetchall()
-    return [Notice(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+           ORDER BY a.raised_at, a.source_id, a.problem"""))
+    return [Notice(**{**r, "recovered": bool(r["recovered"])}) for r in rows]
 
 
 def mark_notified(con: duckdb.DuckDBPyConnection, notices: Sequence[Notice], *,

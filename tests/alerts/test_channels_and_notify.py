@@ -12,8 +12,8 @@ from alerts.channels import Channel, EnvRef
 from alerts.notify import send
 from alerts.render import Rendered, render
 from core.errors import DeliveryError, MissingSecret
+from core.records import AlertView
 from demo.mailbox import LoopbackMailbox
-from rules.models import AlertView
 
 ALERT = AlertView(
     alert_id="a1b2c3",

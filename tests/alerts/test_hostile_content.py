@@ -13,8 +13,8 @@ import pytest
 from alerts.notify import send
 from alerts.render import render
 from alerts.render_slack import MAX_BYTES, TEXT_MAX, template_json
+from core.records import AlertView
 from demo.mailbox import LoopbackMailbox
-from rules.models import AlertView
 from tests.alerts.test_slack import WEBHOOK, SlackHTTP, context, section, slack_http
 
 __all__ = ["slack_http"]   # the fixture, shared with test_slack

@@ -14,7 +14,7 @@ import pytest
 from alerts.notify import send
 from alerts.render import render, render_digest
 from core.errors import DeliveryError
-from rules.models import AlertView
+from core.records import AlertView
 
 ZWJ = "\u200d"
 ALERT = AlertView(

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from alerts.render import TemplateError, check_template, render
-from rules.models import AlertView
+from core.records import AlertView
 
 ZWJ = "\u200d"
 

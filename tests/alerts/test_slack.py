@@ -17,7 +17,7 @@ from alerts.notify import send
 from alerts.render import Rendered, TemplateError, render, render_digest
 from alerts.render_slack import MAX_BLOCKS, MAX_BYTES, MAX_TEXT, TEXT_MAX, template_json
 from core.errors import DeliveryError
-from rules.models import AlertView
+from core.records import AlertView
 
 TOKEN_A, TOKEN_B, TOKEN_C = "T0NEWSWAT", "B0ALERTS1", "s3cretW3bh00kT0ken42xyz"
 WEBHOOK = f"slack://{TOKEN_A}/{TOKEN_B}/{TOKEN_C}"

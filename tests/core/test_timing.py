@@ -17,10 +17,11 @@ from alerts.delivery import (
     settings_problems,
     stream_schedule,
 )
+from core.records import AlertView
 from core.settings import Settings
 from core.timing import DigestSchedule, QuietHours, backoff
 from pipeline.config import Config, load_config
-from rules.models import AlertView, Rule
+from rules.models import Rule
 from tests.rules.test_rule_files import CHANNELS, SOURCES, problem_lines, write_config
 from warehouse.digests import StreamState
 from warehouse.outbox import DEFAULT_RETRY, PendingDelivery

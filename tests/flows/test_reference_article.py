@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from alerts.routing import QueuePolicy
 from pipeline.config import load_config
 from pipeline.rule_evaluation import compile_rules, evaluate_batch
 from rules.dates import find_dates
@@ -22,7 +23,7 @@ from tests.conftest import SHARED_CORPUS
 from tests.warehouse.builders import make_article, results_by_source, source_configs
 from warehouse.articles import load_results, register_sources
 from warehouse.connection import writer
-from warehouse.outbox import QueuePolicy, articles_to_evaluate
+from warehouse.evaluation import articles_to_evaluate
 
 REPO = Path(__file__).resolve().parents[2]
 ARTICLE = SHARED_CORPUS / "reference-article" / "ceasefire-talks-2025-03-17.txt"

@@ -3,6 +3,7 @@ the monitor flow's evaluate step runs (pipeline.rule_evaluation.evaluate_batch).
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -13,16 +14,19 @@ import duckdb
 import pytest
 
 from alerts.render import render
+from alerts.routing import QueuePolicy
+from core.records import Evidence, Match, match_id
 from pipeline.rule_evaluation import compile_rules, evaluate_batch
 from rules.dates import DateMention
 from rules.entities import Entity
 from rules.events import DateFinder
-from rules.models import Evidence, Match, Rule
+from rules.models import Rule
 from tests.warehouse.builders import make_article, results_by_source, source_configs
 from warehouse import rule_state
 from warehouse.articles import load_results, register_sources
 from warehouse.connection import writer
-from warehouse.outbox import QueuePolicy, alert_views, articles_to_evaluate, match_id
+from warehouse.evaluation import articles_to_evaluate
+from warehouse.outbox import alert_views
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 SOURCES = ["harbour-times", "northern-ledger", "valley-courier"]
@@ -272,6 +276,24 @@ def test_a_rule_that_cannot_be_compiled_is_reported_and_the_others_run(wh: Wareh
     assert [r.id for r in compiled.compiled.rules] == ["ceasefire"]
     assert compiled.problems == [
         "rule ghost: unknown entity 'nobody-known'; known entities: antonio-guterres, lake-forum"]
+
+
+def test_a_pattern_the_engine_refuses_skips_its_rule_and_the_first_error_is_logged(
+        caplog: pytest.LogCaptureFixture) -> None:
+    behind = rule(id="behind", match={"any": [{"regex": "(?<=a+)b"}]})
+    ghost = Rule.model_validate({"id": "ghost", "name": "Ghost", "channels": ["desk"],
+                                 "match": {"any": [{"entity": "nobody-known"}]}})
+    with caplog.at_level(logging.DEBUG, logger="newswatch.rules"):
+        compiled = compile_rules([behind, ghost, rule(id="ceasefire",
+                                                      match={"any": ["ceasefire"]})], ENTITIES)
+    assert [r.id for r in compiled.compiled.rules] == ["ceasefire"]
+    [refused, unknown] = compiled.problems
+    assert refused.startswith("rule behind: cannot be compiled, skipped: UnsafeRegex: regex "
+                              "'(?<=a+)b' cannot be compiled: look-behind requires fixed-width")
+    assert unknown.startswith("rule ghost: unknown entity 'nobody-known'")
+    # The error that sent it to compiling each rule alone is kept, not swallowed.
+    [first] = [r for r in caplog.records if "compiling each alone" in r.getMessage()]
+    assert "UnsafeRegex" in first.getMessage() and "look-behind" in first.getMessage()
 
 
 def test_new_kinds_take_the_rules_severity_channels_and_digest(wh: Warehouse) -> None:

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from core.records import ArticleText, Match
 from demo.articles import ARTICLES
 from pipeline.config import load_config
-from rules.matcher import ArticleText, CompiledRules
-from rules.models import Match, Rule
+from rules.matcher import CompiledRules
+from rules.models import Rule
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -8,7 +8,10 @@ import time
 import pytest
 
 from rules.conditions import MAX_REGEX_TEXT
-from rules.regex_guard import UnsafeRegex, check_regex
+from rules.errors import RuleError, UnsafeRegex
+from rules.matcher import CompiledRules
+from rules.models import Rule
+from rules.regex_guard import check_regex
 
 
 @pytest.mark.parametrize(("pattern", "why"), [
@@ -62,3 +65,13 @@ def test_competing_open_ended_quantifiers_are_refused(pattern: str) -> None:
     # a.*b.*c.*d takes minutes on 1,000 characters of "abcabc...".
     with pytest.raises(UnsafeRegex, match="open-ended quantifiers"):
         check_regex(pattern)
+
+
+def test_a_pattern_the_guard_passes_but_the_engine_refuses_is_refused_when_compiled() -> None:
+    check_regex("(?<=a+)b")   # parses; only compiling finds the variable-width look-behind
+    rule = Rule.model_validate({"id": "behind", "name": "Behind", "channels": ["desk"],
+                                "match": {"any": [{"regex": "(?<=a+)b"}]}})
+    with pytest.raises(UnsafeRegex, match="look-behind requires fixed-width") as refused:
+        CompiledRules([rule])
+    # One base for every rule error, still a ValueError for callers that handle those.
+    assert isinstance(refused.value, RuleError) and isinstance(refused.value, ValueError)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from core.records import ArticleText
 from rules.dates import DateMention
 from rules.entities import load_entities
 from rules.events import find_event_date
@@ -51,7 +52,7 @@ class Sentences:
     def __init__(self, *sentences: str) -> None:
         self.sentences = sentences
 
-    def event_sentences(self, article: object, rule: Rule) -> list[tuple[str, int, int, str]]:
+    def event_sentences(self, article: ArticleText, rule: Rule) -> list[tuple[str, int, int, str]]:
         return [("body", 0, len(s), s) for s in self.sentences]
 
 
@@ -64,9 +65,8 @@ def days_from_now(text: str, reference: datetime) -> list[DateMention]:
     return out
 
 
-class Article:
-    published_at = T0
-    first_seen_at = T0
+ARTICLE = ArticleText("a1", "s1", "harbour-times", "Summit", None, "", published_at=T0,
+                      first_seen_at=T0)
 
 
 def test_the_event_window_is_counted_from_publication() -> None:
@@ -74,10 +74,10 @@ def test_the_event_window_is_counted_from_publication() -> None:
                                 "event": {"terms": ["summit"], "window_days": [2, 10]},
                                 "channels": ["desk"]})
     found = find_event_date(Sentences("A summit in 1 days.", "The summit in 4 days."),
-                            Article(), rule, days_from_now)
+                            ARTICLE, rule, days_from_now)
     assert found is not None and found.start == date(2026, 11, 24)
     assert found.text == "in 4 days" and found.sentence == "The summit in 4 days."
-    assert find_event_date(Sentences("A summit in 11 days."), Article(), rule,
+    assert find_event_date(Sentences("A summit in 11 days."), ARTICLE, rule,
                            days_from_now) is None
 
 

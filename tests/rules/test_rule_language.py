@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 
+from core.records import ArticleText, Match
 from rules.entities import Entity, EntityMention
-from rules.matcher import ArticleText, CompiledRules
-from rules.models import Match, Rule
+from rules.matcher import CompiledRules
+from rules.models import Rule
 
 PUTIN = Entity(id="vladimir-putin", name="Vladimir Putin", kind="person",
                aliases=["Putin", "Путин", "普京"], titles=["the Russian president"])

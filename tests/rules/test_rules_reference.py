@@ -13,8 +13,9 @@ import yaml
 from typer.testing import CliRunner
 
 from cli.app import app
+from core.records import ArticleText
 from rules.entities import Entity, EntityFile
-from rules.matcher import ArticleText, CompiledRules
+from rules.matcher import CompiledRules
 from rules.models import RuleFile
 from rules.reference import DOC, MATCH, MISS, render
 

@@ -17,18 +17,20 @@ from alerts.delivery import (
     queue_policy,
     send_due_digests,
 )
+from core.records import AlertView
 from core.settings import Settings
 from demo.articles import ARTICLES
 from demo.content.wire import SERIN_TALKS_STORY
 from demo.mailbox import LoopbackMailbox
 from pipeline.config import Config
+from pipeline.rule_evaluation import queue_matches
 from rules.matcher import CompiledRules
-from rules.models import AlertView, Rule
+from rules.models import Rule
 from tests.warehouse.builders import from_demo, results_by_source, source_configs
 from warehouse.articles import load_results, register_sources
 from warehouse.connection import writer
 from warehouse.digests import DigestLine, shown_alerts
-from warehouse.outbox import articles_to_evaluate, queue_matches
+from warehouse.evaluation import articles_to_evaluate
 
 T0 = datetime(2026, 11, 23, 10, 20, tzinfo=UTC)
 WIRE = sorted((d for d in ARTICLES if d.story == SERIN_TALKS_STORY), key=lambda d: d.published_at)
