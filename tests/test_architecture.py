@@ -34,9 +34,6 @@ KNOWN_VIOLATIONS: dict[str, set[str]] = {
         "alerts.delivery -> pipeline.crash_points",
         "alerts.source_notices -> pipeline.config",
     },
-    "duckdb-only-in-warehouse": {
-        "pipeline.rule_evaluation -> duckdb",
-    },
 }
 
 # An import line that matters: "- alerts.delivery -> pipeline.config (l.33)", also when it is a
