@@ -24,7 +24,7 @@ def migrate() -> None:
     console.print(f"{path}: schema at version {versions[-1] if versions else 0}")
 
 
-def _parse_age(text: str) -> timedelta:
+def parse_age(text: str) -> timedelta:
     try:
         return parse_duration(text, what="age", minimum=timedelta(hours=1))
     except DurationError as exc:
@@ -41,7 +41,7 @@ def prune(
     from warehouse.connection import writer
     from warehouse.maintenance import prune as prune_warehouse
 
-    age = _parse_age(older_than)
+    age = parse_age(older_than)
     with writer(warehouse or Settings().warehouse) as con:
         report = prune_warehouse(con, age, dry_run=dry_run)
     verb = "would delete" if dry_run else "deleted"
