@@ -7,13 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
-from cli.common import EXIT_PROBLEMS
+from cli.common import EXIT_PROBLEMS, console, err
 from core.settings import Settings
-
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 
 def _day(text: str | None) -> date:
@@ -69,7 +65,3 @@ def report(
         err.print("note: nothing matched in this window; check the rule id or entity "
                   "(`newswatch sql \"SELECT rule_id, count(*) FROM matches GROUP BY 1\"`), "
                   "or widen --days / move --until", markup=False, highlight=False)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(report)

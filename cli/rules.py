@@ -109,7 +109,7 @@ def rules_test(
     """Run one rule over stored articles and print its hits with their evidence. Sends
     nothing and writes nothing (the warehouse is opened read-only)."""
     from warehouse.connection import reader
-    from warehouse.rule_state import articles_since
+    from warehouse.rule_state import articles_since, source_names
 
     settings = Settings()
     age = parse_since(since)
@@ -130,7 +130,7 @@ def rules_test(
     now = datetime.now(UTC)
     with reader(warehouse or settings.warehouse) as con:
         articles = articles_since(con, now - age)
-        names = dict(con.execute("SELECT source_id, name FROM sources").fetchall())
+        names = source_names(con)
     hits = _matches(compiled, rule, articles)
     for article, match in hits[:limit]:
         source = names.get(article.source_id, article.source_id)
@@ -161,8 +161,8 @@ def _matches(compiled: RuleSet, rule: Rule, articles: list[Any]) -> list[tuple[A
 
 def _evidence_lines(match: Match) -> Iterator[str]:
     if match.event_date is not None:
-        e = match.event_date
-        yield f"event date: {e.value} ({e.text!r})"
+        event = match.event_date
+        yield f"event date: {event.value} ({event.text!r})"
     if not match.evidence:
         yield f"{match.field}: {', '.join(match.terms)} in: {match.sentence}"
     for e in match.evidence:
@@ -224,7 +224,8 @@ def _read_articles(path: Path, problems: list[str]) -> Iterator[tuple[str, Artic
                 data = json.loads(line)
                 if not isinstance(data, dict):
                     raise ValueError("expected a JSON object")
-                yield data.get("url"), _article(data)
+                article = _article(data)   # checks that url is text
+                yield data["url"], article
             except (ValueError, TypeError) as exc:
                 problems.append(f"{path}:{number}: {exc}; each line needs a JSON object with "
                                 "url, title and body (published_at, source, language optional)")

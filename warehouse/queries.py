@@ -67,3 +67,17 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     names = ["sources", "articles", "stories", "matches", "alerts", "deliveries", "fetches"]
     return {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0]  # type: ignore[index]
             for n in names}
+
+
+def undelivered_alerts(path: Path) -> QueryResult:
+    """Alerts not (yet) delivered, oldest first, with their last error (`newswatch outbox`)."""
+    return run_query(path, """
+        SELECT channel, status, attempts, next_attempt_at, rule_id, title, last_error
+        FROM v_alerts WHERE status <> 'sent' ORDER BY created_at""")
+
+
+def waiting_digest_lines(path: Path) -> QueryResult:
+    """How many lines wait for a digest, per channel, stream and reason (`newswatch outbox`)."""
+    return run_query(path, "SELECT channel, stream, reason, count(*) AS lines "
+                           "FROM v_digest_items WHERE sent_at IS NULL GROUP BY ALL ORDER BY ALL")
+

@@ -21,29 +21,12 @@ def _stamp(when: datetime) -> str:
     return f"{when.day} {when:%b %Y}, {when:%H:%M} UTC"
 
 
-def _page(
-    profile: SiteProfile,
-    title: str,
-    head: str,
-    page_class: str,
-    main: str,
-    sections: list[Link],
-    now: datetime,
-) -> str:
+def _header(profile: SiteProfile, sections: list[Link]) -> str:
     nav = "\n".join(
         f'<a class="site-nav__link" href="{esc(link.href)}">{esc(link.text)}</a>'
         for link in sections
     )
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{esc(title)}</title>
-{head}
-</head>
-<body class="ledger">
-<a class="skip-link" href="#content">Skip to content</a>
+    return f"""<a class="skip-link" href="#content">Skip to content</a>
 <header class="site-header">
 <div class="site-header__brand">
 <a class="site-header__logo" href="{front_path(profile.slug)}">{esc(profile.name)}</a>
@@ -60,19 +43,22 @@ def _page(
 <button class="consent-overlay__accept" type="button">Accept analytics</button>
 <button class="consent-overlay__reject" type="button">Essential only</button>
 </div>
-</div>
-<main id="content" class="page {page_class}">
-{main}
-<section class="newsletter-signup">
+</div>"""
+
+
+def _newsletter(profile: SiteProfile) -> str:
+    return f"""<section class="newsletter-signup">
 <h2 class="newsletter-signup__title">{esc(profile.newsletter_title)}</h2>
 <p class="newsletter-signup__pitch">{esc(profile.newsletter_pitch)}</p>
 <form class="newsletter-signup__form" action="#" method="post">
 <input type="email" name="email" placeholder="you@example.com" aria-label="Email address">
 <button type="submit">Subscribe</button>
 </form>
-</section>
-</main>
-<footer class="site-footer">
+</section>"""
+
+
+def _footer(profile: SiteProfile, now: datetime) -> str:
+    return f"""<footer class="site-footer">
 <nav class="site-footer__nav" aria-label="About the Ledger">
 <ul>
 {footer_link_items(profile.footer_links)}
@@ -80,7 +66,33 @@ def _page(
 </nav>
 <p class="site-footer__legal">Copyright © {now.year} {esc(profile.copyright_holder)}.
 Registered in Kettleby. Published without a paywall, paid for by readers.</p>
-</footer>
+</footer>"""
+
+
+def _page(
+    profile: SiteProfile,
+    title: str,
+    head: str,
+    page_class: str,
+    main: str,
+    sections: list[Link],
+    now: datetime,
+) -> str:
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{esc(title)}</title>
+{head}
+</head>
+<body class="ledger">
+{_header(profile, sections)}
+<main id="content" class="page {page_class}">
+{main}
+{_newsletter(profile)}
+</main>
+{_footer(profile, now)}
 </body>
 </html>
 """

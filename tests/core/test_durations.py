@@ -11,8 +11,8 @@ import typer
 from pydantic import ValidationError
 
 from alerts.channels import Channel
-from cli.app import _parse_age
 from cli.rules import parse_since
+from cli.warehouse_admin import parse_age
 from core.durations import DurationError, format_duration, parse_duration
 from core.schedules import parse_interval
 from core.settings import Settings
@@ -68,7 +68,7 @@ FIELDS = {
     "channels: digest.every": lambda t: Channel.model_validate(
         {"name": "c", "url": "json://x", "digest": {"every": t}}).digest.every,
     "NEWSWATCH_DEFAULT_INTERVAL": lambda t: _interval(Settings(default_interval=t)),
-    "newswatch prune --older-than": _parse_age,
+    "newswatch prune --older-than": parse_age,
     "newswatch rules test --since": parse_since,
 }
 

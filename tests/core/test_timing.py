@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 from pydantic import ValidationError
 
 from alerts.channels import Channel
@@ -21,11 +22,13 @@ from core.records import AlertView
 from core.settings import Settings
 from core.timing import DigestSchedule, QuietHours, backoff
 from pipeline.config import Config, load_config
+from pipeline.rule_evaluation import compile_rules
 from rules.models import Rule
-from tests.rules.test_rule_files import CHANNELS, SOURCES, problem_lines, write_config
+from tests.rules.test_rule_files import problem_lines, write_config
 from warehouse.digests import StreamState
 from warehouse.outbox import DEFAULT_RETRY, PendingDelivery
 
+REPO_CONFIG = Path(__file__).resolve().parents[2] / "config"
 PARIS = "Europe/Paris"   # UTC+1 in November, UTC+2 in summer
 
 
@@ -149,9 +152,30 @@ def test_bad_rule_policy_is_reported(tmp_path: Path, entry: str, expected: str) 
     assert config.rules == []
 
 
-def test_repository_config_still_loads(tmp_path: Path) -> None:
-    root = write_config(tmp_path, {}, channels=CHANNELS, sources=SOURCES)
-    assert all("channels" not in str(p) for p in load_config(root).problems)
+def test_the_repository_config_compiles_and_routes_as_its_files_say() -> None:
+    """The shipped config/ (tests/test_shipped_config.py checks it loads without problems):
+    its rules compile, its channels are those channels.yaml names, and its alert policy
+    follows the files: rules with `digest:` go to their own digest, the others at once."""
+    config = load_config(REPO_CONFIG)
+    assert config.problems == []
+    compiled = compile_rules(config.rules, config.entities)
+    assert compiled.problems == []
+    assert [r.id for r in compiled.compiled.rules] == [r.id for r in config.rules if r.enabled]
+    listed = yaml.safe_load((REPO_CONFIG / "channels.yaml").read_text("utf-8"))["channels"]
+    assert list(config.channels) == [c["name"] for c in listed]
+    assert all(set(rule.channels) <= set(config.channels) for rule in config.rules)
+    policy = queue_policy(config)
+    digests = [r for r in config.rules if r.digest is not None]
+    assert digests, "the shipped watchlist rule sends a daily digest"
+    for rule in config.rules:
+        for channel in rule.channels:
+            stream = policy.alert_streams.get((rule.id, channel))
+            if rule.digest is None:
+                assert stream is None, (rule.id, channel)   # no shipped channel has a digest
+            else:
+                assert stream == f"rule:{rule.id}"
+                assert stream_schedule(config, channel, stream) == rule.digest
+    assert settings_problems(Settings(ops_channel=next(iter(config.channels))), config) == []
 
 
 # --- time ------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """The fault table: one Scenario per fault. Adding a fault is a few lines at the bottom.
+Building blocks are in blocks.py, setups for families of faults in fault_setups.py.
 
 A scenario sets up its world (a hostile source next to the demo's healthy ones, a channel
 that fails, a broken config file, ...), says what run 1 must record, and, when the fault can
@@ -8,361 +9,51 @@ must have arrived, exactly once.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pipeline.crash_points import FAIL_AT_ENV
 from tests.faults import hostile_web as web
-from tests.faults.world import SLACK_ENV, RunResult, World
-from tests.scrapers.hostile_server import HostileRequest, Route, drip, redirect_to, reply
-
-HTML = "text/html; charset=utf-8"
-RSS = "application/rss+xml"
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What run 1 must leave behind: `kind` fetch (an error class in `fetches` and in the run
-    summary), delivery (text in the outbox's last error and the summary's failures), config
-    (text in the summary's config problems) or raised (text of the error the run stopped
-    with)."""
-
-    kind: str
-    text: str
-
-
-Setup = Callable[[World], None]
-FirstRun = Callable[[World, datetime], RunResult]
-
-
-@dataclass(frozen=True)
-class Scenario:
-    name: str
-    setup: Setup
-    recorded: tuple[Recorded, ...] = ()
-    heal: Setup | None = None          # given: a second run follows, after this
-    first_run: FirstRun | None = None  # default: an ordinary run in this process
-    stops: bool = False                # run 1 is meant to stop (killed, disk full)
-    check: Callable[[World], list[str]] | None = None   # more checks after the last run
-
-
-# --- building blocks ------------------------------------------------------------------------
-
-def healing(world: World, bad: Route, good: Route) -> Route:
-    """`bad` during run 1, `good` once the world heals."""
-    def route(req: HostileRequest) -> None:
-        (bad if world.phase == 1 else good)(req)
-    return route
-
-
-def page_route(world: World, n: int, *, mentions: str | None = None,
-               canonical: bool = True, **html: object) -> tuple[str, web.Page, Route]:
-    p = web.page(n, mentions)
-    url = f"{world.base}/a/{n}.html"
-    body = web.article_html(p, canonical=url if canonical else None, **html).encode("utf-8")
-    return url, p, reply(200, body, content_type=HTML)
-
-
-def site(world: World, pages: int = 2, *, fault: Route | None = None,
-         heals: bool = True, mentions: str | None = None, **source: object) -> list[str]:
-    """A hostile site whose feed lists `pages` good articles; with `fault`, page 1 answers
-    that instead (in run 1 only, if `heals`). Expected in the end: every good page, and page
-    1 too if it heals."""
-    urls = []
-    for n in range(1, pages + 1):
-        url, p, good = page_route(world, n, mentions=mentions)
-        route = good
-        if n == 1 and fault is not None:
-            route = healing(world, fault, good) if heals else fault
-        world.hostile.route(f"/a/{n}.html", route)
-        if n != 1 or fault is None or heals:
-            world.expect(url, p)
-        urls.append(url)
-    items = [web.Item(u, f"Item {i}") for i, u in enumerate(urls, 1)]
-    world.hostile.route("/feed.xml", reply(200, web.rss(items), content_type=RSS))
-    world.add_source(f"{world.base}/feed.xml", **source)
-    return urls
-
-
-def feed_only(body: bytes | Route, content_type: str = RSS) -> Setup:
-    """A source whose feed itself is the fault; nothing of it is expected."""
-    def setup(world: World) -> None:
-        route = body if callable(body) else reply(200, body, content_type=content_type)
-        world.hostile.route("/feed.xml", route)
-        world.add_source(f"{world.base}/feed.xml")
-    return setup
-
-
-def status(code: int, headers: dict[str, str] | None = None) -> Route:
-    return reply(code, b"<h1>unavailable</h1>", headers, content_type=HTML)
-
-
-def transient_page(fault: Callable[[World], Route]) -> Setup:
-    def setup(world: World) -> None:
-        site(world, fault=fault(world))
-    return setup
-
-
-def no_request_to(path: str) -> Callable[[World], list[str]]:
-    def check(world: World) -> list[str]:
-        hits = world.hostile.requests_to(path)
-        return [f"{len(hits)} request(s) to {path}: an entity was resolved"] if hits else []
-    return check
-
-
-def no_text(fragment: str) -> Callable[[World], list[str]]:
-    def check(world: World) -> list[str]:
-        found = world.rows("SELECT count(*) FROM articles WHERE title LIKE ? OR body LIKE ?",
-                           [f"%{fragment}%", f"%{fragment}%"])
-        return [f"{found[0][0]} article(s) contain {fragment!r}"] if found and found[0][0] else []
-    return check
-
-
-def stored_title(expected: str, exact: bool = True) -> Callable[[World], list[str]]:
-    """The page's title as stored: exactly, or (`exact=False`, when the charset must be
-    guessed) readable: its ASCII words intact and no replacement characters."""
-    def check(world: World) -> list[str]:
-        titles = [t for (t,) in world.rows("SELECT title FROM articles WHERE source_id = "
-                                           "'hostile'")]
-        if exact:
-            return [] if expected in titles else [f"title {expected!r} not stored: {titles}"]
-        words = [w for w in expected.split() if w.isascii()]
-        if any(set(words) <= set(t.split()) and "\ufffd" not in t for t in titles):
-            return []
-        return [f"title {expected!r} not stored readably: {titles}"]
-    return check
-
-
-def retry_waited(path: str, seconds: float) -> Callable[[World], list[str]]:
-    def check(world: World) -> list[str]:
-        hits = [r.at for r in world.hostile.requests_to(path)]
-        if len(hits) < 2 or hits[1] - hits[0] < seconds * 0.9:
-            return [f"Retry-After {seconds:g} s not honoured: requests at {hits}"]
-        return []
-    return check
-
-
-# --- pages with encoding faults -------------------------------------------------------------
-
-ACCENTED = "Café owners of Señora Núñez street"
-
-
-def encoded_page(encoding: str, header: str | None, meta: str | None,
-                 spoil: bytes = b"") -> Setup:
-    def setup(world: World) -> None:
-        p = web.page(1)
-        url = f"{world.base}/a/1.html"
-        html = web.article_html(p, canonical=url, charset_meta=meta, title=ACCENTED)
-        body = html.encode(encoding)
-        if spoil:   # stray bytes that are not valid in the page's encoding
-            body = body.replace(b"<p>", b"<p>" + spoil, 1)
-        ctype = f"text/html; charset={header}" if header else "text/html"
-        world.hostile.route("/a/1.html", reply(200, body, content_type=ctype))
-        world.hostile.route("/feed.xml", reply(200, web.rss([web.Item(url, "x")]),
-                                               content_type=RSS))
-        world.add_source(f"{world.base}/feed.xml")
-        world.expect(url, p)
-    return setup
-
-
-def deep_html(depth: int) -> Setup:
-    def setup(world: World) -> None:
-        p = web.page(1)
-        body = ("<html><body>" + "<div>" * depth + f"<h1>{p.title}</h1><p>{p.text()}</p>"
-                + "</div>" * depth + "</body></html>").encode()
-        url = f"{world.base}/a/1.html"
-        world.hostile.route("/a/1.html", reply(200, body, content_type=HTML))
-        world.hostile.route("/feed.xml", reply(200, web.rss([web.Item(url, "deep")]),
-                                               content_type=RSS))
-        world.add_source(f"{world.base}/feed.xml")
-    return setup
-
-
-# --- feeds ----------------------------------------------------------------------------------
-
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE rss [
- <!ENTITY lol "lol">
- <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<rss version="2.0"><channel><title>&lol9;</title><link>http://127.0.0.1/</link>
-<item><title>&lol9;</title><link>LINK</link></item></channel></rss>"""
-
-XXE = b"""<?xml version="1.0"?>
-<!DOCTYPE rss [
- <!ENTITY file SYSTEM "file:///etc/passwd">
- <!ENTITY probe SYSTEM "BASE/xxe-probe">
-]>
-<rss version="2.0"><channel><title>x</title><link>http://127.0.0.1/</link>
-<item><title>leak &file; &probe;</title><link>LINK</link></item></channel></rss>"""
-
-
-def entity_feed(template: bytes) -> Setup:
-    """A feed that tries entity tricks, with one good item: what it links may be loaded, the
-    entities must never be expanded or fetched."""
-    def setup(world: World) -> None:
-        url, p, good = page_route(world, 1)
-        world.hostile.route("/a/1.html", good)
-        world.expect(url, p)
-        body = template.replace(b"LINK", url.encode()).replace(b"BASE", world.base.encode())
-        world.hostile.route("/feed.xml", reply(200, body, content_type=RSS))
-        world.hostile.route("/xxe-probe", reply(200, b"PROBED-SECRET"))
-        world.add_source(f"{world.base}/feed.xml")
-    return setup
-
-
-def items_feed(make: Callable[[World], tuple[list[web.Item], dict[str, web.Page]]],
-               **source: object) -> Setup:
-    """A feed of the given items; pages are served for every /a/N.html asked for."""
-    def setup(world: World) -> None:
-        items, expected = make(world)
-        pages = {url: p for url, p in expected.items()}
-
-        def any_page(req: HostileRequest) -> None:
-            path = req.path.split("?")[0]
-            if not path.startswith("/a/"):     # /robots.txt and the like: none here
-                req.send(404, b"not found", {"Content-Type": "text/plain"})
-                return
-            n = int(path.rsplit("/", 1)[-1].split(".")[0])
-            url = f"{world.base}/a/{n}.html"
-            p = pages.get(url, web.page(n))
-            canonical = url if url in pages and pages[url].mentions is None else None
-            html = web.article_html(p, canonical=canonical)
-            req.send(200, html.encode(), {"Content-Type": HTML})
-        world.hostile.fallback = any_page
-        world.hostile.route("/feed.xml", reply(200, web.rss(items), content_type=RSS))
-        world.add_source(f"{world.base}/feed.xml", **source)
-        for url, p in expected.items():
-            world.expect(url, p)
-    return setup
-
-
-def ten_thousand(world: World) -> tuple[list[web.Item], dict[str, web.Page]]:
-    items = [web.Item(f"{world.base}/a/{n}.html", f"Item {n}") for n in range(1, 10_001)]
-    return items, {f"{world.base}/a/{n}.html": web.page(n) for n in range(1, 11)}
-
-
-def duplicate_guids(world: World) -> tuple[list[web.Item], dict[str, web.Page]]:
-    a, b = f"{world.base}/a/1.html", f"{world.base}/a/2.html"
-    items = [web.Item(a, "One", guid="same"), web.Item(a, "One again", guid="same"),
-             web.Item(b, "Two", guid="same")]
-    return items, {a: web.page(1), b: web.page(2)}
-
-
-def undated(world: World) -> tuple[list[web.Item], dict[str, web.Page]]:
-    url = f"{world.base}/a/901.html"
-    return [web.Item(url, "Undated", date=None)], {url: web.page(901, "Estmark", None)}
-
-
-def future(world: World) -> tuple[list[web.Item], dict[str, web.Page]]:
-    url = f"{world.base}/a/5.html"
-    return ([web.Item(url, "From the future", date="Fri, 01 Jan 2100 00:00:00 GMT")],
-            {url: web.page(5, "Corvania", "2100-01-01T00:00:00Z")})
-
-
-def published_is(when: str | None) -> Callable[[World], list[str]]:
-    """The hostile article's stored date, as given (None: none); first seen is always set."""
-    def check(world: World) -> list[str]:
-        rows = world.rows("SELECT strftime(published_at, '%Y-%m-%d'), first_seen_at FROM "
-                          "articles WHERE source_id = 'hostile'")
-        if rows and all(r[0] == when and r[1] is not None for r in rows):
-            return []
-        return [f"stored dates {rows}, wanted published {when} and a first-seen time"]
-    return check
-
-
-def five_urls(world: World) -> tuple[list[web.Item], dict[str, web.Page]]:
-    """One article (no canonical link on its page) linked five ways by tracking junk."""
-    url = f"{world.base}/a/7.html"
-    links = [f"{url}?utm_source=feed", f"{url}?utm_medium=rss&utm_campaign=x",
-             f"{url}?fbclid=abc123", f"{url}#comments", f"{url}?gclid=zz&utm_term=y"]
-    return [web.Item(u, "Same article") for u in links], {url: web.page(7, "Estmark")}
-
-
-# --- channels, processes, files ---------------------------------------------------------------
-
-def smtp_down(world: World) -> None:
-    world.mail.down()
-
-
-def smtp_refuses(world: World) -> None:
-    world.mail.handler.refuse_with = "550 5.1.1 mailbox unavailable"
-
-
-def slack_says(code: int) -> Setup:
-    def setup(world: World) -> None:
-        world.slack.status, world.slack.retry_after = code, "1"
-    return setup
-
-
-def secret_missing(world: World) -> None:
-    del world.env[SLACK_ENV]
-
-
-def typo_rule(world: World) -> None:
-    world.extra_rule_files["typo.yaml"] = (
-        "rules:\n  - id: typo\n    name: Typo\n    match: {any: [harbour]}\n"
-        "    chanels: [desk-email]\n")
-
-
-def killed_during_load(world: World, now: datetime) -> RunResult:
-    return world.finish_child(world.start_child(now, "during_load"))
-
-
-def killed_during_send(world: World, now: datetime) -> RunResult:
-    """Email only, so no other channel is mid-request at the kill. The SMTP server kills the
-    run while the second message is in its DATA phase: the message is never accepted."""
-    world.rule_channels = ("desk-email",)
-    child = world.start_child(now, "never")
-
-    def kill_on_second(n: int) -> bool:
-        if n == 2:
-            child.kill()
-            child.wait()
-            return False
-        return True
-    world.mail.handler.on_message = kill_on_second
-    result = world.finish_child(child)
-    world.mail.handler.on_message = None
-    return result
-
-
-def locked_warehouse(world: World, now: datetime) -> RunResult:
-    """Another process holds the DuckDB file (a write connection) for 3 s as the run starts."""
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; con = duckdb.connect(sys.argv[1]); "
-         "print('held', flush=True); time.sleep(3); con.close()", str(world.warehouse)],
-        stdout=subprocess.PIPE, text=True)
-    assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-    started = time.monotonic()
-    result = world.run(now)
-    holder.wait(timeout=30)
-    if result.error is None and time.monotonic() - started < 2.5:
-        result.error = "the run did not wait for the lock: was it held?"
-    return result
-
-
-def disk_full(world: World, now: datetime) -> RunResult:
-    """OSError(ENOSPC) raised inside the load's transaction, just before COMMIT
-    (flows/crash_points.fail_point), as a full disk would fail DuckDB's write."""
-    os.environ[FAIL_AT_ENV] = "load_commit"
-    try:
-        return world.run(now)
-    finally:
-        del os.environ[FAIL_AT_ENV]
-
+from tests.faults.blocks import (
+    HTML,
+    RSS,
+    Recorded,
+    Scenario,
+    Setup,
+    feed_only,
+    no_request_to,
+    no_text,
+    page_route,
+    retry_waited,
+    site,
+    status,
+    stored_title,
+    transient_page,
+)
+from tests.faults.fault_setups import (
+    ACCENTED,
+    BILLION_LAUGHS,
+    XXE,
+    deep_html,
+    disk_full,
+    duplicate_guids,
+    encoded_page,
+    entity_feed,
+    five_urls,
+    future,
+    items_feed,
+    killed_during_load,
+    killed_during_send,
+    locked_warehouse,
+    published_is,
+    secret_missing,
+    slack_says,
+    smtp_down,
+    smtp_refuses,
+    ten_thousand,
+    typo_rule,
+    undated,
+)
+from tests.faults.world import World
+from tests.scrapers.hostile_server import drip, redirect_to, reply
 
 # --- the table --------------------------------------------------------------------------------
 
