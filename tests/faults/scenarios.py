@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from pipeline.crash_points import FAIL_AT_ENV
+from core.crash_points import FAIL_AT_ENV
 from tests.faults import hostile_web as web
 from tests.faults.world import SLACK_ENV, RunResult, World
 from tests.scrapers.hostile_server import HostileRequest, Route, drip, redirect_to, reply
@@ -356,7 +356,7 @@ def locked_warehouse(world: World, now: datetime) -> RunResult:
 
 def disk_full(world: World, now: datetime) -> RunResult:
     """OSError(ENOSPC) raised inside the load's transaction, just before COMMIT
-    (flows/crash_points.fail_point), as a full disk would fail DuckDB's write."""
+    (core/crash_points.fail_point), as a full disk would fail DuckDB's write."""
     os.environ[FAIL_AT_ENV] = "load_commit"
     try:
         return world.run(now)
