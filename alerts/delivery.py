@@ -208,6 +208,7 @@ async def _send_channel(
     for message in messages:
         digest_id = uuid.uuid4().hex[:24] if message.flood_rule else None
         attempted = error is None
+        this_error: str | None
         if attempted:
             try:
                 await send_messages(channel, _render_message(config, channel, message))
