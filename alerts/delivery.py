@@ -1,14 +1,12 @@
-"""Sending what the outbox holds, by each channel's and rule's policy.
+"""Sending the immediate alerts the outbox holds, by each channel's and rule's policy.
 
-`deliver_alerts`: immediate alerts. Due deliveries (not in backoff) are sent per channel, all
-channels at once, each channel in queue order; the first failure on a channel stops that
-channel for this run (the rest wait with it, so alerts arrive in order when it is back) and
-never delays the others. Quiet hours hold alerts below critical (until they end, or for the
-channel's digest); more than a rule's `flood_limit` alerts for one channel in one run go out
-as one digest. Deliveries given up after their attempts are announced to the ops channels.
-
-`send_due_digests`: one digest per channel and schedule per period, from the warehouse's
-record of the last one sent.
+`deliver_alerts`: due deliveries (not in backoff) are sent per channel, all channels at once,
+each channel in queue order; the first failure on a channel stops that channel for this run
+(the rest wait with it, so alerts arrive in order when it is back) and never delays the
+others. Quiet hours hold alerts below critical (until they end, or for the channel's digest);
+more than a rule's `flood_limit` alerts for one channel in one run go out as one digest.
+Deliveries given up after their attempts are announced to the ops channels (alerts/ops.py).
+Scheduled digests are alerts/digests.py.
 
 Every function takes `now`, so tests move time without sleeping.
 """
@@ -16,33 +14,27 @@ Every function takes `now`, so tests move time without sleeping.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
-import os
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from alerts.channels import Channel
-from alerts.notify import send
+from alerts.config import AlertConfig
+from alerts.ops import announce_given_up
 from alerts.render import Rendered, render, render_digest
 from alerts.routing import QueuePolicy
-from core.errors import MissingSecret
+from alerts.sending import failure_reason, send_messages
+from core.crash_points import crash_point
 from core.records import AlertView
 from core.settings import Settings
-from core.timing import DigestSchedule, backoff
-from pipeline.config import Config
-from pipeline.crash_points import crash_point
 from rules.models import DEFAULT_FLOOD_LIMIT
-from warehouse import digests, outbox, rule_state
+from warehouse import outbox
 from warehouse.connection import writer
 
 logger = logging.getLogger("newswatch.alerting")
 
-# The other half of per-rule templates lives in alerts/render.py: pass the file only once
-# `render` takes it.
-RENDER_TAKES_TEMPLATE = "template" in inspect.signature(render).parameters
 CRITICAL = "critical"
 
 
@@ -52,7 +44,7 @@ def retry_policy(settings: Settings) -> outbox.Retry:
                         cap=timedelta(seconds=settings.delivery_backoff_max_seconds))
 
 
-def settings_problems(settings: Settings, config: Config) -> list[str]:
+def settings_problems(settings: Settings, config: AlertConfig) -> list[str]:
     """Alerting settings that do not fit the config (for `newswatch check`)."""
     problems = []
     if settings.ops_channel and settings.ops_channel not in config.channels:
@@ -64,7 +56,7 @@ def settings_problems(settings: Settings, config: Config) -> list[str]:
     return problems
 
 
-def queue_policy(config: Config) -> QueuePolicy:
+def queue_policy(config: AlertConfig) -> QueuePolicy:
     """Which alerts wait for a digest, where later copies are listed, who may re-alert.
 
     A rule with `digest:` sends everything in its own digests. On a channel with `digest:`,
@@ -86,26 +78,14 @@ def queue_policy(config: Config) -> QueuePolicy:
         alert_streams=alert_streams, copy_streams=copy_streams)
 
 
-def stream_schedule(config: Config, channel: str, stream: str) -> DigestSchedule | None:
-    """The schedule of a digest stream; None (send at once) if the config no longer has one."""
-    if stream == "channel":
-        found = config.channels.get(channel)
-        return found.digest if found else None
-    if stream.startswith("rule:"):
-        rule = next((r for r in config.rules if r.id == stream[5:]), None)
-        return rule.digest if rule else None
-    return None
-
-
-def render_alert(config: Config, alert: AlertView, channel: Channel) -> Rendered:
+def render_alert(config: AlertConfig, alert: AlertView, channel: Channel) -> Rendered:
     """With the rule's own template for the channel's format, if it has one. A template that
     fails is logged and the built-in one used: an alert is never lost to a template."""
     rule = next((r for r in config.rules if r.id == alert.rule_id), None)
     template = config.template_path(rule, channel.format) if rule else None
-    if template is not None and RENDER_TAKES_TEMPLATE:
+    if template is not None:
         try:
-            return render(alert, channel.format, channel.timezone,  # type: ignore[call-arg]
-                          template=template)
+            return render(alert, channel.format, channel.timezone, template=template)
         except (ValueError, OSError) as exc:   # render's TemplateError is a ValueError
             logger.warning("rule %s: template %s failed, using the built-in one: %s",
                            alert.rule_id, template, exc)
@@ -131,7 +111,7 @@ class Plan:
         return [p for ms in self.messages.values() for m in ms for p in m.items]
 
 
-def plan_deliveries(due: list[outbox.PendingDelivery], config: Config, now: datetime) -> Plan:
+def plan_deliveries(due: list[outbox.PendingDelivery], config: AlertConfig, now: datetime) -> Plan:
     """Which due deliveries go now, and as what; which wait (quiet hours). Pure."""
     plan = Plan()
     limits = {r.id: r.flood_limit for r in config.rules}
@@ -177,7 +157,7 @@ class DeliveryReport:
     ops_messages: int = 0
 
 
-async def deliver_alerts(settings: Settings, config: Config, *,
+async def deliver_alerts(settings: Settings, config: AlertConfig, *,
                          now: datetime) -> DeliveryReport:
     retry = retry_policy(settings)
     names = {r.id: r.name for r in config.rules}
@@ -213,7 +193,7 @@ async def deliver_alerts(settings: Settings, config: Config, *,
 
 
 async def _send_channel(
-        config: Config, channel: Channel, messages: list[Message], now: datetime,
+        config: AlertConfig, channel: Channel, messages: list[Message], now: datetime,
         record: Callable[[list[outbox.DeliveryOutcome], list[outbox.DigestRecord]], None],
 ) -> tuple[list[outbox.DeliveryOutcome], list[outbox.DigestRecord], list[str]]:
     """Send in order; after a failure the rest of this channel waits (same error, counted as
@@ -230,13 +210,12 @@ async def _send_channel(
     for message in messages:
         digest_id = uuid.uuid4().hex[:24] if message.flood_rule else None
         attempted = error is None
+        this_error: str | None
         if attempted:
             try:
-                url = channel.resolve_url(os.environ)
-                for rendered in _render_message(config, channel, message):
-                    await asyncio.to_thread(send, url, rendered)
+                await send_messages(channel, _render_message(config, channel, message))
             except Exception as exc:   # each refusal is recorded, whatever raised it
-                error = _describe(exc)[:500]
+                error = failure_reason(exc)[:500]
                 failures.append(f"{channel.name}: {error}")
                 this_error = error
             else:
@@ -259,183 +238,9 @@ async def _send_channel(
     return outcomes, records, failures
 
 
-def _render_message(config: Config, channel: Channel, message: Message) -> list[Rendered]:
+def _render_message(config: AlertConfig, channel: Channel, message: Message) -> list[Rendered]:
     if message.flood_rule is None:
         return [render_alert(config, message.items[0].alert, channel)]
     first = message.items[0].alert
     return render_digest([p.alert for p in message.items], channel.format, channel.timezone,
                          heading=first.rule_name)
-
-
-def _describe(exc: Exception) -> str:
-    if isinstance(exc, MissingSecret):
-        return f"{exc}: set it in the environment of the process that runs newswatch"
-    return f"{type(exc).__name__}: {exc}"
-
-
-async def announce_given_up(settings: Settings, config: Config, *,
-                            now: datetime) -> tuple[int, list[str]]:
-    """One message per ops channel naming each alert given up, its channel and last error
-    (stored errors are already scrubbed of secrets). A channel is not told about itself."""
-    ops = config.ops_channels(settings.ops_channel)
-    if not ops:
-        return 0, []
-    names = {r.id: r.name for r in config.rules}
-    with writer(settings.warehouse) as con:
-        gave_up = outbox.given_up_unannounced(con, names)
-    if not gave_up:
-        return 0, []
-    done = {(g.alert_id, g.channel) for g in gave_up
-            if not any(name != g.channel for name in ops)}   # no one else to tell
-    sent, failures = 0, []
-    for name in ops:
-        subset = [g for g in gave_up if g.channel != name]
-        if not subset:
-            continue
-        channel = config.channels[name]
-        views = [replace(g.alert, terms=(), other_sources=(), sentence=(
-            f"Not delivered to channel {g.channel} (alert {g.alert_id}): gave up after "
-            f"{g.attempts} attempt(s). Last error: {g.last_error}")) for g in subset]
-        try:
-            url = channel.resolve_url(os.environ)
-            for rendered in render_digest(views, channel.format, channel.timezone,
-                                          heading="alerts not delivered"):
-                await asyncio.to_thread(send, url, rendered)
-        except Exception as exc:
-            failures.append(f"{name} (ops): {_describe(exc)[:500]}")
-            continue
-        sent += 1
-        # Recorded before the next ops channel is told: a crash repeats one message at most.
-        with writer(settings.warehouse) as con:
-            outbox.mark_announced(con, sorted({(g.alert_id, g.channel) for g in subset}),
-                                  now=now)
-    if done:   # given up on the only ops channel itself: nobody else to tell
-        with writer(settings.warehouse) as con:
-            outbox.mark_announced(con, sorted(done), now=now)
-    return sent, failures
-
-
-async def announce_config_problems(settings: Settings, config: Config, problems: list[str], *,
-                                   now: datetime) -> tuple[int, list[str]]:
-    """Tell the ops channels about config problems (broken rule files and the like), each
-    distinct problem once: the warehouse remembers which were told. Returns (messages sent,
-    failures)."""
-    with writer(settings.warehouse) as con:
-        fresh = rule_state.note_config_problems(con, problems, now)
-    ops = config.ops_channels(settings.ops_channel)
-    if not fresh or not ops:
-        return 0, []
-    body = ("These config problems were found; what they affect is skipped and everything "
-            "else keeps running. Run `newswatch check` after fixing them.\n\n"
-            + "\n".join(f"- {p}" for p in fresh))
-    message = Rendered(f"[newswatch] {len(fresh)} config problem(s)", body, "text")
-    sent, failures = 0, []
-    for name in ops:
-        try:
-            await asyncio.to_thread(send, config.channels[name].resolve_url(os.environ),
-                                    message)
-        except Exception as exc:   # one failing ops channel does not stop the next
-            failures.append(f"{name} (ops): {_describe(exc)[:500]}")
-            continue
-        sent += 1
-    if sent:
-        with writer(settings.warehouse) as con:
-            rule_state.mark_problems_notified(con, fresh, now)
-    return sent, failures
-
-
-def digest_due(state: digests.StreamState, schedule: DigestSchedule | None, channel: Channel,
-               now: datetime, retry: outbox.Retry) -> datetime | None:
-    """The period end this stream's digest would close, if it is due now; else None.
-
-    Due once per period: the last digest sent closed an earlier period, and something waiting
-    was queued before the current period began. Not during the channel's quiet hours; after
-    a failed attempt, not before the backoff has passed."""
-    if channel.quiet_hours and channel.quiet_hours.end_after(now, channel.timezone):
-        return None
-    if state.failures and state.last_failure is not None and now < state.last_failure + backoff(
-            state.failures, retry.base, retry.cap):
-        return None
-    if schedule is None:
-        return now
-    boundary = schedule.latest_boundary(now, channel.timezone)
-    if state.last_period is not None and state.last_period >= boundary:
-        return None
-    if state.oldest >= boundary:
-        return None
-    return boundary
-
-
-@dataclass
-class DigestReport:
-    sent: int = 0
-    lines: int = 0
-    failures: list[str] = field(default_factory=list)
-
-
-async def send_due_digests(settings: Settings, config: Config, *, now: datetime,
-                           force: bool = False, channels: list[str] | None = None
-                           ) -> DigestReport:
-    """Send every digest that is due (all that wait, with `force`), one message per channel
-    and stream, grouped by rule and ordered by severity by `render_digest`."""
-    retry = retry_policy(settings)
-    names = {r.id: r.name for r in config.rules}
-    todo: list[tuple[Channel, str, datetime, DigestSchedule | None, list[digests.DigestLine]]]
-    todo = []
-    with writer(settings.warehouse) as con:
-        for state in digests.waiting_streams(con):
-            channel = config.channels.get(state.channel)
-            if channel is None or (channels is not None and state.channel not in channels):
-                continue   # a channel removed from the config: its lines wait for it
-            schedule = stream_schedule(config, state.channel, state.stream)
-            period = digest_due(state, schedule, channel, now, retry)
-            if period is None and force:
-                period = now
-            if period is not None:
-                lines = digests.waiting_lines(con, state.channel, state.stream, names)
-                if lines:
-                    todo.append((channel, state.stream, period, schedule, lines))
-    report = DigestReport()
-    by_channel: dict[str, list[tuple[Channel, str, datetime, DigestSchedule | None,
-                                     list[digests.DigestLine]]]] = {}
-    for entry in todo:
-        by_channel.setdefault(entry[0].name, []).append(entry)
-    results = await asyncio.gather(*(_send_digests(settings, entries, now)
-                                     for entries in by_channel.values()))
-    records = [r for result in results for r in result]
-    for record, item_ids in records:
-        if record.error is None:
-            report.sent += 1
-            report.lines += len(item_ids)
-        else:
-            report.failures.append(f"{record.channel} (digest): {record.error}")
-    return report
-
-
-async def _send_digests(settings: Settings,
-                        entries: list[tuple[Channel, str, datetime, DigestSchedule | None,
-                                            list[digests.DigestLine]]],
-                        now: datetime) -> list[tuple[outbox.DigestRecord, list[str]]]:
-    """Send a channel's digests one by one, recording each before the next goes out, so a
-    crash can repeat at most the digest in flight."""
-    out = []
-    for channel, stream, period, schedule, lines in entries:
-        heading = (f"digest ({schedule.describe()})" if schedule is not None
-                   else "newswatch digest")
-        error = None
-        try:
-            url = channel.resolve_url(os.environ)
-            for rendered in render_digest(digests.shown_alerts(lines), channel.format,
-                                          channel.timezone, heading=heading,
-                                          max_items=schedule.max_items if schedule else 50):
-                await asyncio.to_thread(send, url, rendered)
-        except Exception as exc:
-            error = _describe(exc)[:500]
-        record = outbox.DigestRecord(uuid.uuid4().hex[:24], channel.name, stream, period,
-                                     len(lines), error, now)
-        item_ids = [line.item_id for line in lines]
-        with writer(settings.warehouse) as con:   # no await inside: one writer at a time
-            digests.record_digest(con, record, item_ids, now=now)
-        out.append((record, item_ids))
-    return out
-

@@ -8,6 +8,8 @@ safe for that format (see the header comment of any built-in template).
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -44,6 +46,8 @@ _BUILTIN = {"email": "email.html.j2", "slack": "alert.slack.j2", "markdown": "al
             "text": "alert.txt.j2"}
 _OPTIONS: dict[str, Any] = {"trim_blocks": True, "lstrip_blocks": True,
                             "undefined": jinja2.StrictUndefined}
+MAX_NOTICE_LINE = 1000
+_CODE_SPAN = re.compile(r"`([^`]+)`")
 _ENV = jinja2.Environment(
     loader=jinja2.PackageLoader("alerts", "templates"),
     autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
@@ -62,6 +66,18 @@ class Rendered:
 
 class TemplateError(ValueError):
     """A user's template could not be read, compiled or rendered, or made invalid output."""
+
+
+@dataclass(frozen=True)
+class OpsNotice:
+    """A message for the ops channels (sources failing, config problems): newswatch's own
+    words around `lines` that may come from anywhere (config files, remote servers), which
+    `render_notice` cleans and escapes for the channel's format like any article text."""
+
+    subject: str                 # after "[newswatch] "
+    lines: Sequence[str]
+    intro: str = ""              # fixed text; `code` spans allowed
+    footer: str = ""             # fixed text; `code` spans allowed
 
 
 def render(alert: AlertView, fmt: str, timezone: str = "UTC", *,
@@ -102,6 +118,30 @@ def render_digest(alerts: list[AlertView], fmt: str, timezone: str = "UTC", *,
         return _slack_digest(shown, timezone, plain(f"{heading}: {count}"), subject, more)
     body_format = {"email": "html", "markdown": "markdown"}.get(fmt, "text")
     return [Rendered(subject, _digest_body(shown, fmt, timezone, more), body_format)]
+
+
+def render_notice(notice: OpsNotice, fmt: str) -> Rendered:
+    """An ops notice for a channel of format `fmt`: one item per line, escaped for it."""
+    title = plain(f"[newswatch] {notice.subject}", MAX_NAME)
+    lines = [plain(line, MAX_NOTICE_LINE) for line in notice.lines]
+    if fmt == "email":
+        intro, footer = (f"<p>{_code_html(text)}</p>" if text else ""
+                         for text in (notice.intro, notice.footer))
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        return Rendered(title, f"{intro}<ul>{items}</ul>{footer}", "html")
+    if fmt == "slack":
+        listed = "\n".join(f"• {mrkdwn(line)}" for line in lines)
+    elif fmt == "markdown":
+        listed = "\n".join(f"- {md(line)}" for line in lines)
+    else:
+        listed = "\n".join(f"- {line}" for line in lines)
+    body = "\n\n".join(part for part in (notice.intro, listed, notice.footer) if part)
+    return Rendered(title, body, "text" if fmt == "text" else "markdown")
+
+
+def _code_html(text: str) -> str:
+    """Fixed text for HTML, its `code` spans as <code>."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", html.escape(text))
 
 
 def template_variables(alert: AlertView, fmt: str, timezone: str) -> dict[str, Any]:

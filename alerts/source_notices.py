@@ -1,30 +1,25 @@
 """Telling ops about sources that keep failing or have gone quiet, once, and once more when
 they recover.
 
-Runs after each load (flows/monitor.py): `warehouse.source_health.evaluate` decides, from the
-request log and the stored articles, which problems start or end now; the notices ops has not
-had yet go out as one message per ops channel (the channels with `ops: true`, plus
-NEWSWATCH_OPS_CHANNEL). A notice is marked told once any ops channel accepted it; when none
-did, it waits for the next run. Without an ops channel the problems are still recorded
-(`source_alerts`, `v_source_health`) and logged.
+Runs after each load (pipeline/runner.py:after_load): `warehouse.source_health.evaluate`
+decides, from the request log and the stored articles, which problems start or end now; the
+notices ops has not had yet go out as one message per ops channel (`alerts.ops.send_to_ops`:
+the channels with `ops: true`, plus NEWSWATCH_OPS_CHANNEL). A notice is marked told once any
+ops channel accepted it; when none did, it waits for the next run. Without an ops channel the
+problems are still recorded (`source_alerts`, `v_source_health`) and logged.
 """
 
 from __future__ import annotations
 
-import asyncio
-import html
 import logging
-import os
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from alerts.escaping import MAX_NAME, md, mrkdwn, plain
-from alerts.notify import send
-from alerts.render import Rendered
-from core.errors import MissingSecret
+from alerts.config import AlertConfig
+from alerts.ops import send_to_ops
+from alerts.render import OpsNotice, Rendered, render_notice
 from core.settings import Settings
-from pipeline.config import Config
 from warehouse import source_health
 from warehouse.connection import writer
 from warehouse.source_health import Notice, Thresholds
@@ -69,24 +64,14 @@ def render_notices(notices: list[Notice], fmt: str) -> Rendered:
     if len(notices) == 1:
         n = notices[0]
         summary = f"{n.source_name} {_LABELS[(n.problem, n.recovered)].lower()}"
-    title = plain(f"[newswatch] sources: {summary}", MAX_NAME)
-    lines = [plain(notice_line(n), 1000) for n in notices]
-    footer = "Details: SELECT * FROM v_source_health; history: SELECT * FROM source_alerts."
-    code = "Details: `SELECT * FROM v_source_health`; history: `SELECT * FROM source_alerts`."
-    if fmt == "email":
-        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
-        body = f"<p>Source health changed:</p><ul>{items}</ul><p>{html.escape(footer)}</p>"
-        return Rendered(title, body, "html")
-    if fmt == "slack":
-        body = "\n".join(f"• {mrkdwn(line)}" for line in lines) + f"\n{code}"
-        return Rendered(title, body, "markdown")
-    if fmt == "markdown":
-        body = "\n".join(f"- {md(line)}" for line in lines) + f"\n\n{code}"
-        return Rendered(title, body, "markdown")
-    return Rendered(title, "\n".join(lines) + f"\n{footer}", "text")
+    return render_notice(OpsNotice(
+        f"sources: {summary}", [notice_line(n) for n in notices],
+        intro="Source health changed:",
+        footer="Details: `SELECT * FROM v_source_health`; history: "
+               "`SELECT * FROM source_alerts`."), fmt)
 
 
-async def check_sources(settings: Settings, config: Config, *, now: datetime,
+async def check_sources(settings: Settings, config: AlertConfig, *, now: datetime,
                         source_ids: Collection[str]) -> SourceAlertReport:
     """Evaluate the given sources' health and tell ops what it has not heard yet."""
     report = SourceAlertReport()
@@ -101,20 +86,11 @@ async def check_sources(settings: Settings, config: Config, *, now: datetime,
         return report
     for notice in report.changes:
         logger.warning("source health: %s", notice_line(notice))
-    ops = config.ops_channels(settings.ops_channel)
-    if not ops or not pending:
+    if not pending:
         return report
-    for name in ops:
-        channel = config.channels[name]
-        try:
-            url = channel.resolve_url(os.environ)
-            await asyncio.to_thread(send, url, render_notices(pending, channel.format))
-        except Exception as exc:   # one broken ops channel never stops the others
-            reason = (f"{exc}: set it in the environment of the process that runs newswatch"
-                      if isinstance(exc, MissingSecret) else f"{type(exc).__name__}: {exc}")
-            report.failures.append(f"{name} (ops, source health): {reason}"[:500])
-            continue
-        report.sent += 1
+    report.sent, report.failures = await send_to_ops(
+        settings, config, lambda channel: [render_notices(pending, channel.format)],
+        what="source health")
     if report.sent:
         with writer(settings.warehouse) as con:
             source_health.mark_notified(con, pending, now=now)

@@ -1,7 +1,7 @@
 """Prefect's overhead on a monitor run over the demo web, measured in the same process.
 
 1. The same pipeline (scrape every demo source, load, evaluate, deliver, digests) called as
-   plain functions (each task's `.fn`, as tests/flows/crash_child.py does) against
+   plain steps (`pipeline.runner.run_plain`, as tests/flows/crash_child.py does) against
    `monitor_flow`, each on a fresh warehouse: cold runs, everything new.
 2. An idle monitor flow run (nothing new: 304s, no mail) against an empty flow run: how much
    of an idle run is Prefect's fixed cost.
@@ -28,13 +28,14 @@ from cli.demo import DEMO_EMAIL_ENV, write_demo_config
 from core.settings import Settings
 from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
-from flows.monitor import monitor_flow, run_without_prefect
+from flows.monitor import monitor_flow
+from pipeline.runner import run_plain
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 async def _plain(settings: Settings) -> int:
-    done = await run_without_prefect(settings, datetime.now(UTC))
+    done = await run_plain(settings, datetime.now(UTC))
     return len(done.loaded.new_article_ids)
 
 

@@ -1,6 +1,6 @@
 """Throughput of the whole pipeline on a local site of 2,000 real-text article pages.
 
-1. Cold run: every page new. The monitor's steps as plain functions (`run_without_prefect`:
+1. Cold run: every page new. The monitor's steps as plain functions (`run_plain`:
    feeds, fetch, extract, load into a real DuckDB file with story clustering, rules) against
    the site served from another process. Printed: articles per second (wall), and the
    process CPU time per article against trafilatura's `extract()` alone on the same pages in
@@ -30,7 +30,8 @@ from prefect import flow
 
 from bench.news_site import CORPUS, LocalNewsSite, build_site
 from core.settings import Settings
-from flows.monitor import monitor_flow, run_without_prefect
+from flows.monitor import monitor_flow
+from pipeline.runner import run_plain
 
 PAGES = 2000
 BASELINE_EVERY = 4
@@ -58,7 +59,7 @@ def _write_config(folder: Path, feeds: dict[str, str]) -> Path:
 def _cold(settings: Settings) -> tuple[int, float, float, int]:
     """Articles stored, wall seconds, process CPU seconds, pages fetched."""
     cpu, wall = time.process_time(), time.perf_counter()
-    done = asyncio.run(run_without_prefect(settings, datetime.now(UTC)))
+    done = asyncio.run(run_plain(settings, datetime.now(UTC)))
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     fetched = sum(1 for r in done.results for f in r.fetches if f.kind == "article")
     problems = [f for r in done.results for f in r.fetches if f.outcome == "error"]
@@ -87,7 +88,7 @@ def _idle_plain(settings: Settings, repeats: int) -> float:
     samples = []
     for _ in range(repeats):
         started = time.perf_counter()
-        done = asyncio.run(run_without_prefect(settings, datetime.now(UTC)))
+        done = asyncio.run(run_plain(settings, datetime.now(UTC)))
         samples.append(time.perf_counter() - started)
         if done.loaded.new_article_ids:
             raise RuntimeError("an idle rerun found new articles: the site changed")

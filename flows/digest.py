@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger
 
-from alerts.delivery import DigestReport, send_due_digests
+from alerts.digests import DigestReport
 from core.settings import Settings
+from pipeline import steps
 from pipeline.config import load_config
 
 
@@ -26,8 +27,8 @@ async def digest_flow(settings: Settings | None = None, run_label: str = "schedu
     config = load_config(settings.config_dir)
     for problem in config.problems:
         logger.warning("config problem (skipped, the rest runs): %s", problem)
-    report = await send_due_digests(settings, config, now=now or datetime.now(UTC),
-                                    force=force, channels=channels)
+    report = await steps.send_digests(settings, config, now=now or datetime.now(UTC),
+                                      force=force, channels=channels)
     for failure in report.failures:
         logger.warning("digest not sent (its lines wait for the next attempt): %s", failure)
     logger.info("digests: %d sent with %d lines", report.sent, report.lines)

@@ -5,20 +5,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
-
 from prefect import flow, get_run_logger
 
 from core.settings import Settings
-from warehouse.connection import writer
-from warehouse.maintenance import PruneReport, prune
-
-
-@dataclass
-class MaintenanceReport:
-    pruned: PruneReport | None
-    checkpointed: bool
+from pipeline.maintenance import MaintenanceReport, maintain
 
 
 @flow(name="newswatch-maintenance", flow_run_name="maintenance {run_label}", log_prints=False)
@@ -28,15 +18,12 @@ def maintenance_flow(settings: Settings | None = None,
     so the write-ahead log is folded into the file and freed blocks are reused."""
     settings = settings or Settings()
     logger = get_run_logger()
-    report = None
-    with writer(settings.warehouse) as con:
-        if settings.retention_days:
-            report = prune(con, timedelta(days=settings.retention_days))
-            logger.info("pruned %d articles, %d old versions, %d request-log rows, "
-                        "%d empty stories (older than %d days)", report.articles,
-                        report.versions, report.fetches, report.stories,
-                        settings.retention_days)
-        else:
-            logger.info("retention_days is not set: nothing pruned")
-        con.execute("CHECKPOINT")
-    return MaintenanceReport(pruned=report, checkpointed=True)
+    report = maintain(settings)
+    if report.pruned is not None:
+        pruned = report.pruned
+        logger.info("pruned %d articles, %d old versions, %d request-log rows, "
+                    "%d empty stories (older than %d days)", pruned.articles, pruned.versions,
+                    pruned.fetches, pruned.stories, settings.retention_days)
+    else:
+        logger.info("retention_days is not set: nothing pruned")
+    return report

@@ -63,6 +63,11 @@ def prune(con: duckdb.DuckDBPyConnection, older_than: timedelta, *,
     return PruneReport(dry_run=dry_run, **counts)
 
 
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Fold the write-ahead log into the file, so freed blocks are reused."""
+    con.execute("CHECKPOINT")
+
+
 def export_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> dict[str, Path]:
     """Articles partitioned by ingest day (articles/day=YYYY-MM-DD/*.parquet); stories, matches
     and alerts as single files. Re-exporting overwrites."""

@@ -11,13 +11,8 @@ import yaml
 from pydantic import ValidationError
 
 from alerts.channels import Channel
-from alerts.delivery import (
-    digest_due,
-    plan_deliveries,
-    queue_policy,
-    settings_problems,
-    stream_schedule,
-)
+from alerts.delivery import plan_deliveries, queue_policy, settings_problems
+from alerts.digests import digest_due, stream_schedule
 from core.records import AlertView
 from core.settings import Settings
 from core.timing import DigestSchedule, QuietHours, backoff

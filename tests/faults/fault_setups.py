@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 
-from pipeline.crash_points import FAIL_AT_ENV
+from core.crash_points import FAIL_AT_ENV
 from tests.faults import hostile_web as web
 from tests.faults.blocks import HTML, RSS, Setup, page_route
 from tests.faults.world import SLACK_ENV, RunResult, World

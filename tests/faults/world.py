@@ -21,11 +21,12 @@ from typing import Any
 import duckdb
 import yaml
 
+from core.crash_points import CRASH_AT_ENV
 from core.settings import Settings
 from demo.catalog import visible_articles
 from demo.server import DemoNewsServer
-from flows.monitor import RunSummary, run_without_prefect
-from pipeline.crash_points import CRASH_AT_ENV
+from pipeline.runner import run_plain
+from pipeline.summary import RunSummary
 from tests.faults.hostile_web import FaultMailbox, Page, SlackStandIn, html_part
 from tests.scrapers.hostile_server import HostileServer
 
@@ -120,7 +121,7 @@ class World:
             os.environ.pop(name, None)
         os.environ.update(self.env)
         try:
-            done = asyncio.run(asyncio.wait_for(run_without_prefect(self.settings(), now),
+            done = asyncio.run(asyncio.wait_for(run_plain(self.settings(), now),
                                                 RUN_TIMEOUT))
             result = RunResult(summary=done.summary)
         except TimeoutError:
@@ -138,7 +139,7 @@ class World:
 
     def start_child(self, now: datetime, crash_at: str) -> subprocess.Popen[str]:
         """A run in a process of its own that SIGKILLs itself at `crash_at`
-        (pipeline/crash_points.py); the caller waits for it."""
+        (core/crash_points.py); the caller waits for it."""
         self.write_config()
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWATCH_")}
         env.update(self.env)

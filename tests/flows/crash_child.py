@@ -2,12 +2,12 @@
 
     python -m tests.flows.crash_child CONFIG_DIR WAREHOUSE NOW_ISO
 
-The same steps as `monitor_flow`, through the plain functions its Prefect tasks wrap (each
-task's `.fn`), so no Prefect server is needed: register the sources, scrape each one, load,
-evaluate the rules, deliver alerts, send due digests. NEWSWATCH_CRASH_AT in the environment
-names the point where the process SIGKILLs itself (pipeline/crash_points.py); channel URLs come
-from the environment as in production (NEWSWATCH_EMAIL_URL). On success it prints one JSON
-line with what the run did.
+The same steps as `monitor_flow`, through the plain runner (pipeline/runner.py:run_plain), so
+no Prefect server is needed: register the sources, scrape each one, load, then the post-load
+sequence every runner shares (source health, rules, alerts, digests, config problems).
+NEWSWATCH_CRASH_AT in the environment names the point where the process SIGKILLs itself
+(core/crash_points.py); channel URLs come from the environment as in production
+(NEWSWATCH_EMAIL_URL). On success it prints one JSON line with what the run did.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from datetime import datetime
 from pathlib import Path
 
 from core.settings import Settings
-from flows.monitor import run_without_prefect
+from pipeline.runner import run_plain
 
 
 async def run(settings: Settings, now: datetime) -> dict[str, object]:
-    done = await run_without_prefect(settings, now)
+    done = await run_plain(settings, now)
     return {"problems": [str(p) for p in done.config.problems],
             "fetch_errors": [e.message for r in done.results for e in r.errors],
             "articles_new": len(done.loaded.new_article_ids),

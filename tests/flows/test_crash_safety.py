@@ -2,7 +2,7 @@
 
 Real parts throughout: the demo sites over HTTP and an SMTP inbox in this process, a DuckDB
 file, and a child process (tests/flows/crash_child.py: the monitor flow's steps without
-Prefect's server) that kills itself at a named point (pipeline/crash_points.py). The points sit
+Prefect's server) that kills itself at a named point (core/crash_points.py). The points sit
 where a writer connection is still open, so what the crashed run committed lives only in
 DuckDB's write-ahead log until the next open replays it. The promise tested: a rerun sends
 what was pending and nothing more; a crash between sending and recording may repeat that one
@@ -26,11 +26,11 @@ import duckdb
 import pytest
 
 from cli.demo import DEMO_EMAIL_ENV, write_demo_config
+from core.crash_points import CRASH_AT_ENV
 from core.settings import Settings
 from demo.clock import ADVANCE_HOURS
 from demo.mailbox import LoopbackMailbox, ReceivedMail
 from demo.server import DemoNewsServer
-from pipeline.crash_points import CRASH_AT_ENV
 from tests.flows import crash_child
 
 REPO = Path(__file__).resolve().parents[2]

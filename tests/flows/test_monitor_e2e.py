@@ -13,9 +13,9 @@ import yaml
 
 from cli.demo import DEMO_EMAIL_ENV, write_demo_config
 from core.settings import Settings
-from demo.articles import ARTICLES
+from demo.articles import ARTICLES, DemoArticle
 from demo.clock import ADVANCE_HOURS
-from demo.mailbox import LoopbackMailbox
+from demo.mailbox import LoopbackMailbox, ReceivedMail
 from demo.server import DemoNewsServer
 from flows.monitor import RunSummary, monitor_flow
 from pipeline import progress
@@ -44,45 +44,76 @@ def _settings(tmp_path: Path, server: DemoNewsServer) -> Settings:
     return Settings(config_dir=config, warehouse=tmp_path / "wh.duckdb", fetch_retries=0)
 
 
-def test_monitor_alerts_once_per_story_and_only_on_real_matches(
-        prefect_harness: None, demo_server: DemoNewsServer, mailbox: LoopbackMailbox,
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(DEMO_EMAIL_ENV, mailbox.apprise_url())
-    settings = _settings(tmp_path, demo_server)
-    visible = [a for a in ARTICLES if a.published_at <= demo_server.clock.now()]
+def _url(server: DemoNewsServer, article: DemoArticle) -> str:
+    return f"{server.base_url}/{article.site}/{article.path}"
 
-    events: list[tuple[str, int]] = []
-    with progress.listening(lambda event, amount: events.append((event, amount))):
-        first = _run(settings)
-    assert first.articles_new == len(visible)
-    # What `newswatch run` shows in a terminal: each source done, articles, alerts sent.
-    assert sorted(e for e, _ in events) == ["alerts"] + ["source"] * len(demo_server.sites())
-    assert sum(n for e, n in events if e == "source") == len(visible)
-    assert [n for e, n in events if e == "alerts"] == [1]
-    assert first.errors == 0 and first.config_problems == []
 
-    # Exactly one email for the wire story two sites carry, with headline, link and sentence.
-    wire = [a for a in visible if "ceasefire" in a.labels]
-    assert len({a.story for a in wire}) == 1 and len(wire) == 2, "demo content changed?"
-    mails = mailbox.received
-    assert len(mails) == 1
-    mail = mails[0]
+def _check_wire_mail(mail: ReceivedMail, wire: list[DemoArticle],
+                     server: DemoNewsServer) -> None:
+    """The one email for the wire story: headline, link and sentence, in both parts."""
     html, text = mail.part("text/html"), mail.part("text/plain")
-    headlines = {a.headline for a in wire}
-    assert any(h in mail.subject for h in headlines)
-    urls = {f"{demo_server.base_url}/{a.site}/{a.path}" for a in wire}
+    assert any(a.headline in mail.subject for a in wire)
+    urls = {_url(server, a) for a in wire}
     assert any(f'href="{u}"' in html for u in urls)
     assert "open talks on a <mark>ceasefire</mark> in the disputed border region" in html
     assert "Also carried by" in html
     assert "ceasefire" in text
     assert any(u in text for u in urls), "the plain-text part must carry the link too"
 
+
+def _matched_urls(warehouse: Path) -> set[str]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {r[0] for r in con.execute(
+            "SELECT a.url FROM matches m JOIN articles a USING (article_id)").fetchall()}
+    finally:
+        con.close()
+
+
+def _copies_and_sent(warehouse: Path, urls: list[str]) -> tuple[tuple[int, int], int]:
+    """(copies stored of these URLs, the stories they are in), deliveries sent."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        copies = con.execute(
+            """SELECT count(*), count(DISTINCT story_id) FROM articles a
+               WHERE url IN (SELECT unnest(?))""", [urls]).fetchone()
+        sent = con.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()
+    finally:
+        con.close()
+    return (copies[0], copies[1]), sent[0]
+
+
+def _first_run(settings: Settings, server: DemoNewsServer, mailbox: LoopbackMailbox,
+               visible: list[DemoArticle]) -> list[DemoArticle]:
+    """Everything visible is stored, progress is reported, one mail for the wire story and
+    nothing for the distractors. Returns the wire story's copies."""
+    events: list[tuple[str, int]] = []
+    with progress.listening(lambda event, amount: events.append((event, amount))):
+        first = _run(settings)
+    assert first.articles_new == len(visible)
+    # What `newswatch run` shows in a terminal: each source done, articles, alerts sent.
+    assert sorted(e for e, _ in events) == ["alerts"] + ["source"] * len(server.sites())
+    assert sum(n for e, n in events if e == "source") == len(visible)
+    assert [n for e, n in events if e == "alerts"] == [1]
+    assert first.errors == 0 and first.config_problems == []
+
+    # Exactly one email for the wire story two sites carry.
+    wire = [a for a in visible if "ceasefire" in a.labels]
+    assert len({a.story for a in wire}) == 1 and len(wire) == 2, "demo content changed?"
+    assert len(mailbox.received) == 1
+    _check_wire_mail(mailbox.received[0], wire, server)
     # Distractors (sidebar links, sports truce, the verb cease, fire) raised nothing.
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    matched = {r[0] for r in con.execute(
-        "SELECT a.url FROM matches m JOIN articles a USING (article_id)").fetchall()}
-    con.close()
-    assert matched == urls
+    assert _matched_urls(settings.warehouse) == {_url(server, a) for a in wire}
+    return wire
+
+
+def test_monitor_alerts_once_per_story_and_only_on_real_matches(
+        prefect_harness: None, demo_server: DemoNewsServer, mailbox: LoopbackMailbox,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DEMO_EMAIL_ENV, mailbox.apprise_url())
+    settings = _settings(tmp_path, demo_server)
+    visible = [a for a in ARTICLES if a.published_at <= demo_server.clock.now()]
+    wire = _first_run(settings, demo_server, mailbox, visible)
 
     # Nothing new: no mail, no rows.
     before = _counts(settings.warehouse)
@@ -105,15 +136,8 @@ def test_monitor_alerts_once_per_story_and_only_on_real_matches(
     new_story = [a for a in appeared if "ceasefire" in a.labels and a.story != wire[0].story]
     assert len(new_story) == 1
     assert new_story[0].headline in mails[1].subject
-
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    copies = con.execute(
-        """SELECT count(*), count(DISTINCT story_id) FROM articles a
-           WHERE url IN (SELECT unnest(?))""",
-        [[f"{demo_server.base_url}/{a.site}/{a.path}" for a in ARTICLES
-          if a.story == wire[0].story]]).fetchone()
-    sent = con.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
-    con.close()
+    copies, sent = _copies_and_sent(settings.warehouse, [
+        _url(demo_server, a) for a in ARTICLES if a.story == wire[0].story])
     assert copies == (3, 1)
     assert sent == 2
 

@@ -13,7 +13,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from cli.app import app
-from flows.monitor import _today_lines
+from pipeline.summary import today_lines
 from reports.chart import render_png
 from reports.html import render_html
 from warehouse.connection import reader, writer
@@ -215,7 +215,7 @@ def test_run_artifact_summarizes_today(news: Builder) -> None:
         quiet = day_summary(con, LAST - timedelta(days=1))
     assert today.matches_per_source == [("Northern Ledger", 2), ("Harbour Times", 1),
                                         ("Valley Courier", 1)]
-    lines = "\n".join(_today_lines(today))
+    lines = "\n".join(today_lines(today))
     assert "| Truce talks open in Geneva | 3: Harbour Times, Northern Ledger, Valley Courier |" \
         in lines
-    assert _today_lines(quiet) == ["Matching articles first seen today (UTC): none."]
+    assert today_lines(quiet) == ["Matching articles first seen today (UTC): none."]

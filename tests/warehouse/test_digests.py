@@ -11,12 +11,8 @@ import duckdb
 import pytest
 
 from alerts.channels import Channel
-from alerts.delivery import (
-    RENDER_TAKES_TEMPLATE,
-    deliver_alerts,
-    queue_policy,
-    send_due_digests,
-)
+from alerts.delivery import deliver_alerts, queue_policy
+from alerts.digests import send_due_digests
 from core.records import AlertView
 from core.settings import Settings
 from demo.articles import ARTICLES
@@ -229,8 +225,6 @@ def test_a_rules_own_template_is_used_and_a_broken_one_falls_back(
                     channels={"desk": channel("desk", mailbox)}, config_dir=settings.config_dir)
     evaluate(settings, config, T0)
     first = asyncio.run(deliver_alerts(settings, config, now=T0))
-    if not RENDER_TAKES_TEMPLATE:
-        pytest.skip("alerts.render.render does not take template= yet")
     assert first.sent == 2
     assert all("MY TEMPLATE: <a href=" in m.part("text/html") for m in mailbox.received)
     # Swap in a template that fails: the alert still goes, with the built-in template.

@@ -1,10 +1,10 @@
 """Fault injection for the crash-safety tests: die at a named point, as a real crash would.
 
-A testing aid used by the fault suite (tests/flows/test_crash_safety.py). `crash_point(name)`
-does nothing unless the environment variable NEWSWATCH_CRASH_AT names that point; then it
-kills the current process with SIGKILL on the spot: no exception, no `finally`, no flush, no
-rollback, exactly what the warehouse and the channels see when the process is lost.
-Harmless in normal runs, where the variable is unset.
+A testing aid used by the crash-safety tests (tests/flows/test_crash_safety.py, tests/faults).
+`crash_point(name)` does nothing unless the environment variable NEWSWATCH_CRASH_AT names that
+point; then it kills the current process with SIGKILL on the spot: no exception, no `finally`,
+no flush, no rollback, exactly what the warehouse and the channels see when the process is
+lost. Harmless in normal runs, where the variable is unset.
 
 `fail_point(name)` is the same idea for a failing disk: with NEWSWATCH_FAIL_AT=NAME it raises
 OSError(ENOSPC) at that point, as a write to a full disk would (the fault suite, tests/faults).
