@@ -18,6 +18,8 @@ from uuid import UUID
 
 from prefect import flow
 
+from flows.dispatch import sync_result
+
 REPO = Path(__file__).resolve().parent.parent
 WORK_POOL = "newswatch-pool"
 SCRAPE_ENTRYPOINT = "flows/scale.py:scrape_flow"
@@ -47,21 +49,23 @@ def deploy(partitions: int = 2, work_pool: str = WORK_POOL, source: str | Path =
     the loader on its own work queue, for a worker on the warehouse's machine only."""
     if partitions < 1:
         raise ValueError("partitions must be at least 1")
-    scrape = flow.from_source(source=str(source), entrypoint=SCRAPE_ENTRYPOINT)
-    scrapers = {}
+    scrape = sync_result(flow.from_source(source=str(source), entrypoint=SCRAPE_ENTRYPOINT),
+                         "flow.from_source")
+    scrapers: dict[str, UUID] = {}
     for index in range(partitions):
         name = scrape_deployment_name(index, partitions)
-        scrapers[f"{SCRAPE_FLOW}/{name}"] = scrape.deploy(
+        scrapers[f"{SCRAPE_FLOW}/{name}"] = sync_result(scrape.deploy(
             name=name, work_pool_name=work_pool, build=False, push=False,
             parameters={"partition": index, "partitions": partitions}, cron=scrape_cron,
             job_variables=job_variables, tags=["newswatch", "scrape"],
             description=f"Scrape partition {index} of {partitions} into the staging folder.",
-            print_next_steps=False)
-    loader = flow.from_source(source=str(source), entrypoint=LOADER_ENTRYPOINT)
-    loader_id = loader.deploy(
+            print_next_steps=False), "Flow.deploy")
+    loader = sync_result(flow.from_source(source=str(source), entrypoint=LOADER_ENTRYPOINT),
+                         "flow.from_source")
+    loader_id = sync_result(loader.deploy(
         name=LOADER, work_pool_name=work_pool, work_queue_name=loader_queue, build=False,
         push=False, cron=load_cron,
         concurrency_limit=1, job_variables=job_variables, tags=["newswatch", "load"],
         description="The single writer: load staged batches once, evaluate, deliver.",
-        print_next_steps=False)
+        print_next_steps=False), "Flow.deploy")
     return Deployed(scrapers, f"{LOADER_FLOW}/{LOADER}", loader_id)

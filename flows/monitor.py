@@ -50,7 +50,9 @@ async def scrape_task(source: SourceConfig, fetcher: Fetcher, known_urls: frozen
 async def scrape_in_task(source: SourceConfig, fetcher: Fetcher, known_urls: KnownUrls,
                          validators: Validators | None) -> SourceResult:
     # quote(): Prefect need not walk the client or the URL sets looking for futures.
-    return await scrape_task(source, quote(fetcher), quote(known_urls), validators)
+    # return_state=False (the default) picks the Task.__call__ overload that takes quote().
+    return await scrape_task(source, quote(fetcher), quote(known_urls), validators,
+                             return_state=False)
 
 
 @task(name="load-articles", cache_policy=NO_CACHE)
@@ -92,8 +94,9 @@ async def source_health_task(settings: Settings, config: Config, now: datetime,
 TASKS = Stages(
     source_health=source_health_task,
     # quote(): the compiled rules are large; nothing in them is a Prefect future.
-    evaluate=lambda settings, config, now, rules: evaluate_task(settings, config, now,
-                                                                quote(rules)),
+    # return_state=False (the default) picks the Task.__call__ overload that takes quote().
+    evaluate=lambda settings, config, now, rules: evaluate_task(
+        settings, config, now, quote(rules), return_state=False),
     deliver=deliver_task, digests=digest_task)
 
 
@@ -112,7 +115,7 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
     sources = steps.choose_sources(run.config, source_ids)
     states = steps.prepare_sources(settings, run.config, sources)
     results = await steps.scrape_all(settings, sources, states, scrape=scrape_in_task)
-    loaded = load_task(settings, run_id, quote(results))
+    loaded = load_task(settings, run_id, quote(results), return_state=False)
     for result in results:
         for error in result.errors:
             logger.warning("%s: %s: %s (%s)", result.source_id, error.error_class,

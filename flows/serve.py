@@ -22,7 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +33,7 @@ from prefect.deployments.runner import EntrypointType, RunnerDeployment
 from core.schedules import Schedule, group_sources, parse_interval
 from core.settings import Settings
 from flows.digest import digest_flow
+from flows.dispatch import sync_result
 from flows.maintenance import maintenance_flow
 from flows.monitor import monitor_flow
 from pipeline.config import Config, load_config
@@ -61,34 +62,36 @@ def monitor_deployment_name(schedule: Schedule, source_ids: list[str]) -> str:
 ANCHOR = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def _when(schedule: Schedule) -> dict[str, object]:
+def _when(schedule: Schedule) -> list[IntervalSchedule | CronSchedule]:
     if schedule.interval is not None:
-        return {"schedules": [IntervalSchedule(interval=schedule.interval, anchor_date=ANCHOR,
-                                               timezone="UTC")]}
-    return {"schedules": [CronSchedule(cron=schedule.cron or "", timezone="UTC")]}
+        return [IntervalSchedule(interval=schedule.interval, anchor_date=ANCHOR,
+                                 timezone="UTC")]
+    return [CronSchedule(cron=schedule.cron or "", timezone="UTC")]
 
 
 def build_deployments(settings: Settings, config: Config) -> list[RunnerDeployment]:
     deployments = []
     for schedule, ids in group_sources(config.sources, settings.default_interval):
-        deployments.append(monitor_flow.to_deployment(
-            name=monitor_deployment_name(schedule, ids), **_when(schedule),  # type: ignore[arg-type]
+        deployments.append(sync_result(monitor_flow.to_deployment(
+            name=monitor_deployment_name(schedule, ids), schedules=_when(schedule),
             parameters={"source_ids": ids, "run_label": schedule.label},
             description=f"Scrape {', '.join(ids)} {schedule.label} (UTC), load, evaluate "
                         "rules, send alerts.",
-            tags=["newswatch", "monitor"], entrypoint_type=EntrypointType.MODULE_PATH))
+            tags=["newswatch", "monitor"], entrypoint_type=EntrypointType.MODULE_PATH),
+            "Flow.to_deployment"))
     digest_every = Schedule(interval=parse_interval(settings.digest_interval))
-    deployments.append(digest_flow.to_deployment(
-        name=f"digest {digest_every.label}", **_when(digest_every),  # type: ignore[arg-type]
+    deployments.append(sync_result(digest_flow.to_deployment(
+        name=f"digest {digest_every.label}", schedules=_when(digest_every),
         parameters={"run_label": digest_every.label},
         description="Send the digests that are due.", tags=["newswatch", "digest"],
-        entrypoint_type=EntrypointType.MODULE_PATH))
-    deployments.append(maintenance_flow.to_deployment(
+        entrypoint_type=EntrypointType.MODULE_PATH), "Flow.to_deployment"))
+    deployments.append(sync_result(maintenance_flow.to_deployment(
         name=_name(f"maintenance cron {settings.maintenance_cron}"),
-        **_when(Schedule(cron=settings.maintenance_cron)),  # type: ignore[arg-type]
+        schedules=_when(Schedule(cron=settings.maintenance_cron)),
         parameters={"run_label": "scheduled"},
         description="Prune (if retention_days is set) and CHECKPOINT the warehouse.",
-        tags=["newswatch", "maintenance"], entrypoint_type=EntrypointType.MODULE_PATH))
+        tags=["newswatch", "maintenance"], entrypoint_type=EntrypointType.MODULE_PATH),
+        "Flow.to_deployment"))
     return deployments
 
 
@@ -138,8 +141,8 @@ def local_server(port: int | None = None, home: Path | None = None,
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if log:
-            out.close()  # type: ignore[union-attr]
+        if not isinstance(out, int):   # a log file of ours (DEVNULL is an int)
+            out.close()
 
 
 @contextmanager
@@ -167,17 +170,17 @@ def _port_free(port: int) -> bool:
 
 
 def serve(settings: Settings | None = None, *, limit: int | None = None,
-          echo: object = print) -> None:
+          echo: Callable[[str], object] = print) -> None:
     """Serve until interrupted (Ctrl-C / SIGTERM pauses the schedules and exits)."""
     from prefect import serve as prefect_serve
 
     settings = settings or Settings()
     config = load_config(settings.config_dir)
     for problem in config.problems:
-        echo(f"config problem (skipped, the rest runs): {problem}")  # type: ignore[operator]
+        echo(f"config problem (skipped, the rest runs): {problem}")
     deployments = build_deployments(settings, config)
     with prefect_api() as api_url:
-        echo(f"Prefect API: {api_url}")  # type: ignore[operator]
+        echo(f"Prefect API: {api_url}")
         prefect_serve(*deployments, limit=limit)
 
 

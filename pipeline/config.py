@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -36,7 +36,9 @@ class Config:
 
     def template_path(self, rule: Rule, fmt: str) -> Path | None:
         """The rule's own template for this channel format, if it has one."""
-        relative = (rule.template or {}).get(fmt)   # type: ignore[call-overload]
+        # Keyed by str: alerts.config.AlertConfig asks by any format name.
+        templates: dict[str, str] = dict((rule.template or {}).items())
+        relative = templates.get(fmt)
         if relative is None or self.config_dir is None:
             return None
         return self.config_dir / relative
@@ -101,7 +103,7 @@ def _load_list(path: Path, model: type[BaseModel], key: str, config: Config,
     # Check the top level (unknown keys) without the entries, then each entry alone.
     _, problems = validate(model, {**data, key: [None]}, file=str(path), node=node)
     config.problems.extend(p for p in problems if not p.field.startswith(f"{key}[0]"))
-    item_model = model.model_fields[key].annotation.__args__[0]  # type: ignore[union-attr]
+    item_model = get_args(model.model_fields[key].annotation)[0]   # list[X] -> X
     valid = []
     for index, item in enumerate(data[key]):
         parsed, problems = validate(item_model, item, file=str(path), node=node,

@@ -322,6 +322,7 @@ def flat_any(tree: AnyOf) -> tuple[int, ...] | None:
     """The atoms of a tree that is only `any` of terms (most rules), else None."""
     if tree.all is not None or tree.none is not None or tree.only is not None:
         return None
-    if not all(isinstance(node, AtomLeaf) for node in tree.any or ()):
+    leaves = [node for node in tree.any or () if isinstance(node, AtomLeaf)]
+    if len(leaves) != len(tree.any or ()):
         return None
-    return tuple(node.atom for node in tree.any or ())   # type: ignore[union-attr]
+    return tuple(leaf.atom for leaf in leaves)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from core.records import Match
 from rules.models import Rule
@@ -94,8 +94,8 @@ def subjects(match: Match) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _duration(value: object) -> str:
-    seconds = int(value.total_seconds())   # type: ignore[attr-defined]
+def _duration(value: timedelta) -> str:
+    seconds = int(value.total_seconds())
     if seconds % 86400 == 0:
         return f"{seconds // 86400}d"
     return f"{seconds // 3600}h" if seconds % 3600 == 0 else f"{seconds // 60}m"

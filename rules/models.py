@@ -239,7 +239,7 @@ class Rule(BaseModel):
     severity: Severity = "medium"
     match: Condition
     fields: list[TextField] = Field(
-        default_factory=lambda: ["title", "body"], min_length=1,
+        default_factory=lambda: list[TextField](["title", "body"]), min_length=1,
         description="Article fields searched; page chrome (menus, sidebars) is never searched.")
     sources: list[str] | None = Field(
         default=None, description="Only articles from these source ids (default: all).")

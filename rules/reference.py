@@ -245,7 +245,7 @@ def _table(model: type[BaseModel]) -> list[str]:
         if info.is_required():
             default = "required"
         elif info.default_factory is not None:
-            default = f"`{_plain(info.default_factory())}`"   # type: ignore[call-arg]
+            default = f"`{_plain(info.get_default(call_default_factory=True))}`"
         elif info.default is None or info.default is PydanticUndefined:
             default = "none"
         else:
@@ -277,10 +277,10 @@ def _type_name(annotation: Any) -> str:
         return f"list of {inner}"
     if origin is dict:
         return f"mapping {_type_name(args[0])} to {_type_name(args[1])}"
-    names = {"str": "text", "int": "integer", "bool": "true/false",
+    plain = {"str": "text", "int": "integer", "bool": "true/false",
              "timedelta": "duration (30m, 6h, 2d)"}
     if isinstance(annotation, type):
-        return names.get(annotation.__name__, annotation.__name__)
+        return plain.get(annotation.__name__, annotation.__name__)
     return str(annotation).replace("|", "\\|")
 
 

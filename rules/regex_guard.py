@@ -18,16 +18,16 @@ What passes runs per sentence on at most MAX_REGEX_TEXT characters (rules.matche
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rules.errors import UnsafeRegex
 
-try:   # Python 3.11+
+if TYPE_CHECKING:   # typeshed describes re._constants and re._parser under their old names
+    import sre_constants as sre_c
+    import sre_parse
+else:   # the old names warn (DeprecationWarning) since Python 3.11
     from re import _constants as sre_c
     from re import _parser as sre_parse
-except ImportError:  # pragma: no cover
-    import sre_constants as sre_c  # type: ignore[no-redef]
-    import sre_parse  # type: ignore[no-redef]
 
 MAX_PATTERN_CHARS = 500
 _SHORT_RANGE = 20    # x{0,20} cannot make a search slow; x{0,999} counts as open-ended
@@ -44,8 +44,8 @@ def check_regex(pattern: str) -> None:
         parsed = sre_parse.parse(pattern)
     except re.error as exc:
         raise UnsafeRegex(f"not a valid regular expression: {exc}") from None
-    _check_sequence(list(parsed))
-    _check_long_repeats(list(parsed))
+    _check_sequence(list(parsed.data))
+    _check_long_repeats(list(parsed.data))
 
 
 def _check_sequence(items: list[tuple[Any, Any]]) -> None:

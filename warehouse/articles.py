@@ -258,7 +258,7 @@ def _touch_refetched(con: duckdb.DuckDBPyConnection, same: list[Article]) -> Non
 
 def _record_urls(con: duckdb.DuckDBPyConnection, articles: list[Article],
                  now: datetime) -> None:
-    rows = {}
+    rows: dict[str, tuple[str, str, str, datetime]] = {}
     for a in articles:
         for url in (a.discovered_url, a.url):
             rows.setdefault(url, (url, a.article_id, a.source_id, now))

@@ -11,6 +11,7 @@ import duckdb
 from warehouse.connection import reader
 from warehouse.errors import QueryError
 from warehouse.migrate import available_migrations
+from warehouse.rows import scalar
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def _query_error(con: duckdb.DuckDBPyConnection, sql: str, exc: duckdb.Error) ->
     message = f"{exc}\n  in: {' '.join(sql.split())[:300]}"
     if isinstance(exc, duckdb.CatalogException):
         try:
-            have = con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0]  # type: ignore[index]
+            have = scalar(con.execute("SELECT max(version) FROM schema_migrations"))
         except duckdb.Error:
             have = 0
         want = available_migrations()[-1].version
@@ -65,8 +66,7 @@ def _quoted(path: Path) -> str:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     names = ["sources", "articles", "stories", "matches", "alerts", "deliveries", "fetches"]
-    return {n: con.execute(f"SELECT count(*) FROM {n}").fetchone()[0]  # type: ignore[index]
-            for n in names}
+    return {n: scalar(con.execute(f"SELECT count(*) FROM {n}")) for n in names}
 
 
 def undelivered_alerts(path: Path) -> QueryResult:

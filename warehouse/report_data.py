@@ -93,7 +93,8 @@ class ReportData:
 
 def _matching(filter: Filter) -> tuple[str, list[object]]:
     """SQL selecting the article ids that match `filter`, and its parameters."""
-    clauses, params = [], []
+    clauses: list[str] = []
+    params: list[object] = []
     if filter.rule:
         clauses.append("article_id IN (SELECT article_id FROM matches WHERE rule_id = ?)")
         params.append(filter.rule)

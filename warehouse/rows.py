@@ -25,3 +25,12 @@ def dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def records(cursor: duckdb.DuckDBPyConnection, make: Callable[..., T]) -> list[T]:
     """Every remaining row as `make(**row)`: the SELECT names its columns after the fields."""
     return [make(**row) for row in dicts(cursor)]
+
+
+def scalar(cursor: duckdb.DuckDBPyConnection) -> Any:
+    """The first value of the one row of the query just run (a count, a max, an EXISTS)."""
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row where one was expected; check its "
+                          "WHERE clause (an aggregate such as count(*) always returns one)")
+    return row[0]

@@ -18,7 +18,7 @@ import pyarrow as pa
 from core.records import ArticleText, Match, match_id
 from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, staged
 from warehouse.evaluation import ARTICLE_COLUMNS
-from warehouse.rows import dicts, records
+from warehouse.rows import dicts, records, scalar
 
 _EVIDENCE = pa.schema([("match_id", TEXT), ("rule_id", TEXT), ("article_id", TEXT),
                        ("condition", TEXT), ("field", TEXT), ("start_offset", pa.int32()),
@@ -202,8 +202,8 @@ def mark_seen(con: duckdb.DuckDBPyConnection,
 
 
 def baseline_learned(con: duckdb.DuckDBPyConnection, rule_id: str) -> bool:
-    return con.execute("SELECT count(*) FROM seen_baselines WHERE rule_id = ?",
-                       [rule_id]).fetchone()[0] > 0   # type: ignore[index]
+    return scalar(con.execute("SELECT count(*) FROM seen_baselines WHERE rule_id = ?",
+                              [rule_id])) > 0
 
 
 def record_baseline(con: duckdb.DuckDBPyConnection, rule_id: str, now: datetime,

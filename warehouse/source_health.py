@@ -16,9 +16,10 @@ from typing import Literal
 import duckdb
 
 from warehouse.connection import transaction
-from warehouse.rows import dicts
+from warehouse.rows import dicts, scalar
 
 Problem = Literal["failing", "stale"]
+_PROBLEMS: tuple[Problem, ...] = ("failing", "stale")
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def evaluate(con: duckdb.DuckDBPyConnection, thresholds: Thresholds, *, now: dat
             bad = {"failing": h.consecutive_failures >= thresholds.failure_runs,
                    "stale": quiet and h.consecutive_failures == 0}
             recovered = {"failing": h.consecutive_failures == 0, "stale": not quiet}
-            for problem in ("failing", "stale"):
+            for problem in _PROBLEMS:
                 is_open = problem in h.open_problems
                 if bad[problem] and not is_open:
                     detail = (_failing_detail(con, h) if problem == "failing"
@@ -103,16 +104,16 @@ def evaluate(con: duckdb.DuckDBPyConnection, thresholds: Thresholds, *, now: dat
                                 "detail) VALUES (?, ?, ?, ?)", [h.source_id, problem, now, detail])
                     changes.append(Notice(h.source_id, h.name, problem, now, False, detail))
                 elif is_open and recovered[problem]:
-                    changes.append(_recover(con, h, problem, now))   # type: ignore[arg-type]
+                    changes.append(_recover(con, h, problem, now))
     return changes
 
 
 def _recover(con: duckdb.DuckDBPyConnection, h: SourceHealth, problem: Problem,
              now: datetime) -> Notice:
-    raised_at = con.execute(
+    raised_at = scalar(con.execute(
         """SELECT raised_at FROM source_alerts
            WHERE source_id = ? AND problem = ? AND recovered_at IS NULL""",
-        [h.source_id, problem]).fetchone()[0]
+        [h.source_id, problem]))
     if problem == "failing":
         detail = ("its feed answers again" + (f" (last success {_when(h.last_success_at)})"
                                               if h.last_success_at else ""))

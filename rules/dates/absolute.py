@@ -33,7 +33,10 @@ def _month_number(name: str) -> int:
 
 
 def _day_number(text: str) -> int:
-    return int(re.match(r"\d+", text).group(0))  # type: ignore[union-attr]
+    digits = re.match(r"\d+", text)
+    if digits is None:
+        raise ValueError(f"no day number at the start of {text!r}")
+    return int(digits.group(0))
 
 
 def _pick_year(ctx: Context, m: re.Match[str], month: int, day: int | None) -> int:
@@ -107,6 +110,7 @@ def month_alone(m: re.Match[str], ctx: Context) -> str | None:
 
 
 def numeric(m: re.Match[str], ctx: Context) -> Resolved | None:
+    year: int | None    # None when the date is written without one ("3/4")
     if m["iso"]:
         year, month, day = int(m["iy"]), int(m["im"]), int(m["id"])
         return _day_range(ctx, m, year, month, day, None)

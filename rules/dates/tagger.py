@@ -126,8 +126,9 @@ def _is_range(text: str, prev: Span, span: Span, gap: str) -> bool:
     if word == "and":
         return opened and text[max(0, prev.start - 8):prev.start].lower().rstrip().endswith(
             "between")
-    return opened or word in ("-", "–", "—", "through", "thru") or \
-        (prev.last_day - prev.first_day) == (span.last_day - span.first_day)  # type: ignore
+    return opened or word in ("-", "–", "—", "through", "thru") or (
+        prev.last_day is not None and span.first_day is not None
+        and (prev.last_day - prev.first_day) == (span.last_day - span.first_day))
 
 
 def tag(text: str, reference: datetime | date, locale: str) -> list[Span]:

@@ -35,7 +35,8 @@ def tense_near(text: str, start: int, end: int) -> Tense:
     lo, hi = sentence_bounds(text, start, end)
     best: tuple[int, Tense] | None = None
     future_spans: list[tuple[int, int]] = []
-    for pattern, tense in ((_FUTURE, "future"), (_PAST, "past")):
+    markers: tuple[tuple[re.Pattern[str], Tense], ...] = ((_FUTURE, "future"), (_PAST, "past"))
+    for pattern, tense in markers:
         for m in pattern.finditer(text, lo, hi):
             if start <= m.start() < end:
                 continue
@@ -48,5 +49,5 @@ def tense_near(text: str, start: int, end: int) -> Tense:
             # Verbs before the date bind more tightly than words after it.
             distance = distance if m.end() <= start else distance + 15
             if best is None or distance < best[0]:
-                best = (distance, tense)  # type: ignore[assignment]
+                best = (distance, tense)
     return best[1] if best else "none"
