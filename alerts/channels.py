@@ -25,7 +25,7 @@ _WEBHOOK_HOSTS = ("hooks.slack.com", "discord.com", "discordapp.com", "api.teleg
                   ".webhook.office.com", ".logic.azure.com", ".api.powerplatform.com")
 _SECRET_KEY = re.compile(r"pass|pwd|token|key|secret|sig|auth|cred", re.IGNORECASE)
 # A path segment or query value that looks generated: long, letters and digits mixed.
-_TOKEN = re.compile(r"(?=[^/]*[0-9])(?=[^/]*[A-Za-z])[A-Za-z0-9_\-.~+=%:]{16,}")
+_TOKEN = re.compile(r"(?=.*[0-9])(?=.*[A-Za-z])[A-Za-z0-9_\-.~+=%:]{16,}")
 
 
 class EnvRef(BaseModel):
