@@ -1,8 +1,9 @@
 """Making untrusted article text safe for each output syntax.
 
-Every function here takes text as it came from a web page and returns text that cannot forge
-lines, mentions, links or markup in its target: plain text, CommonMark, HTML (via markupsafe)
-or Slack mrkdwn.
+Every function here takes text as it came from a web page (or a remote server's error message)
+and returns text that cannot forge lines, mentions, links or markup in its target: plain text,
+CommonMark, HTML (via markupsafe) or Slack mrkdwn. Mentions are defused in `plain`, before any
+format's escaping, so they stay defused whichever service the text ends up on.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Callable
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from markupsafe import Markup
 
@@ -25,8 +26,12 @@ MAX_URL = 2048         # longer links are not linked: no service shows them, som
 # bidi overrides and isolates (U+202A-U+202E, U+2066-U+2069) that can make a headline display
 # reversed or carry its direction into the text after it.
 _KEEP_FORMAT = frozenset("\u200c\u200d")
-# A zero-width joiner after "@" keeps "@channel" readable but stops chat services expanding it.
-_MENTION = re.compile(r"@(?=\w)")
+ZWJ = "\u200d"
+# A zero-width joiner after "@" keeps "@channel" readable but stops chat services expanding it:
+# Slack, Discord, Mattermost, Telegram (`@everyone`, `@here`, `@channel`, `@all`, `@name`) and
+# the bracketed forms (`<@U123>`, `<@!123>`, `<@&ROLE>`, `<#C1>`, `<!channel>`, Teams `<at>`).
+# Not after one already there, so cleaning text twice adds nothing.
+_MENTION = re.compile(r"@(?=[^\s\u200d])|<(?=[@#!]|(?i:at>))")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 # "&lt;" in CommonMark is decoded by the renderer; escape the "&" of a named entity so the
 # reader sees the characters the page had (a numeric one is already broken by escaping "#").
@@ -51,18 +56,38 @@ def plain(text: str, limit: int | None = None) -> str:
         if category == "Cf" and ch not in _KEEP_FORMAT:
             continue
         out.append(" " if category in ("Cc", "Cs", "Zl", "Zp") else ch)
-    cleaned = _MENTION.sub("@\u200d", " ".join("".join(out).split()))
+    cleaned = defuse(" ".join("".join(out).split()))
     if limit is None:
         return cleaned
     return cleaned[:limit - 1] + "…" if clipped or len(cleaned) > limit else cleaned
 
 
+def defuse(text: str) -> str:
+    """Every mention sequence of every chat service broken by a zero-width joiner."""
+    return _MENTION.sub(lambda m: m.group() + ZWJ, text)
+
+
 def safe_url(url: str) -> str:
-    """Only web links of a sane length: a hostile page's canonical URL could be `javascript:`."""
+    """Only web links of a sane length: a hostile page's canonical URL could be `javascript:`.
+
+    A link with user info (`https://trusted.example@evil.example/`) is not a link; spaces,
+    control and invisible characters and `@` (a mention to Discord and Mattermost even inside
+    a URL) are percent-encoded, so a URL never breaks a line or pings anyone in any format."""
     url = url.strip()
     if not url.lower().startswith(("http://", "https://")) or len(url) > MAX_URL:
         return "about:blank"
-    return url
+    try:
+        if "@" in urlsplit(url).netloc:
+            return "about:blank"
+    except ValueError:   # "http://[oops/": not a URL anyone could follow
+        return "about:blank"
+    return "".join(_url_char(ch) for ch in url)
+
+
+def _url_char(ch: str) -> str:
+    if ch == "@" or unicodedata.category(ch)[0] in "CZ":
+        return quote(ch, safe="", errors="replace")
+    return ch
 
 
 def terms_pattern(terms: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -102,6 +127,11 @@ def md(text: str) -> str:
 
 def md_highlight(sentence: str, terms: tuple[str, ...]) -> str:
     return _highlighted(sentence, terms, md, lambda s: f"**{s}**")
+
+
+def escape_as(text: str, fmt: str) -> str:
+    """Cleaned text for a service that reads it as `fmt` ("markdown", "html" or "text")."""
+    return md(text) if fmt == "markdown" else html.escape(text) if fmt == "html" else text
 
 
 def md_url(url: str) -> str:

@@ -1,4 +1,11 @@
-"""Delivery through Apprise: the one module that imports it."""
+"""Delivery through Apprise: the one module that imports it.
+
+A `Rendered` message is escaped for its channel's format; what a service finally shows also
+depends on the service, so `wire_message` adapts the title and body to the service the URL
+names: Discord and Mattermost render every message as markdown (a text or HTML body is
+markdown-escaped for them), Discord and Teams show the title as markdown, and services with no
+title field get it inside the body, read in the body's format.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +17,13 @@ from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import apprise
+from apprise.conversion import html_to_text
+from apprise.plugins.discord import NotifyDiscord
+from apprise.plugins.mattermost import NotifyMattermost
 from apprise.plugins.slack import NotifySlack, SlackMode
+from apprise.plugins.workflows import NotifyWorkflows
 
+from alerts.escaping import escape_as, md
 from alerts.render import Rendered
 from alerts.render_slack import template_json
 from core.errors import DeliveryError
@@ -22,6 +34,12 @@ _FORMATS = {"html": apprise.NotifyFormat.HTML, "markdown": apprise.NotifyFormat.
 _LOG_PREFIX = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ - [A-Z]+ - ")
 # Slack modes that post a message payload (a workflow webhook takes its own variables).
 _BLOCK_MODES = (SlackMode.WEBHOOK, SlackMode.WEBHOOK_GOV, SlackMode.BOT)
+# Services that render every message as markdown, whatever format Apprise declares for them
+# (Discord's "text" is its markdown content; Mattermost's only format is its markdown).
+_ALWAYS_MARKDOWN = (NotifyDiscord, NotifyMattermost)
+# Services that show the title as markdown in a field of its own (Discord's content starts
+# with it; a Teams card's title is a markdown text block).
+_MARKDOWN_TITLE = (NotifyDiscord, NotifyWorkflows)
 
 
 def send(url: str, message: Rendered, *, secrets: Iterable[str] = ()) -> None:
@@ -60,10 +78,29 @@ def _takes_blocks(service: object) -> bool:
             and not service.template)
 
 
+def wire_message(service: object, message: Rendered) -> tuple[str, str, str]:
+    """The (title, body, body format) to hand Apprise for `service`, so that nothing the
+    message's escaping left literal becomes markup on the way.
+
+    The title of a Rendered is plain text (cleaned, mentions defused): right for an email
+    subject, a Slack attachment title (Apprise entity-escapes it) or a JSON field; escaped
+    here where the service reads it as markdown or HTML."""
+    body, fmt = message.body, message.body_format
+    if isinstance(service, _ALWAYS_MARKDOWN) and fmt != "markdown":
+        body, fmt = md(html_to_text(body) if fmt == "html" else body), "markdown"
+    if isinstance(service, _MARKDOWN_TITLE):
+        return md(message.title), body, fmt
+    if getattr(service, "title_maxlen", 1) <= 0:
+        # Apprise puts the title into the body (a heading, or <b>...</b>) and converts it
+        # with the body: it must be escaped as the body is.
+        return escape_as(message.title, fmt), body, fmt
+    return message.title, body, fmt
+
+
 def _notify(client: apprise.Apprise, message: Rendered, secrets: list[str]) -> None:
+    title, body, fmt = wire_message(client[0], message)
     with apprise.LogCapture(level=logging.WARNING) as captured:
-        result = client.notify(title=message.title, body=message.body,
-                               body_format=_FORMATS[message.body_format])
+        result = client.notify(title=title, body=body, body_format=_FORMATS[fmt])
         log_text = captured.getvalue()
     if not result:
         reason = " ".join(_LOG_PREFIX.sub("", log_text).split())[-500:]

@@ -121,7 +121,9 @@ def render_digest(alerts: list[AlertView], fmt: str, timezone: str = "UTC", *,
 
 
 def render_notice(notice: OpsNotice, fmt: str) -> Rendered:
-    """An ops notice for a channel of format `fmt`: one item per line, escaped for it."""
+    """An ops notice for a channel of format `fmt`: one item per line, escaped for it like
+    article text. For Slack it is Block Kit, posted as built: a markdown body would go through
+    Apprise's CommonMark conversion, which mrkdwn-escaped text does not survive."""
     title = plain(f"[newswatch] {notice.subject}", MAX_NAME)
     lines = [plain(line, MAX_NOTICE_LINE) for line in notice.lines]
     if fmt == "email":
@@ -129,14 +131,18 @@ def render_notice(notice: OpsNotice, fmt: str) -> Rendered:
                          for text in (notice.intro, notice.footer))
         items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
         return Rendered(title, f"{intro}<ul>{items}</ul>{footer}", "html")
-    if fmt == "slack":
-        listed = "\n".join(f"• {mrkdwn(line)}" for line in lines)
-    elif fmt == "markdown":
-        listed = "\n".join(f"- {md(line)}" for line in lines)
-    else:
-        listed = "\n".join(f"- {line}" for line in lines)
-    body = "\n\n".join(part for part in (notice.intro, listed, notice.footer) if part)
-    return Rendered(title, body, "text" if fmt == "text" else "markdown")
+    if fmt not in ("slack", "markdown"):
+        return Rendered(title, _notice_body(notice, [f"- {line}" for line in lines]), "text")
+    markdown = _notice_body(notice, [f"- {md(line)}" for line in lines])
+    if fmt == "markdown":
+        return Rendered(title, markdown, "markdown")
+    return Rendered(title, markdown, "markdown", slack=render_slack.notice(
+        title, notice.intro, [mrkdwn(line) for line in lines], notice.footer))
+
+
+def _notice_body(notice: OpsNotice, items: list[str]) -> str:
+    return "\n\n".join(part for part in (notice.intro, "\n".join(items), notice.footer)
+                       if part)
 
 
 def _code_html(text: str) -> str:

@@ -132,6 +132,26 @@ def digest(heading: str, items: list[DigestItem],
     return messages
 
 
+def notice(heading: str, intro: str, lines: list[str], footer: str) -> dict[str, Any]:
+    """An ops notice as one attachment: `heading` (plain text), newswatch's own `intro` and
+    `footer` (fixed text, `code` spans allowed) and `lines`, already mrkdwn-escaped, as a
+    bulleted list in as few sections as Slack's text limit allows."""
+    blocks = [_section(f"*{mrkdwn(heading)}*")]
+    if intro:
+        blocks.append(_section(slack_escape(intro)))
+    chunk: list[str] = []
+    for line in (f"• {line}" for line in lines):
+        if chunk and sum(len(c) + 1 for c in chunk) + len(line) > TEXT_MAX:
+            blocks.append(_section("\n".join(chunk)))
+            chunk = []
+        chunk.append(line)
+    if chunk:
+        blocks.append(_section("\n".join(chunk)))
+    if footer:
+        blocks.append(_context(slack_escape(footer)))
+    return attachment(blocks, "medium", slack_escape(heading))
+
+
 def _attachment(blocks: list[dict[str, Any]], severity: str, fallback: str) -> dict[str, Any]:
     # `fallback` is what Slack shows in notifications and clients without Block Kit.
     return {"color": SEVERITY_COLORS.get(severity, SEVERITY_COLORS["low"]),

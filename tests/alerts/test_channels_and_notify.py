@@ -56,18 +56,49 @@ def test_missing_secret_names_the_variable(env: dict[str, str]) -> None:
     assert str(caught.value) == "environment variable DESK_URL is not set"
 
 
-@pytest.mark.parametrize("url", [
-    "mailtos://desk:app-password@smtp.example.org?to=desk@example.org",
-    "json://user@hooks.example.org/",
-    "json://hooks.example.org/?Password=abc",
+TOKEN = "a1B2c3D4e5F6g7H8i9J0k1L2"
+HOOK = "a webhook URL carries the service's token"
+
+
+@pytest.mark.parametrize(("url", "why"), [
+    ("mailtos://desk:app-password@smtp.example.org?to=desk@example.org",
+     "a user name or password"),
+    ("mailto://desk@smtp.example.org?to=desk@example.org", "a user name or password"),
+    ("json://user@hooks.example.org/", "a user name or password"),
+    ("json://hooks.example.org/?Password=abc", "a password or key in the query"),
+    ("json://hooks.example.org/?token=abc", "a password or key in the query"),
+    (f"json://hooks.example.org/services/{TOKEN}", "what looks like a token"),
+    (f"form://hooks.example.org/?id={TOKEN}", "what looks like a token"),
+    (f"slack://T0NEWSWAT/B0ALERTS1/{TOKEN}", "a slack:// URL carries the service's token"),
+    (f"slack://xoxb-1234-5678-{TOKEN}/#news", "a slack:// URL carries the service's token"),
+    (f"discord://123456789012345678/{TOKEN}", "a discord:// URL carries the service's token"),
+    (f"tgram://123456789:{TOKEN}/-100123", "a tgram:// URL carries the service's token"),
+    (f"msteams://group/{TOKEN}/x/y", "a msteams:// URL carries the service's token"),
+    (f"workflow://prod.westeurope.logic.azure.com/wf/{TOKEN}",
+     "a workflow:// URL carries the service's token"),
+    ("mmost://chat.example.org/abcdef", "a mmost:// URL carries the service's token"),
+    ("https://hooks.slack.com/services/T000/B000/XXXX", HOOK),
+    (f"https://discord.com/api/webhooks/1234/{TOKEN}", HOOK),
 ])
-def test_inline_credentials_are_refused(url: str) -> None:
-    with pytest.raises(ValidationError, match="looks like it holds a credential"):
+def test_inline_secrets_are_refused_with_what_to_write(url: str, why: str) -> None:
+    with pytest.raises(ValidationError) as caught:
         channel(url)
+    [error] = caught.value.errors()
+    assert error["msg"] == (f"Value error, holds a credential ({why}); put it in an environment "
+                            "variable: url: {$env: NAME}")
+    assert TOKEN not in error["msg"] and "s3cret" not in error["msg"]
 
 
-def test_an_address_in_the_query_is_not_a_credential() -> None:
-    url = "mailto://127.0.0.1:2525?from=alerts@example.org&to=desk@example.org"
+@pytest.mark.parametrize("url", [
+    "mailto://127.0.0.1:2525?from=alerts@example.org&to=desk@example.org&mode=insecure",
+    "mailto://desk:s3cret@localhost:2525?to=desk@example.org",   # loopback: never leaves
+    f"json://127.0.0.1:8080/hooks/{TOKEN}",
+    f"form://[::1]:8080/?token={TOKEN}",
+    f"mmost://127.0.0.1:8065/{TOKEN}",
+    "json://hooks.example.org/newswatch-alerts",   # nothing secret in it
+    "ntfy://ntfy.example.org/newswatch",
+])
+def test_loopback_urls_and_urls_without_secrets_may_be_inline(url: str) -> None:
     assert channel(url).resolve_url({}) == url
 
 

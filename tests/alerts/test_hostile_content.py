@@ -36,7 +36,7 @@ RTL = AlertView(
     url="javascript:alert(document.cookie)", source_name="الجزيرة", published_at=None,
     sentence="قال المفاوضون إن ceasefire 🕊️ سيبدأ\u2066", terms=("ceasefire",),
 )
-SUBJECT = (f"[newswatch] Ceasefire: <!channel> <!here> @{Z}channel <@{Z}U123> "
+SUBJECT = (f"[newswatch] Ceasefire: <{Z}!channel> <{Z}!here> @{Z}channel <{Z}@{Z}U123> "
            "<script>alert(1)</script> &lt;script&gt; <http://evil.example|click me>")
 RTL_TITLE = f"وقف إطلاق النار في غزة 🇵🇸 הפסקת אש 👩{Z}💻 ceasefire"
 WORD = "W" * 10_000
@@ -48,17 +48,17 @@ def test_slack_blocks_cannot_ping_link_or_format(slack_http: SlackHTTP) -> None:
     send(WEBHOOK, render(HOSTILE, "slack"))
     assert slack_http.payloads == [{"attachments": [{
         "color": "#d40e0d",
-        "fallback": (f"CRITICAL · Ceasefire: &lt;!channel&gt; &lt;!here&gt; @{Z}channel "
-                     f"&lt;@{Z}U123&gt; &lt;script&gt;alert(1)&lt;/script&gt; "
+        "fallback": (f"CRITICAL · Ceasefire: &lt;{Z}!channel&gt; &lt;{Z}!here&gt; @{Z}channel "
+                     f"&lt;{Z}@{Z}U123&gt; &lt;script&gt;alert(1)&lt;/script&gt; "
                      "&amp;lt;script&amp;gt; &lt;http://evil.example|click me&gt;"),
         "blocks": [
             section("*<https://harbour-times.example/a?b=1&amp;c=%3C2%3E%7Cx%20y|"
-                    f"&lt;!channel&gt; &lt;!here&gt; @{Z}channel &lt;@{Z}U123&gt; "
+                    f"&lt;{Z}!channel&gt; &lt;{Z}!here&gt; @{Z}channel &lt;{Z}@{Z}U123&gt; "
                     "&lt;script&gt;alert(1)&lt;/script&gt; &amp;lt;script&amp;gt; "
                     "&lt;http://evil.example¦click me&gt;>*\n"
                     "Harbour emiT Times · 20 Nov 2026 09:40 UTC\n"
-                    f"Also carried by: &lt;@{Z}U999&gt; Daily"),
-            section("> A *ceasefire* &lt;!here&gt; ∗now∗ ˋcodeˋ ∼strike∼ ˍitˍ &amp;amp; "
+                    f"Also carried by: &lt;{Z}@{Z}U999&gt; Daily"),
+            section(f"> A *ceasefire* &lt;{Z}!here&gt; ∗now∗ ˋcodeˋ ∼strike∼ ˍitˍ &amp;amp; "
                     f"&amp;#60;b&amp;#62; @{Z}everyone"),
             context("*CRITICAL* · Ceasefire · matched: ceasefire"),
         ],
@@ -101,7 +101,7 @@ def test_text_format_to_slack_is_escaped_by_apprise(slack_http: SlackHTTP) -> No
     send(WEBHOOK, render(HOSTILE, "text"))
     text = slack_http.payloads[0]["attachments"][0]["text"]  # type: ignore[index]
     assert text.splitlines()[0] == (
-        f"&lt;!channel&gt; &lt;!here&gt; @{Z}channel &lt;@{Z}U123&gt; "
+        f"&lt;{Z}!channel&gt; &lt;{Z}!here&gt; @{Z}channel &lt;{Z}@{Z}U123&gt; "
         "&lt;script&gt;alert(1)&lt;/script&gt; &amp;lt;script&amp;gt; "
         "&lt;http://evil.example|click me&gt;")
 
@@ -111,15 +111,15 @@ def test_text_format_to_slack_is_escaped_by_apprise(slack_http: SlackHTTP) -> No
 def test_email_html_escapes_everything() -> None:
     out = render(HOSTILE, "email")
     assert out.title == SUBJECT
-    href = "https://harbour-times.example/a?b=1&amp;c=&lt;2&gt;|x y"
-    assert (f'<h2 style="margin:6px 0"><bdi><a href="{href}">&lt;!channel&gt; &lt;!here&gt; '
-            f"@{Z}channel &lt;@{Z}U123&gt; &lt;script&gt;alert(1)&lt;/script&gt; "
+    href = "https://harbour-times.example/a?b=1&amp;c=&lt;2&gt;|x%20y"
+    assert (f'<h2 style="margin:6px 0"><bdi><a href="{href}">&lt;{Z}!channel&gt; &lt;{Z}!here&gt; '
+            f"@{Z}channel &lt;{Z}@{Z}U123&gt; &lt;script&gt;alert(1)&lt;/script&gt; "
             "&amp;lt;script&amp;gt; &lt;http://evil.example|click me&gt;</a></bdi></h2>"
             ) in out.body
-    assert ("<bdi>“A <mark>ceasefire</mark> &lt;!here&gt; *now* `code` ~strike~ _it_ "
+    assert (f"<bdi>“A <mark>ceasefire</mark> &lt;{Z}!here&gt; *now* `code` ~strike~ _it_ "
             f"&amp;amp; &amp;#60;b&amp;#62; @{Z}everyone”</bdi>") in out.body
     assert "<bdi>Harbour emiT Times</bdi> · 20 Nov 2026 09:40 UTC" in out.body
-    assert f"Also carried by: &lt;@{Z}U999&gt; Daily" in out.body
+    assert f"Also carried by: &lt;{Z}@{Z}U999&gt; Daily" in out.body
     assert "<script" not in out.body and "\u202e" not in out.body
 
 
@@ -130,12 +130,12 @@ def test_email_through_smtp_reads_safely(mailbox: LoopbackMailbox) -> None:
     assert hostile.subject == SUBJECT
     assert hostile.part("text/plain").splitlines() == [
         "CRITICAL · Ceasefire", "",
-        f"<!channel> <!here> @{Z}channel <@{Z}U123> <script>alert(1)</script> &lt;script&gt; "
-        "<http://evil.example|click me>", "",
+        f"<{Z}!channel> <{Z}!here> @{Z}channel <{Z}@{Z}U123> <script>alert(1)</script> "
+        "&lt;script&gt; <http://evil.example|click me>", "",
         "Harbour emiT Times · 20 Nov 2026 09:40 UTC", "",
-        "https://harbour-times.example/a?b=1&c=<2>|x y", "",
-        f"“A ceasefire <!here> *now* `code` ~strike~ _it_ &amp; &#60;b&#62; @{Z}everyone”", "",
-        f"Also carried by: <@{Z}U999> Daily", "",
+        "https://harbour-times.example/a?b=1&c=<2>|x%20y", "",
+        f"“A ceasefire <{Z}!here> *now* `code` ~strike~ _it_ &amp; &#60;b&#62; @{Z}everyone”", "",
+        f"Also carried by: <{Z}@{Z}U999> Daily", "",
         "Matched: ceasefire · rule: ceasefire",
     ]
     assert rtl.subject == f"[newswatch] Ceasefire: {RTL_TITLE}"
@@ -160,13 +160,14 @@ def test_email_a_10000_character_word_is_cut_and_may_wrap() -> None:
 
 def test_markdown_exact() -> None:
     assert render(HOSTILE, "markdown").body.splitlines() == [
-        r"**[\<\!channel\> \<\!here\> @" + Z + r"channel \<@" + Z + r"U123\> "
+        r"**[\<" + Z + r"\!channel\> \<" + Z + r"\!here\> @" + Z + r"channel \<" + Z + "@" + Z
+        + r"U123\> "
         r"\<script\>alert\(1\)\</script\> \&lt;script\&gt; \<http://evil.example\|click me\>]"
         "(https://harbour-times.example/a?b=1&c=%3C2%3E|x%20y)**",
         "Harbour emiT Times · 20 Nov 2026 09:40 UTC",
-        r"> A **ceasefire** \<\!here\> \*now\* \`code\` \~strike\~ \_it\_ \&amp; &\#60;b&\#62; "
-        f"@{Z}everyone",
-        rf"Also carried by: \<@{Z}U999\> Daily",
+        r"> A **ceasefire** \<" + Z + r"\!here\> \*now\* \`code\` \~strike\~ \_it\_ "
+        r"\&amp; &\#60;b&\#62; " f"@{Z}everyone",
+        rf"Also carried by: \<{Z}@{Z}U999\> Daily",
         "_CRITICAL · Ceasefire_",
     ]
     assert render(RTL, "markdown").body.splitlines() == [
@@ -179,12 +180,12 @@ def test_markdown_exact() -> None:
 
 def test_text_exact() -> None:
     assert render(HOSTILE, "text").body.splitlines() == [
-        f"<!channel> <!here> @{Z}channel <@{Z}U123> <script>alert(1)</script> &lt;script&gt; "
-        "<http://evil.example|click me>",
-        "https://harbour-times.example/a?b=1&c=<2>|x y",
+        f"<{Z}!channel> <{Z}!here> @{Z}channel <{Z}@{Z}U123> <script>alert(1)</script> "
+        "&lt;script&gt; <http://evil.example|click me>",
+        "https://harbour-times.example/a?b=1&c=<2>|x%20y",
         "Harbour emiT Times · 20 Nov 2026 09:40 UTC",
-        f'"A ceasefire <!here> *now* `code` ~strike~ _it_ &amp; &#60;b&#62; @{Z}everyone"',
-        f"Also carried by: <@{Z}U999> Daily",
+        f'"A ceasefire <{Z}!here> *now* `code` ~strike~ _it_ &amp; &#60;b&#62; @{Z}everyone"',
+        f"Also carried by: <{Z}@{Z}U999> Daily",
         "CRITICAL · Ceasefire (matched: ceasefire)",
     ]
     assert render(RTL, "text").body.splitlines() == [
@@ -230,7 +231,8 @@ def test_javascript_and_data_urls_are_never_links() -> None:
             assert "evil.example/x" not in everything, (url, fmt)
             assert "a" * 3000 not in everything, (url, fmt)
         slack = render(alert, "slack").slack
-        assert slack is not None and slack["blocks"][0]["text"]["text"].startswith("*&lt;!channel")
+        assert slack is not None
+        assert slack["blocks"][0]["text"]["text"].startswith(f"*&lt;{Z}!channel")
 
 
 def test_no_text_object_is_ever_over_slacks_limit() -> None:
@@ -268,6 +270,6 @@ def test_a_slack_template_gets_a_url_that_cannot_form_markup(slack_http: SlackHT
     alert = replace(HOSTILE, url="https://evil.example/<!channel>|<@U1> x")
     send(WEBHOOK, render(alert, "slack", template=template))
     [block] = slack_http.payloads[0]["attachments"][0]["blocks"]  # type: ignore[index]
-    target = "https://evil.example/%3C!channel%3E%7C%3C@U1%3E%20x"
+    target = "https://evil.example/%3C!channel%3E%7C%3C%40U1%3E%20x"
     assert block["text"]["text"] == f"Read {target}"
     assert block["accessory"]["url"] == target

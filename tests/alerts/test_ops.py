@@ -78,13 +78,48 @@ def test_no_ops_channel_records_the_problem_and_sends_nothing(tmp_path: Path) ->
 @pytest.mark.parametrize(("fmt", "listed", "code"), [
     ("email", "<li>rules/x.yaml:3:5: match: &lt;b&gt;bold&lt;/b&gt;", "<code>v</code>"),
     ("markdown", "- rules/x.yaml:3:5: match: \\<b\\>bold\\</b\\> \\*stars\\*", "`v`"),
-    ("slack", "• rules/x.yaml:3:5: match: &lt;b&gt;bold&lt;/b&gt; \u2217stars\u2217", "`v`"),
+    # A slack channel's body is what any other service would get: markdown.
+    ("slack", "- rules/x.yaml:3:5: match: \\<b\\>bold\\</b\\> \\*stars\\*", "`v`"),
     ("text", "- rules/x.yaml:3:5: match: <b>bold</b> *stars*", "`v`"),
 ])
 def test_a_notice_is_escaped_like_alerts_in_every_format(fmt: str, listed: str,
                                                          code: str) -> None:
     rendered = render_notice(OpsNotice("subject <i>", [HOSTILE], intro="Intro:",
                                        footer="See `v`."), fmt)
-    assert rendered.title == "[newswatch] subject <i>"   # a title is plain text everywhere
+    assert rendered.title == "[newswatch] subject <i>"   # escaped where it is sent, per service
     assert listed in rendered.body
     assert code in rendered.body and "Intro:" in rendered.body
+    assert (rendered.slack is not None) == (fmt == "slack")
+
+
+def test_a_slack_notice_is_block_kit_posted_as_built() -> None:
+    # As a markdown body it would go through Apprise's CommonMark-to-mrkdwn conversion, and a
+    # remote server's reason phrase would become a link and an @channel.
+    reason = "[Feed moved: sign in](https://evil.example) [.](!channel) <!here>"
+    rendered = render_notice(OpsNotice("sources: x failing", [HOSTILE, reason],
+                                       intro="Source health changed:", footer="See `v`."),
+                             "slack")
+    assert rendered.slack == {"color": "#e2b93d", "fallback": "[newswatch] sources: x failing",
+                              "blocks": [
+        _section("*[newswatch] sources: x failing*"),
+        _section("Source health changed:"),
+        _section("• rules/x.yaml:3:5: match: &lt;b&gt;bold&lt;/b&gt; \u2217stars\u2217 "
+                 "@\u200dhere\n"
+                 "• [Feed moved: sign in](https://evil.example) [.](!channel) "
+                 "&lt;\u200d!here&gt;"),
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "See `v`.",
+                                          "verbatim": True}]}]}
+
+
+def test_many_lines_are_split_into_sections_under_slacks_limit() -> None:
+    lines = [f"problem {n}: " + "x" * 900 for n in range(12)]
+    rendered = render_notice(OpsNotice("12 config problem(s)", lines), "slack")
+    assert rendered.slack is not None
+    texts = [b["text"]["text"] for b in rendered.slack["blocks"] if b["type"] == "section"]
+    assert [len(t.split("\n")) for t in texts] == [1, 3, 3, 3, 3]   # heading, then 3 a block
+    assert all(len(t) <= 3000 for t in texts)
+    assert "\n".join(texts[1:]).count("• problem") == 12
+
+
+def _section(text: str) -> dict[str, object]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}

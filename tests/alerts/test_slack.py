@@ -338,7 +338,7 @@ def test_a_rules_own_slack_template(slack_http: SlackHTTP, tmp_path: Path) -> No
     blocks = slack_http.payloads[0]["attachments"][0]["blocks"]  # type: ignore[index]
     assert blocks == [
         {"type": "header", "text": {"type": "plain_text", "text": clip_to(
-            "Corvania &lt;!here&gt; &amp; Estmark " + "x" * 200, 150)}},
+            f"Corvania &lt;{ZWJ}!here&gt; &amp; Estmark " + "x" * 200, 150)}},
         {"type": "section", "text": {"type": "mrkdwn", "text": QUOTE[2:]},
          "accessory": {"type": "button", "text": {"type": "plain_text", "text": "Read"},
                        "url": "https://harbour-times.example/world/ceasefire-talks?id=7&"
@@ -368,7 +368,7 @@ def test_markdown_to_a_slack_url_uses_apprises_own_message(slack_http: SlackHTTP
     text = slack_http.payloads[0]["attachments"][0]["text"]  # type: ignore[index]
     assert text.splitlines()[0] == (
         "*<https://harbour-times.example/world/ceasefire-talks?id=7&amp;page=2|"
-        "&lt;!channel&gt; &lt;@\u200dU123&gt; &lt;http://evil.example\\|click me&gt;>*")
+        f"&lt;{ZWJ}!channel&gt; &lt;{ZWJ}@{ZWJ}U123&gt; &lt;http://evil.example\\|click me&gt;>*")
 
 
 def test_a_plain_rendered_message_needs_no_blocks(slack_http: SlackHTTP) -> None:

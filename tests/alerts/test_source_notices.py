@@ -4,6 +4,7 @@ demo's pages through the counting server), a real DuckDB file and real SMTP inbo
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,6 +24,8 @@ from pipeline.config import load_config
 from pipeline.fetching import fetch_policy
 from scrapers.fetch import Fetcher
 from scrapers.pipeline import scrape_source
+from tests.alerts.hostile_strings import LIVE
+from tests.alerts.service_http import Services, services
 from tests.scrapers.hostile_server import (
     HostileRequest,
     HostileServer,
@@ -34,6 +37,7 @@ from warehouse.articles import load_results, register_sources, source_state
 from warehouse.connection import writer
 from warehouse.source_health import Notice
 
+__all__ = ["services"]   # the fixture
 REPO = Path(__file__).resolve().parents[2]
 FEED = "/harbour-times/feed.xml"
 T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -218,3 +222,38 @@ def test_the_monitor_flow_tells_ops_after_the_third_failed_run(
     subjects = [m.subject for m in mailbox.received]
     assert subjects.count("[newswatch] sources: unavailable failing") == 1
     assert len(subjects) == 2                 # and the one ceasefire alert of the first run
+
+
+def test_a_reason_phrase_reaches_slack_as_text_never_a_link_or_a_ping(
+        tmp_path: Path, site: HostileServer, services: Services,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    reason = "[Feed moved: sign in](https://evil.example) [.](!channel) <@&987> @here"
+
+    def rude(req: HostileRequest) -> None:
+        handler = req._handler
+        handler.send_response(503, reason)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+    site.route(FEED, rude)
+    with LoopbackMailbox() as unused:
+        settings = _settings(tmp_path, site, monkeypatch, {"unused": unused})
+    monkeypatch.setenv("OPS_TEST_SLACK_URL", services.url("slack"))
+    (settings.config_dir / "channels.yaml").write_text(yaml.safe_dump({"channels": [
+        {"name": f"ops-{fmt}", "url": {"$env": "OPS_TEST_SLACK_URL"}, "format": fmt,
+         "ops": True} for fmt in ("slack", "markdown")]}))
+    reports = [one_run(settings, T0 + timedelta(hours=h)) for h in range(3)]
+    assert reports[2].sent == 2 and reports[2].failures == []
+    blocks, legacy = services.payloads("slack")
+    Z = "\u200d"
+    line = (f"• FAILING: The Harbour Times (harbour-times): its feed failed in the last 3 runs; "
+            "it has never answered; last error: server\u02cderror: HTTP 503 [Feed moved: sign in]"
+            f"(https://evil.example) [.](!channel) &lt;{Z}@{Z}&amp;987&gt; @{Z}here "
+            f"({site.base_url}{FEED})")
+    assert blocks["attachments"][0]["blocks"][2]["text"]["text"] == line
+    text = legacy["attachments"][0]["text"]
+    assert ("HTTP 503 [Feed moved: sign in](https://evil.example) [.](!channel) "
+            f"&lt;{Z}@{Z}&amp;987&gt; @{Z}here") in text
+    for payload in (blocks, legacy):
+        raw = json.dumps(payload, ensure_ascii=False)
+        assert LIVE["slack"].findall(raw) == []
+        assert "<https://evil" not in raw and "<!channel" not in raw

@@ -272,11 +272,12 @@ channels:
     root = write_config(tmp_path, {"good.yaml": GOOD_RULE.replace("[chat]", "[ok]")},
                         channels=channels)
     config = load_config(root)
-    credential = ("looks like it holds a credential; put the URL in an environment "
-                  "variable and write {$env: VARIABLE_NAME}")
+    fix = "put it in an environment variable: url: {$env: NAME}"
     lines = problem_lines(config, root)
-    assert lines[0] == f"channels.yaml:3:10: channels[0].url: {credential}"
-    assert lines[1] == f"channels.yaml:5:10: channels[1].url: {credential}"
+    assert lines[0] == ("channels.yaml:3:10: channels[0].url: holds a credential (a user name "
+                        f"or password); {fix}")
+    assert lines[1] == ("channels.yaml:5:10: channels[1].url: holds a credential (a password "
+                        f"or key in the query); {fix}")
     assert ("channels.yaml:7:17: channels[2].url.$env: String should match pattern "
             "'^[A-Za-z_][A-Za-z0-9_]*$'") in lines
     assert not any("hunter22" in line for line in lines)
