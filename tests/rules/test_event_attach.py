@@ -156,3 +156,22 @@ def test_match_rejects_a_reference_that_is_not_a_date(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["match", "--rules", str(rules), "--articles",
                                       str(articles), "--reference", "next week"])
     assert result.exit_code == 2 and "is not a date" in result.output
+
+
+def test_an_abbreviation_does_not_cut_the_event_sentence() -> None:
+    """"U.S." and "S. Africa" end no sentence, so the date after them stays with the event."""
+    from rules.matcher import CompiledRules
+
+    summits = rule(True)
+    text = "Queen Beatrix will visit S. Africa in October and meet U.S. envoys on Oct 3."
+    article = ArticleText("a", "a", "wire", "t", None, text, published_at=datetime(
+        1996, 8, 29, 12, tzinfo=UTC))
+    compiled = CompiledRules([summits.model_copy(update={"match": summits.match.model_copy(
+        update={"any": ["visit"]})})], {})
+    assert [s[3] for s in compiled.event_sentences(article, summits)] == [text]
+
+
+def test_since_points_back_whatever_the_tense() -> None:
+    text = "The prime minister, in office since May 18, will be the first to meet him."
+    assert [m.value for m in find_dates(text, datetime(1996, 8, 28, tzinfo=UTC))] == [
+        "1996-05-18"]
