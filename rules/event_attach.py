@@ -127,12 +127,16 @@ def is_upcoming(sentence: str, mention: DateMention, terms: re.Pattern[str],
     day = reference.date()
     if mention.first_day < day and (mention.last_day or mention.first_day) <= day:
         return False
-    if mention.first_day <= day and not _later_today(sentence, mention, reference):
+    same_day = mention.first_day <= day
+    if same_day and not _later_today(sentence, mention, reference):
         return False
     clause = _event_clause(sentence, mention, terms)
     if _past_governed(sentence, terms):
         return False
-    return bool(_FUTURE_EVENT.search(clause)) or not _PAST_EVENT.search(clause)
+    if _FUTURE_EVENT.search(clause):
+        return True
+    # Later the same day needs words saying so: "left at noon" is a clock time, not a plan.
+    return not same_day and not _PAST_EVENT.search(clause)
 
 
 def _past_governed(sentence: str, terms: re.Pattern[str]) -> bool:
@@ -149,7 +153,8 @@ def _past_governed(sentence: str, terms: re.Pattern[str]) -> bool:
         after = sentence[term.end():term.end() + 15]
         if re.search(r"\b(?:" + _PAST_VERBS + r")\b(?:\s+\w+){0,2}\s*$", before, re.I):
             continue
-        if re.match(r"^\s*(?:were\s+|was\s+)?(?:held|ended|concluded|took\s+place|broke\s+up)\b",
+        if re.match(r"^\s*(?:were\s+|was\s+|had\s+)?(?:held|ended|concluded|took\s+place|broke\s+up"
+                    r"|resumed|continued|began|opened|started|went\s+on)\b",
                     after, re.I):
             continue
         return False

@@ -84,6 +84,7 @@ def test_the_events_own_date_wins_over_a_reporting_verbs(sentence: str, surface:
     ("The commission continued its negotiations today.", SUNDAY),
     ("Arafat said today he refused to meet Netanyahu.", SUNDAY),
     ("The summit on Friday agreed a plan.", FRIDAY),
+    ("Fire crews left at noon, and the meeting resumed in near silence.", FRIDAY),
 ])
 def test_past_and_same_day_meetings_are_not_upcoming(sentence: str, reference: datetime) -> None:
     assert event(sentence, reference) is None
@@ -175,3 +176,17 @@ def test_since_points_back_whatever_the_tense() -> None:
     text = "The prime minister, in office since May 18, will be the first to meet him."
     assert [m.value for m in find_dates(text, datetime(1996, 8, 28, tzinfo=UTC))] == [
         "1996-05-18"]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Prices are now higher than in 2019.", [("now", "PRESENT_REF"), ("2019", "2019")]),
+    ("She is currently in Paris.", [("currently", "PRESENT_REF")]),
+    ("He has been in jail for five years.", []),             # a duration, not 2018
+    ("It was the first time in five years.", []),
+    ("The plan will run for five years.", []),
+    ("The council meets every Monday.", []),                 # a set, not a date
+    ("They meet on Mondays.", []),
+])
+def test_the_present_durations_and_sets_are_not_dates(text: str,
+                                                      expected: list[tuple[str, str]]) -> None:
+    assert [(m.text, m.value) for m in find_dates(text, date(2023, 3, 1))] == expected
