@@ -19,6 +19,7 @@ from core.settings import Settings
 from demo.clock import ADVANCE_HOURS
 from demo.mailbox import LoopbackMailbox, ReceivedMail
 from demo.server import DemoNewsServer
+from demo.watchlist import DEMO_ENTITIES
 from flows.digest import digest_flow
 from flows.monitor import RunSummary, monitor_flow
 from warehouse.connection import reader
@@ -68,6 +69,22 @@ def write_demo_config(target: Path, server: DemoNewsServer, rules_from: Path,
     return target
 
 
+def add_demo_watchlist(config_dir: Path) -> None:
+    """The demo's fictional leaders, places and bodies join the copied watchlist, so its
+    stories record entity mentions (the report's "Most mentioned entities") as real ones do."""
+    path = config_dir / "entities.yaml"
+    if not path.is_file():
+        path.write_text("entities:\n", "utf-8")
+    known = {e.get("id") for e in (yaml.safe_load(path.read_text("utf-8")) or {}).get(
+        "entities") or [] if isinstance(e, dict)}
+    entries = yaml.safe_dump([e for e in DEMO_ENTITIES if e["id"] not in known],
+                             sort_keys=False, allow_unicode=True)
+    with path.open("a", encoding="utf-8") as watchlist:
+        watchlist.write("\n  # Added by `newswatch demo`: the demo's own entities "
+                        "(demo/watchlist.py).\n")
+        watchlist.write("".join(f"  {line}\n" for line in entries.splitlines()))
+
+
 def add_demo_digest(config_dir: Path) -> None:
     (config_dir / "rules" / "demo-border-conflict.yaml").write_text(_DIGEST_RULE, "utf-8")
     with (config_dir / "channels.yaml").open("a", encoding="utf-8") as channels:
@@ -87,6 +104,7 @@ def run_demo(workdir: Path, say: Callable[[str], None],
         config_dir = write_demo_config(workdir / "config", server, project_config / "rules",
                                        project_config / "channels.yaml")
         add_demo_digest(config_dir)
+        add_demo_watchlist(config_dir)
         os.environ[DEMO_EMAIL_ENV] = inbox.apprise_url()
         os.environ[DEMO_DIGEST_ENV] = inbox.apprise_url(to="digest@newswatch.localhost")
         settings = Settings(config_dir=config_dir, warehouse=workdir / "newswatch.duckdb",

@@ -10,7 +10,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -105,9 +105,13 @@ def rules_test(
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
         = None,
     limit: Annotated[int, typer.Option(help="Show at most this many hits.")] = 50,
+    reference: Annotated[str | None, typer.Option(
+        help="Date that event dates of articles without a publication date resolve against "
+             "(default: each article's ingest time).")] = None,
 ) -> None:
     """Run one rule over stored articles and print its hits with their evidence. Sends
-    nothing and writes nothing (the warehouse is opened read-only)."""
+    nothing and writes nothing (the warehouse is opened read-only). Articles without a
+    publication date resolve event dates against their ingest time, or --reference."""
     from warehouse.connection import reader
     from warehouse.rule_state import articles_since, source_names
 
@@ -131,6 +135,7 @@ def rules_test(
     with reader(warehouse or settings.warehouse) as con:
         articles = articles_since(con, now - age)
         names = source_names(con)
+    articles = _with_reference(articles, reference, rule)
     hits = _matches(compiled, rule, articles)
     for article, match in hits[:limit]:
         source = names.get(article.source_id, article.source_id)
@@ -148,6 +153,32 @@ def rules_test(
         console.print(f"threshold ({rule.threshold.articles} articles from "
                       f"{rule.threshold.sources} sources within the window): {state}",
                       markup=False)
+
+
+def _with_reference(articles: list[Any], reference: str | None, rule: Rule) -> list[Any]:
+    """Undated articles resolve event dates against --reference (or their ingest time); say
+    which, since the dates an event rule finds depend on it."""
+    undated = [a for a in articles if a.published_at is None]
+    if reference is not None:
+        when = parse_reference(reference)
+        articles = [a if a.published_at else replace(a, first_seen_at=when) for a in articles]
+    if undated and rule.event is not None:
+        said = f"--reference {reference}" if reference else "their ingest time"
+        console.print(f"{len(undated)} article(s) without a publication date: event dates "
+                      f"resolved against {said}", markup=False)
+    return articles
+
+
+def parse_reference(text: str | None) -> datetime:
+    """--reference as an aware time (a bare date is its midnight UTC); now when not given."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        when = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date; write 2026-12-04 or "
+                                 "2026-12-04T09:30+01:00", param_hint="--reference") from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _matches(compiled: RuleSet, rule: Rule, articles: list[Any]) -> list[tuple[Any, Match]]:
@@ -178,9 +209,13 @@ def match_command(
     entities: Annotated[Path | None, typer.Option(
         help="Watchlist file (default: entities.yaml next to the rules' folder, if any).")]
         = None,
+    reference: Annotated[str | None, typer.Option(
+        help="Date (2026-12-04 or an ISO time) that event dates of articles without "
+             "published_at resolve against (default: now, the ingest time).")] = None,
 ) -> None:
     """Match rules against articles in a JSON-lines file, offline: one JSON line per match
-    (rule, url, evidence). Needs no warehouse and sends nothing."""
+    (rule, url, evidence). Needs no warehouse and sends nothing. An article without
+    published_at resolves its event dates against --reference or now, and says which."""
     if not rules.exists() or not articles.is_file():
         missing = rules if not rules.exists() else articles
         err.print(f"{missing}: no such file", markup=False)
@@ -195,7 +230,13 @@ def match_command(
     compiled = compile_rules(config.rules, config.entities)
     problems = [str(p) for p in config.problems] + compiled.problems
     by_id = {r.id: r for r in compiled.compiled.rules}
+    fallback, said = parse_reference(reference), "--reference" if reference else "now"
     for url, article in _read_articles(articles, problems):
+        if article.published_at is None:
+            article = replace(article, first_seen_at=fallback)
+        if article.published_at is None and any(r.event for r in by_id.values()):
+            err.print(f"{url}: no published_at; event dates resolved against "
+                      f"{fallback.isoformat(timespec='minutes')} ({said})", markup=False)
         found = apply_events(compiled.compiled, article, compiled.compiled.evaluate(article),
                              by_id, find_dates)
         for m in found:

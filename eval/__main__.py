@@ -7,8 +7,10 @@ from eval import (
     extraction_quality,
     near_duplicates,
     news_html_quality,
+    pubdate_quality,
     rules_quality,
     stories_quality,
+    summits_quality,
 )
 
 
@@ -16,7 +18,8 @@ def main() -> None:
     print("newswatch quality scores")
     for name, figure in [*rules_quality.run(), *stories_quality.run(),
                          *near_duplicates.run(), *extraction_quality.run(),
-                         *news_html_quality.run(), *dates_quality.run()]:
+                         *news_html_quality.run(), *pubdate_quality.run(), *dates_quality.run(),
+                         *summits_quality.run()]:
         print(f"  {name:<48} {figure}")
 
 

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from core.records import ArticleText, EventDate, Match
 from rules.dates import DateMention
+from rules.event_attach import event_term_pattern, is_upcoming, ranked
 from rules.models import Rule
 
 DateFinder = Callable[[str, datetime], Sequence[DateMention]]
@@ -33,9 +34,13 @@ def reference_time(article: ArticleText) -> datetime | None:
 
 def find_event_date(compiled: EventSentences, article: ArticleText, rule: Rule,
                     find_dates: DateFinder) -> EventDate | None:
-    """The first date near an event term that falls in the rule's window, reading the body
-    first, then the summary, then the title: a headline compresses, and its "next week" is
-    often said the day before publication, where the body says which week it means."""
+    """The date that belongs to an event term and falls in the rule's window, reading the
+    body first, then the summary, then the title: a headline compresses, and its "next week"
+    is often said the day before publication, where the body says which week it means.
+
+    In each sentence the dateline is skipped and the date the event's own words govern
+    ("will meet on Sunday", "Sunday's summit") comes before one a reporting verb governs
+    ("said on Friday"); see rules.event_attach."""
     if rule.event is None:
         return None
     reference = reference_time(article)
@@ -44,15 +49,19 @@ def find_event_date(compiled: EventSentences, article: ArticleText, rule: Rule,
     low, high = rule.event.window_days
     first_allowed = reference.date() + timedelta(days=low)
     last_allowed = reference.date() + timedelta(days=high)
+    terms = event_term_pattern(rule.event.terms)
     sentences = sorted(compiled.event_sentences(article, rule),
                        key=lambda found: _FIELD_ORDER.get(found[0], len(_FIELD_ORDER)))
     for _field, _start, _end, sentence in sentences:
-        for mention in find_dates(sentence, reference):
+        for mention in ranked(sentence, find_dates(sentence, reference), terms):
             if mention.type != "DATE" and mention.first_day is None:
                 continue
-            if _overlaps(mention.first_day, mention.last_day, first_allowed, last_allowed):
-                return EventDate(value=mention.value, text=mention.text, sentence=sentence,
-                                 start=mention.first_day, end=mention.last_day)
+            if not _overlaps(mention.first_day, mention.last_day, first_allowed, last_allowed):
+                continue
+            if rule.event.upcoming and not is_upcoming(sentence, mention, terms, reference):
+                continue
+            return EventDate(value=mention.value, text=mention.text, sentence=sentence,
+                             start=mention.first_day, end=mention.last_day)
     return None
 
 

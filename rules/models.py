@@ -193,6 +193,11 @@ class EventCondition(BaseModel):
 
     terms: list[TermText] = Field(min_length=1)
     window_days: tuple[int, int] = (0, 30)
+    upcoming: bool = Field(
+        default=False,
+        description="Only events still to come: dated after the publication instant and "
+                    "spoken of as future (will, due to, scheduled, set to, next week), so "
+                    "\"met Friday\" or \"talks continued today\" do not count.")
 
     @field_validator("window_days")
     @classmethod

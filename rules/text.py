@@ -138,8 +138,8 @@ def _line_sentences(text: str, start: int, end: int, out: list[tuple[int, int]])
         char = text[following]
         if char in _OPENING_QUOTES and following + 1 < end:
             char = text[following + 1]
-        if not (char.isupper() or char.isdigit()):
-            continue   # "e.g. the", "Mr. smith": no new sentence
+        if not (char.isupper() or char.isdigit()) or _after_abbreviation(text, m.start()):
+            continue   # "e.g. the", "Mr. smith", "U.S. officials": no new sentence
         out.append((position, m.start() + 1 + len(m.group(1))))
         position = following
     while end > position and text[end - 1].isspace():
@@ -152,9 +152,20 @@ _CLOSING_QUOTES = "\"'”’)"
 _ENDS = ".!?"
 
 
+# A full stop after these ends no sentence: "U.S. officials", "S. Africa", "Mr. Smith".
+_ABBREVIATION = re.compile(r"(?:^|[\s(\"'“‘])(?:(?:[A-Z]\.)*[A-Z]|Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|Sen"
+                           r"|Rep|Gov|Prof|Jr|Sr|Mt|Ft|Jan|Feb|Aug|Sept|Sep|Oct|Nov|Dec)$")
+
+
+def _after_abbreviation(text: str, p: int) -> bool:
+    return text[p] == "." and _ABBREVIATION.search(text, max(0, p - 12), p) is not None
+
+
 def _break_at(text: str, p: int, hi: int) -> tuple[int, int] | None:
     """If the . ! or ? at `p` ends a sentence (the same test as sentence_bounds): the end of
     that sentence and the start of the next."""
+    if _after_abbreviation(text, p):
+        return None
     q = p + 1
     if q < hi and text[q] in _CLOSING_QUOTES:
         q += 1

@@ -1,4 +1,4 @@
-"""Publication dates as pages and feeds declare them: parsed to UTC, junk rejected.
+"""Publication dates as pages and feeds declare them: with their UTC offset, junk rejected.
 
 Order of trust for an article page (see `scrapers.metadata`): JSON-LD, meta tags, `<time>`,
 the feed entry, a date in the URL, then htmldate's guess from the whole page.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 
 from lxml.html import HtmlElement
@@ -50,11 +50,13 @@ logging.getLogger("htmldate").setLevel(logging.CRITICAL)
 
 
 def plausible(when: datetime | None, now: datetime | None = None) -> datetime | None:
-    """The date, in UTC, if it could be a publication date; None for placeholders and
-    far-future template values."""
+    """The date if it could be a publication date; None for placeholders and far-future
+    template values. It keeps the page's own UTC offset (a naive time is UTC): the instant is
+    the same, and the page's calendar day stays the day it printed (a Tokyo page's
+    2020-02-15 07:00 +09:00 is not moved to the 14th)."""
     if when is None:
         return None
-    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+    when = when.replace(tzinfo=UTC) if when.tzinfo is None else when
     latest = (now or datetime.now(UTC)) + FUTURE_SLACK
     return when if EARLIEST_PLAUSIBLE <= when <= latest else None
 
@@ -95,7 +97,7 @@ def _loose(text: str) -> datetime | None:
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
         offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        return (when - sign * offset).replace(tzinfo=UTC)
+        return when.replace(tzinfo=timezone(sign * offset))
     return when.replace(tzinfo=UTC)
 
 

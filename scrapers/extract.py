@@ -48,8 +48,33 @@ _SAME_STORY = 0.3
 _TITLE_SUFFIX = re.compile(r"\s+[|\-–—:·•]\s+[^|\-–—:·•]{2,40}$")
 
 
+_META_CHARSET = re.compile(rb"<meta[^>]+charset=[\"']?([\w.:-]+)", re.IGNORECASE)
+_LEGACY_CHARSET = re.compile(r"^(?:iso[-_]?8859[-_]?\d+|latin[-_]?\d|l\d|windows[-_]?125\d"
+                             r"|cp125\d|us-ascii|ascii)$", re.IGNORECASE)
+
+
+def _utf8_despite_label(body: bytes, declared_encoding: str | None) -> str | None:
+    """A page labelled latin-1 or windows-1252 whose bytes are valid UTF-8 with multibyte
+    sequences is UTF-8: read as latin-1 it would turn "Forstærket håb" into mojibake."""
+    label = declared_encoding
+    if label is None:
+        found = _META_CHARSET.search(body[:4096])
+        label = found.group(1).decode("ascii", "replace") if found else None
+    if label is None or not _LEGACY_CHARSET.match(label.strip()) or body.isascii():
+        return None
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return text if any(ord(ch) > 127 for ch in text) else None
+
+
 def decode_html(body: bytes, declared_encoding: str | None) -> str:
-    """Header charset first, then the page's meta tag, then detection."""
+    """Header charset first, then the page's meta tag, then detection; a legacy label on
+    bytes that are valid UTF-8 gives way to UTF-8."""
+    as_utf8 = _utf8_despite_label(body, declared_encoding)
+    if as_utf8 is not None:
+        return as_utf8
     known = [declared_encoding] if declared_encoding else []
     if declared_encoding:
         try:
@@ -97,6 +122,21 @@ def extract_article(html: str | HtmlElement, *, url: str, source_id: str, fetche
                            "skipped before parsing", url=url)
     tree = html if isinstance(html, HtmlElement) else parse_page(html, url)
     meta = read_metadata(tree, now=fetched_at)
+    try:
+        return _article_from(tree, meta, url=url, source_id=source_id, fetched_at=fetched_at,
+                             entry=entry, language=language, body_selector=body_selector)
+    except NotAnArticle as exc:
+        # A refused page still says which date it found: the caller may want it anyway.
+        found = _published(tree, meta, entry, url, fetched_at)
+        if found is None:
+            raise
+        raise NotAnArticle(f"{exc.message}; the page's date: {found.isoformat()}",
+                           url=exc.url) from None
+
+
+def _article_from(tree: HtmlElement, meta: PageMetadata, *, url: str, source_id: str,
+                  fetched_at: datetime, entry: FeedEntry | None, language: str | None,
+                  body_selector: str | None) -> Article:
     h1 = _first_h1(tree)
     refuse_non_article(meta, url=url, h1=h1)
     title = _headline(h1, meta.title) or (entry.title if entry else None) or \

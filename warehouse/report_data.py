@@ -139,14 +139,21 @@ def load_report(con: duckdb.DuckDBPyConnection, filter: Filter, last_day: date, 
                count(DISTINCT e.article_id) AS articles, count(*) AS mentions
         FROM entity_mentions e JOIN report_articles r USING (article_id)
         GROUP BY ALL ORDER BY 3 DESC, 4 DESC, 1 LIMIT ?""", [top_entities]), EntityCount)
-    data.dates_recorded = _has_rows(con, "date_mentions")
+    # Event dates come from two places: date_mentions and the dates event rules attached to
+    # their matches (match_events, what v_event_dates shows).
+    data.dates_recorded = _has_rows(con, "date_mentions") or _has_rows(con, "match_events")
     data.dates = records(con.execute("""
-        SELECT d.resolved_date AS day, d.expression, d.sentence, r.title, r.url
-        FROM date_mentions d JOIN report_articles r USING (article_id)
-        WHERE d.resolved_date >= ?
-        QUALIFY row_number() OVER (PARTITION BY d.resolved_date, r.story_id
+        WITH found AS (
+            SELECT resolved_date AS day, expression, sentence, article_id FROM date_mentions
+            UNION ALL
+            SELECT first_day, text, sentence, article_id FROM match_events
+            WHERE first_day IS NOT NULL)
+        SELECT d.day, d.expression, d.sentence, r.title, r.url
+        FROM found d JOIN report_articles r USING (article_id)
+        WHERE d.day >= ?
+        QUALIFY row_number() OVER (PARTITION BY d.day, r.story_id
                                    ORDER BY r.day, r.article_id) = 1
-        ORDER BY d.resolved_date, r.title LIMIT ?""", [last_day, upcoming]), UpcomingDate)
+        ORDER BY d.day, r.title LIMIT ?""", [last_day, upcoming]), UpcomingDate)
     return data
 
 

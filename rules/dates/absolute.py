@@ -57,7 +57,8 @@ def _pick_year(ctx: Context, m: re.Match[str], month: int, day: int | None) -> i
         return ref.year
     if day is not None:
         slack = timedelta(days=1)
-        tense = ctx.tense(m)
+        # "in office since May 18": since points back, whatever the sentence's tense.
+        tense = "past" if ctx.word_before(m.start()) == "since" else ctx.tense(m)
         if tense == "past":
             past = [o for o in options if o[0] <= ref + slack and (ref - o[0]).days < 300]
             if past:

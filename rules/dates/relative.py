@@ -40,6 +40,9 @@ def relative_day(m: re.Match[str], ctx: Context) -> str | None:
 
 
 def weekday(m: re.Match[str], ctx: Context) -> str | None:
+    if ctx.word_before(m.start()) in ("every", "each") or \
+            ctx.text[m.end():m.end() + 1] == "s":
+        return None         # "every Monday", "on Mondays": a set, not a date
     target = WEEKDAYS[m["wd"].lower()]
     ref = ctx.reference
     back = (ref.weekday() - target) % 7          # days since the latest such weekday (0: today)

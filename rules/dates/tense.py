@@ -11,14 +11,14 @@ _FUTURE = re.compile(
     r"\b(?:(?:is|are|was|were|be)\s+(?:planning|scheduled|expected|set|due|going)"
     r"|will|'ll|shall|won't|wo n't|going to|plans? to|planning|planned|scheduled|expected to"
     r"|expects? to|is to|are to|set to|due to|hopes? to|intends? to|would|next|upcoming"
-    r"|coming|until|starting|begins?|opens?|tomorrow|as soon as|as early as)\b", re.I)
+    r"|coming|until|starting|begins?|opens?|tomorrow|as soon as|as early as|could|might)\b", re.I)
 _PAST = re.compile(
     r"\b(?:said|says|was|were|had|did|met|told|took|made|came|went|gave|held|began|left|saw"
     r"|got|found|spoke|sent|won|lost|fell|rose|hit|paid|sold|bought|became|brought|ago"
     r"|last|yesterday|earlier|[a-z]{3,}ed)\b", re.I)
 _NOT_PAST = {"expected", "scheduled", "planned", "proposed", "need", "based", "red", "bed",
              "speed", "feed", "seed", "hundred", "indeed", "shed", "united", "limited",
-             "related", "interested", "concerned", "continued"}
+             "related", "interested", "concerned", "continued", "invited"}
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:

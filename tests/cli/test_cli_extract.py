@@ -46,7 +46,7 @@ def test_saved_page_prints_the_article(pages: Path, name: str) -> None:
     assert article["canonical_url"] == "https://paper.example/news/harbour-plan"
     assert article["title"] == "Harbour plan"
     assert article["authors"] == ["Ana Ruiz", "Tom Bell"]
-    assert article["published_at"] == "2024-03-05T09:00:00+00:00"
+    assert article["published_at"] == "2024-03-05T10:00:00+01:00"   # the page's own offset
     assert article["language"] == "en"
     assert article["body"].startswith("The harbour board met on day 0")
     assert article["word_count"] > 40

@@ -67,7 +67,7 @@ def test_rules_check_accepts_the_shipped_rules(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("NEWSWATCH_CONFIG_DIR", raising=False)
     result = runner.invoke(app, ["rules", "check"])
     assert result.exit_code == 0, result.output
-    assert "5 valid rule(s) in 3 file(s); 0 problem(s)" in result.output
+    assert "6 valid rule(s) in 4 file(s); 0 problem(s)" in result.output
 
 
 def test_rules_check_lists_every_problem_of_every_file(tmp_path: Path,
@@ -168,3 +168,33 @@ def test_match_runs_offline_one_json_line_per_match(tmp_path: Path) -> None:
     assert isinstance(first["evidence"], list) and first["event_date"] is None
     assert f"{articles}:3:" in result.output and f"{articles}:5: missing or not text: url" \
         in result.output
+
+
+SUMMIT = """\
+rules:
+  - id: summit
+    name: Summit
+    match: {any: [forum]}
+    event: {terms: [meet], window_days: [0, 30], upcoming: true}
+    channels: [desk]
+"""
+
+
+def test_rules_test_resolves_undated_articles_against_reference_and_says_so(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = write_config(tmp_path / "config", {"summit.yaml": SUMMIT})
+    warehouse = tmp_path / "wh.duckdb"
+    with writer(warehouse) as con:
+        register_sources(con, source_configs(["harbour-times"]))
+        load_results(con, "run", results_by_source([make_article(
+            "https://harbour-times.example/9", "Forum",
+            "The forum will meet on 8 December 2026 in Geneva.")]))
+    monkeypatch.setenv("NEWSWATCH_CONFIG_DIR", str(config))
+    monkeypatch.setenv("NEWSWATCH_WAREHOUSE", str(warehouse))
+    result = runner.invoke(app, ["rules", "test", "summit", "--reference", "2026-12-01"])
+    assert result.exit_code == 0, result.output
+    assert "1 article(s) without a publication date: event dates resolved against " \
+           "--reference 2026-12-01" in result.output
+    assert "event date: 2026-12-08" in result.output
+    late = runner.invoke(app, ["rules", "test", "summit", "--reference", "2026-12-09"])
+    assert "0 of 1 article(s)" in late.output      # by then the meeting is past

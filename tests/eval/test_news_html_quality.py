@@ -67,3 +67,17 @@ def test_the_judge_means_what_the_docstring_says() -> None:
     assert wrong == {"title": True, "authors": False, "date": True, "snippets": False,
                      "clean": False}
     assert quality.judge(None, truth) == dict.fromkeys(wrong, False)
+
+
+def test_publication_days_in_the_pages_calendar_beat_htmldate() -> None:
+    """Exact day as the page printed it, on every news-html page with a date: >= 0.95 and
+    not below htmldate's find_date(original_date=True) on the same pages."""
+    from eval.pubdate_quality import CORPUS as PAGES
+    from eval.pubdate_quality import evaluate as days
+
+    if not PAGES.is_dir():
+        pytest.skip(f"shared corpus not found at {PAGES}")
+    rows = days(PAGES)
+    ours = sum(1 for _, want, got, _ in rows if got == want) / len(rows)
+    theirs = sum(1 for _, want, _, got in rows if got == want) / len(rows)
+    assert len(rows) >= 140 and ours >= 0.95 and ours >= theirs, (ours, theirs)

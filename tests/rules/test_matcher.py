@@ -11,6 +11,8 @@ import pytest
 from core.records import ArticleText, Match
 from demo.articles import ARTICLES
 from pipeline.config import load_config
+from rules.dates import find_dates
+from rules.events import apply_events
 from rules.matcher import CompiledRules
 from rules.models import Rule
 
@@ -231,4 +233,17 @@ def test_repo_rules_match_exactly_the_demo_articles_labelled_ceasefire() -> None
     assert len(expected) == 4, "demo content changed?"
     # The threshold rule counts the same articles (it alerts only on a wave of them); the
     # watchlist, summit and truce rules are about real-world leaders and wars, not the demo's.
+    # The generic upcoming-summits rule holds only with an upcoming event date (below).
+    by_rule.pop("upcoming-summits", None)
     assert by_rule == {"ceasefire": expected, "ceasefire-wave": expected}
+    rules = {r.id: r for r in config.rules}
+    dated = {}
+    for demo in ARTICLES:
+        article = replace(_demo_text(demo), published_at=demo.published_at)
+        for m in apply_events(compiled, article, compiled.evaluate(article), rules, find_dates):
+            if m.rule_id == "upcoming-summits" and m.event_date is not None:
+                dated[demo.path.rsplit("/", 1)[-1]] = m.event_date.value
+    # The Geneva summit on its day; the two talks stories with "early next week".
+    assert dated == {"volkas-and-marsk-to-meet-in-geneva-4391": "2026-11-24",
+                     "ceasefire-talks-to-open-as-corvania-and-estmark-step-back": "2026-W48",
+                     "border-foes-set-talks-over-serin-valley-fighting.html": "2026-W48"}

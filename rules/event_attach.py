@@ -1,0 +1,181 @@
+"""Which date in a sentence belongs to the event, and whether the event is still to come.
+
+A sentence near an event term often holds several dates: the dateline agency copy opens with
+("BRUSSELS, Nov 9 (AFP) - ..."), the day something was said ("Negotiators said on Friday ...")
+and the day of the meeting itself ("... would meet again on Sunday"). Taking the first date
+gave the dateline or the reporting day; here each date is scored by how it attaches to the
+event term, datelines are dropped, and an `upcoming` rule keeps only events spoken of as
+future and dated after publication ("met Friday", "continued today" do not pass).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import datetime
+
+from rules.dates import DateMention
+
+# A dateline: a capitalised place (optionally ", Country") then the date, then an agency tag,
+# a dash or the end of the line: "WARSAW 1996-12-06", "BRUSSELS, Nov 9 (AFP) -".
+_DATELINE_BEFORE = re.compile(
+    r"^[\s\"'(]*(?:[A-Z][A-Za-z.'\-]*(?:[ /][A-Z][A-Za-z.'\-]*){0,3})"
+    r"(?:\s*,\s*[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*)?)?\s*,?\s*$")
+_DATELINE_AFTER = re.compile(
+    r"^\s*(?:\((?:[A-Za-z .&-]+)\)\s*)?(?:-{1,2}|–|—|\n|$)")
+_REPORTING = (r"said|says|say|told|tells|announced|announces|added|reported|stated|declared"
+              r"|confirmed|quoted|insisted|warned|noted|wrote|commented|disclosed|revealed")
+# "said on Friday", "told reporters late on Friday", "announced Friday".
+_REPORTED_BEFORE = re.compile(
+    rf"\b(?:{_REPORTING})(?:\s+(?:reporters|journalists|a news conference|parliament"
+    r"|the [a-z]+|[A-Z][a-z]+))?\s+(?:(?:late|early)\s+)?(?:on\s+)?$")
+# "on Friday said", "Friday announced".
+_REPORTED_AFTER = re.compile(rf"^\s*,?\s*(?:{_REPORTING})\b")
+# Words that tie a date to the event phrase before it: "meet again on Sunday", "set for".
+_GOVERNING_GAP = re.compile(
+    r"^[\w\s,'-]{0,45}?\b(?:on|for|from|in|at|by|until|between|starting|beginning|opening"
+    r"|next|this|early|late|mid|scheduled|set|due|slated|planned)\s*$|^\s*,?\s*$", re.I)
+# The event has happened or is under way: "met Friday", "talks held Sunday", "continued".
+_PAST_EVENT = re.compile(
+    r"\b(?:met|meeting\s+(?:was|ended|took)|held|ended|concluded|continued|continues"
+    r"|continuing|took\s+place|began|begun|opened|started|wrapped\s+up|resumed|broke\s+up"
+    r"|adjourned|closed|refused\s+to|rejected|cancell?ed|called\s+off|postponed\s+indefinitely"
+    r"|was|were|had|did|visited|discussed|talked|agreed|signed|attended)\b", re.I)
+_PAST_VERBS = (r"met|held|continued|continues|continuing|concluded|ended|resumed|opened|began"
+               r"|started|refused\s+to|declined\s+to|wrapped\s+up|attended|hosted|completed"
+               r"|after|following|during|since|at\s+the\s+end\s+of")
+# The event is spoken of as to come: tense, modal, schedule words.
+_FUTURE_EVENT = re.compile(
+    r"\b(?:will|'ll|shall|would|is\s+to|are\s+to|to\s+(?:meet|hold|visit|attend|host|travel"
+    r"|resume|open|start|begin|discuss|sit|talk|call|convene|go)|due|scheduled|set\s+to|set\s+for"
+    r"|slated|expected|planned|plans?|planning|going\s+to|hopes?\s+to|next|upcoming|coming"
+    r"|forthcoming|later|tomorrow|tonight|proposed|invited|agreed\s+to|intends?\s+to"
+    r"|ahead\s+of|prepar\w+\s+for)\b", re.I)
+_LATER_TODAY = re.compile(r"\b(?:later\s+(?:today|this|on)|tonight|this\s+(?:afternoon|evening))",
+                          re.I)
+
+
+def event_term_pattern(terms: Sequence[str]) -> re.Pattern[str]:
+    """Each event term with its usual inflections ("meet", "meets", "meeting"; "talks")."""
+    alternatives = []
+    for term in sorted(terms, key=len, reverse=True):
+        words = [re.escape(w) for w in term.split()]
+        last = words[-1]
+        forms = [rf"{last}(?:s|es|ed|d|ing|ings)?"]
+        if last.endswith("e"):
+            forms.append(rf"{last[:-1]}(?:ing|ings)")
+        if last.lower() == "meet":
+            forms.append("met")
+        words[-1] = f"(?:{'|'.join(forms)})"
+        alternatives.append(r"\s+".join(words))
+    return re.compile(rf"\b(?:{'|'.join(alternatives)})\b", re.I)
+
+
+def is_dateline(sentence: str, mention: DateMention) -> bool:
+    """A date between a capitalised place at the start and a dash, agency tag or line end."""
+    before = sentence[:mention.start]
+    if len(before) > 60 or "\n" in before.strip():
+        return False
+    if not _DATELINE_BEFORE.match(before):
+        return False
+    # Wire copy's place is in capitals ("WARSAW 1996-12-06 Poland's ..."): that is enough.
+    place = before.strip(" \t\"'(,")
+    if len(place) >= 3 and place.upper() == place and any(c.isalpha() for c in place):
+        return True
+    return bool(_DATELINE_AFTER.match(sentence[mention.end:]))
+
+
+def is_reported(sentence: str, mention: DateMention) -> bool:
+    """The date of saying, not of the event: "said on Friday", "Friday announced"."""
+    before = sentence[max(0, mention.start - 60):mention.start]
+    return bool(_REPORTED_BEFORE.search(before) or _REPORTED_AFTER.match(sentence[mention.end:]))
+
+
+def attachment(sentence: str, mention: DateMention, terms: re.Pattern[str]) -> float:
+    """How strongly the date belongs to an event term: higher is closer and governed."""
+    best = -1000.0
+    for term in terms.finditer(sentence):
+        if term.end() <= mention.start:
+            gap = sentence[term.end():mention.start]
+            score = 3.0 if _GOVERNING_GAP.match(gap) and not re.search(
+                rf"\b(?:{_REPORTING})\b", gap) else 0.0
+            distance = len(gap)
+        else:
+            gap = sentence[mention.end:max(mention.end, term.start())]
+            # "Sunday's summit", "next week's ministerial meeting", "Dec 9 talks".
+            possessive = re.match(r"^(?:['’]s)?\s+(?:[\w-]+\s+){0,2}$", gap) is not None
+            score = 3.0 if possessive else 0.0
+            distance = len(gap) + 10
+        best = max(best, score - distance / 40)
+    if is_reported(sentence, mention):
+        best -= 4.0
+    return best
+
+
+def ranked(sentence: str, mentions: Sequence[DateMention],
+           terms: re.Pattern[str]) -> list[DateMention]:
+    """The sentence's dates without datelines, the best-attached first."""
+    kept = [m for m in mentions if not is_dateline(sentence, m)]
+    return sorted(kept, key=lambda m: -attachment(sentence, m, terms))
+
+
+def is_upcoming(sentence: str, mention: DateMention, terms: re.Pattern[str],
+                reference: datetime) -> bool:
+    """After the publication instant and spoken of as future, not a past or ongoing event."""
+    if mention.first_day is None:
+        return False
+    day = reference.date()
+    if mention.first_day < day and (mention.last_day or mention.first_day) <= day:
+        return False
+    same_day = mention.first_day <= day
+    if same_day and not _later_today(sentence, mention, reference):
+        return False
+    clause = _event_clause(sentence, mention, terms)
+    if _past_governed(sentence, terms):
+        return False
+    if _FUTURE_EVENT.search(clause):
+        return True
+    # Later the same day needs words saying so: "left at noon" is a clock time, not a plan.
+    return not same_day and not _PAST_EVENT.search(clause)
+
+
+def _past_governed(sentence: str, terms: re.Pattern[str]) -> bool:
+    """Every event term is told as done or under way: "met", "talks held Sunday", "continued
+    its negotiations", "refused to meet"."""
+    found = list(terms.finditer(sentence))
+    if not found:
+        return False
+    for term in found:
+        word = term.group(0).lower()
+        if word.endswith("ed") or word == "met":
+            continue
+        before = sentence[max(0, term.start() - 25):term.start()]
+        after = sentence[term.end():term.end() + 15]
+        if re.search(r"\b(?:" + _PAST_VERBS + r")\b(?:\s+\w+){0,2}\s*$", before, re.I):
+            continue
+        if re.match(r"^\s*(?:were\s+|was\s+|had\s+)?(?:held|ended|concluded|took\s+place|broke\s+up"
+                    r"|resumed|continued|began|opened|started|went\s+on)\b",
+                    after, re.I):
+            continue
+        return False
+    return True
+
+
+def _later_today(sentence: str, mention: DateMention, reference: datetime) -> bool:
+    """A same-day event still to come: a clock time after publication, or "later today"."""
+    if "T" in mention.value and re.search(r"T\d\d:\d\d", mention.value):
+        hour, minute = int(mention.value[11:13]), int(mention.value[14:16])
+        return (hour, minute) > (reference.hour, reference.minute)
+    return bool(_LATER_TODAY.search(sentence))
+
+
+def _event_clause(sentence: str, mention: DateMention, terms: re.Pattern[str]) -> str:
+    """The words from just before the nearest event term to the date (or back), where the
+    verb that governs the event stands."""
+    nearest = min(terms.finditer(sentence), default=None,
+                  key=lambda t: abs(t.start() - mention.start))
+    if nearest is None:
+        return sentence[max(0, mention.start - 60):mention.end]
+    low = min(nearest.start(), mention.start)
+    high = max(nearest.end(), mention.end)
+    return sentence[max(0, low - 35):high]
