@@ -221,7 +221,10 @@ def test_the_monitor_flow_tells_ops_after_the_third_failed_run(
     assert (third.ops_messages, fourth.ops_messages) == (1, 0)
     subjects = [m.subject for m in mailbox.received]
     assert subjects.count("[newswatch] sources: unavailable failing") == 1
-    assert len(subjects) == 2                 # and the one ceasefire alert of the first run
+    # ...and the alerts of the first run (the ceasefire story among them), nothing else.
+    assert any(s.startswith("[newswatch] Ceasefire:") for s in subjects)
+    assert len(subjects) == 1 + first.alerts_sent
+    assert second.alerts_sent == third.alerts_sent == fourth.alerts_sent == 0
 
 
 def test_a_reason_phrase_reaches_slack_as_text_never_a_link_or_a_ping(
