@@ -18,6 +18,7 @@ from cli.dates import dates
 from cli.extract import extract_command
 from cli.report import report
 from cli.rules import match_command, register_rules_commands
+from cli.rules_eval import rules_eval
 from cli.rules_schema import rules_app
 from cli.sources import sources_app
 
@@ -71,6 +72,7 @@ app.add_typer(outbox.outbox_app, name="outbox")
 app.add_typer(channels.channels_app, name="channels")
 app.add_typer(sources_app, name="sources")
 register_rules_commands(rules_app)
+rules_app.command("eval")(rules_eval)
 app.add_typer(rules_app, name="rules")
 
 if __name__ == "__main__":

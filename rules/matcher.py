@@ -187,6 +187,14 @@ class CompiledRules:
                 matches.append(_match(rule, article, evidence))
         return matches
 
+    def compiled_rule(self, rule_id: str) -> tuple[Rule, AnyOf, frozenset[str], list[str]] | None:
+        """A rule's compiled tree, its fields and the atom labels: what rules.explain reads
+        to say why an article was or was not matched."""
+        for index, rule in enumerate(self.rules):
+            if rule.id == rule_id:
+                return rule, self._trees[index], self._fields[index], self._atom_labels
+        return None
+
     def entity_mentions(self, article: ArticleText) -> list[EntityMention]:
         """Every watchlist entity found in the article's title, summary and body."""
         scan = self.scan(article, ALL_FIELDS)
