@@ -18,6 +18,7 @@ from rules.matcher import CompiledRules
 from rules.models import Rule
 
 _SHOWN_ITEMS = 6     # a clause of forty names is shown by its first few
+_LONGEST = 160
 
 
 @dataclass(frozen=True)
@@ -27,10 +28,11 @@ class Clause:
     status: str
     text: str                       # the clause as written, shortened
     found: tuple[str, ...] = ()     # the article's words that made it hold
+    depth: int = 0                  # 1 for the clauses of a nearest-miss alternative
 
     def line(self) -> str:
         words = f" ({', '.join(repr(w) for w in self.found)})" if self.found else ""
-        return f"{self.status}: {self.text}{words}"
+        return f"{'  ' * self.depth}{self.status}: {self.text}{words}"
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,10 @@ def describe(node: Node, labels: list[str]) -> str:
         shown = ", ".join(describe(n, labels) for n in items[:_SHOWN_ITEMS])
         more = f", ... {len(items) - _SHOWN_ITEMS} more" if len(items) > _SHOWN_ITEMS else ""
         parts.append(f"{key}: [{shown}{more}]")
-    return "{" + "; ".join(parts) + "}" if len(parts) > 1 else parts[0]
+    text = "{" + "; ".join(parts) + "}" if len(parts) > 1 else parts[0]
+    if node.only is not None:
+        text += f" in {', '.join(sorted(node.only))}"
+    return text if len(text) <= _LONGEST else text[:_LONGEST - 1] + "…"
 
 
 def filter_reason(rule: Rule, article: ArticleText, now: datetime | None = None) -> str | None:
@@ -112,16 +117,36 @@ def clauses(tree: AnyOf, scan: ArticleScan, fields: frozenset[str],
         out.append(Clause("held" if held else "missing", describe(node, labels),
                           _found(node, scan, fields, labels) if held else ()))
     if tree.any is not None:
-        held_items = [n for n in tree.any if n.holds(scan, fields)]
-        text = "any: " + describe(AnyOf(tree.any, None, None), labels).removeprefix("any: ")
-        found = tuple({w.lower(): w for n in held_items
-                       for w in _found(n, scan, fields, labels)}.values())[:3]
-        out.append(Clause("held" if held_items else "missing", text, found))
+        out.extend(_any_clause(tree.any, scan, fields, labels))
     for node in tree.none or ():
         if node.holds(scan, fields):
             out.append(Clause("excluded", "none: " + describe(node, labels),
                               _found(node, scan, fields, labels)))
     return out
+
+
+def _any_clause(items: tuple[Node, ...], scan: ArticleScan, fields: frozenset[str],
+                labels: list[str]) -> list[Clause]:
+    """An `any` that held, with its words; one that did not, with its nearest alternative
+    (the nested condition with the most clauses holding) spelled out clause by clause."""
+    held_items = [n for n in items if n.holds(scan, fields)]
+    text = "any: " + describe(AnyOf(items, None, None), labels).removeprefix("any: ")
+    if held_items:
+        found = tuple({w.lower(): w for n in held_items
+                       for w in _found(n, scan, fields, labels)}.values())[:3]
+        return [Clause("held", text, found)]
+    nested = [(i, clauses(n, scan, fields, labels)) for i, n in enumerate(items)
+              if isinstance(n, AnyOf)]
+    if not nested:
+        return [Clause("missing", text)]
+    index, best = max(nested, key=lambda pair: (
+        sum(c.status == "held" for c in pair[1]) - sum(c.status != "held" for c in pair[1]),
+        -pair[0]))
+    if not any(c.status == "held" for c in best):
+        return [Clause("missing", text)]
+    head = Clause("missing", f"any: none of {len(items)} alternatives held; nearest miss, "
+                  f"alternative {index + 1}:")
+    return [head, *(Clause(c.status, c.text, c.found, c.depth + 1) for c in best)]
 
 
 def explain(compiled: CompiledRules, rule_id: str, article: ArticleText,

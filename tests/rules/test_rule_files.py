@@ -56,7 +56,7 @@ def test_the_repository_config_loads_without_problems() -> None:
     config = load_config(REPO / "config")
     assert config.problems == []
     assert [r.id for r in config.rules] == ["ceasefire", "leaders-summits", "leaders-watchlist",
-                                            "conflict-truce", "ceasefire-wave"]
+                                            "ceasefire-wave"]
     assert "antonio-guterres" in config.entities
     assert list(config.channels) == ["desk-email", "desk-slack"]
     assert config.channels["desk-slack"].format == "slack"
