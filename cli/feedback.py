@@ -7,7 +7,7 @@ week, and `newswatch rules eval RULES --from-feedback` tests a rule change again
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +17,7 @@ from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err
 from core.settings import Settings
 
 
-class Rating(str, Enum):
+class Rating(StrEnum):
     relevant = "relevant"
     irrelevant = "irrelevant"
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -19,6 +20,7 @@ from rich.console import Console
 
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE
 from core.errors import ConfigError
+from core.records import ArticleText
 from core.settings import Settings
 from pipeline.config import Config, load_rules, rule_files
 from pipeline.rule_evaluation import compile_rules
@@ -26,6 +28,8 @@ from rules.dates import find_dates
 from rules.entities import load_entities
 from rules.evaluation import Labelled, RuleScore, labels_line, read_labels, score, unknown_rules
 from rules.events import apply_events
+from rules.explain import exclusion
+from rules.matcher import CompiledRules
 
 console = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -138,6 +142,33 @@ def rules_eval(
             err.print("no rule was scored: no article carries a label for a loaded rule",
                       markup=False)
         raise typer.Exit(EXIT_PROBLEMS)
+
+
+def print_excluded(compiled: CompiledRules, rule_id: str, articles: Sequence[ArticleText],
+                   matched: set[str], names: dict[str, str], limit: int,
+                   now: datetime) -> None:
+    """For `rules test`: the articles a `none:` clause, a filter or the event window kept out
+    of an otherwise matching rule, with why."""
+    shown = 0
+    excluded = 0
+    for article in articles:
+        if article.article_id in matched:
+            continue
+        lines = exclusion(compiled, rule_id, article, now)
+        if lines is None:
+            continue
+        excluded += 1
+        if shown < limit:
+            shown += 1
+            when = f"{article.first_seen_at:%Y-%m-%d %H:%M} " if article.first_seen_at else ""
+            source = names.get(article.source_id, article.source_id)
+            console.print(f"excluded: {when}{source}: {article.title}", markup=False)
+            for line in lines:
+                console.print(f"    {line}", markup=False)
+    if excluded:
+        console.print(f"{excluded} article(s) excluded by a none: clause, a filter or the "
+                      f"event window" + (f" (first {limit} shown)" if excluded > limit else ""),
+                      markup=False)
 
 
 def _below_floor(results: list[RuleScore], min_precision: float | None,

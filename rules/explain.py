@@ -181,3 +181,28 @@ def _nearest_sentence(tree: AnyOf, scan: ArticleScan, fields: frozenset[str],
         counts.setdefault((e.field, e.sentence_start, e.sentence_end), set()).add(e.condition)
     (field_name, start, end), _ = max(counts.items(), key=lambda kv: (len(kv[1]), -kv[0][1]))
     return scan.texts[field_name][start:end]
+
+
+def _without_none(node: AnyOf) -> AnyOf:
+    def strip(child: Node) -> Node:
+        return _without_none(child) if isinstance(child, AnyOf) else child
+    return AnyOf(None if node.any is None else tuple(strip(n) for n in node.any),
+                 None if node.all is None else tuple(strip(n) for n in node.all),
+                 None, node.only)
+
+
+def exclusion(compiled: CompiledRules, rule_id: str, article: ArticleText,
+              now: datetime | None = None) -> list[str] | None:
+    """For an article the rule did not match: why, if only a `none:` clause, a filter or the
+    event window kept it out (what `rules test` lists as excluded); None otherwise."""
+    found = compiled.compiled_rule(rule_id)
+    if found is None:
+        return None
+    _, tree, fields, labels = found
+    scan = compiled.scan(article)
+    if tree.holds(scan, fields):
+        why = explain(compiled, rule_id, article, matched=False, now=now)
+        return [f"left out by {why.left_out_by}"] if why.left_out_by else None
+    if not _without_none(tree).holds(scan, fields):
+        return None
+    return [c.line() for c in clauses(tree, scan, fields, labels)]

@@ -68,8 +68,9 @@ def resolve_alert(con: duckdb.DuckDBPyConnection, ref: str) -> tuple[str, str]:
                            "alert, or list recent ones with `newswatch sql \"SELECT alert_id, "
                            "rule_id, title FROM v_alerts ORDER BY created_at DESC LIMIT 20\"`")
     if len(rows) > 1:
-        raise UnknownAlert(f"{ref} is the start of more than one alert id ({', '.join(r[0] for r in rows)}"
-                           f"{', ...' if len(rows) > 2 else ''}); give more of it")
+        shown = ", ".join(r[0] for r in rows[:2]) + (", ..." if len(rows) > 2 else "")
+        raise UnknownAlert(f"{ref} is the start of more than one alert id ({shown}); give "
+                           "more of it")
     return rows[0][0], rows[0][1]
 
 

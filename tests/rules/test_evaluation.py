@@ -110,3 +110,19 @@ def test_score_is_usable_without_the_cli() -> None:
     assert [(r.rule_id, r.tp, r.fp, r.fn, r.tn) for r in results] == [
         ("truce-watch", 2, 1, 2, 2), ("harbour", 1, 1, 0, 1)]
     assert results[0].f1 is not None and round(results[0].f1, 4) == round(4 / 7, 4)
+
+
+def test_the_worked_example_in_docs_rules_md_prints_what_it_shows(tmp_path: Path) -> None:
+    from rules import measure_doc
+
+    labels = tmp_path / "truce-labels.jsonl"
+    labels.write_text(measure_doc.LABELS, encoding="utf-8")
+    for rule, output, code in ((measure_doc.FIRST_RULE, measure_doc.FIRST_OUTPUT, 1),
+                               (measure_doc.BETTER_RULE, measure_doc.BETTER_OUTPUT, 0)):
+        path = tmp_path / "truce.yaml"
+        path.write_text(rule, encoding="utf-8")
+        shown = runner.invoke(app, ["rules", "eval", str(path), "--labels", str(labels)])
+        assert (shown.exit_code, shown.stdout) == (0, output)
+        floors = runner.invoke(app, ["rules", "eval", str(path), "--labels", str(labels),
+                                     "--min-precision", "0.9", "--min-recall", "0.9"])
+        assert floors.exit_code == code, floors.output
