@@ -20,6 +20,7 @@ from typing import Any
 
 import ahocorasick
 
+from core.errors import unknown_name
 from core.records import ArticleText, Evidence, Match
 from rules.conditions import (
     AnyOf,
@@ -88,9 +89,8 @@ class CompiledRules:
             return self._term_atom(item, exact=False)
         if hasattr(item, "entity"):
             if item.entity not in self._entity_atoms:
-                raise UnknownEntity(
-                    f"unknown entity {item.entity!r}; known entities: "
-                    f"{', '.join(sorted(self.entities)) or 'none (config/entities.yaml)'}")
+                raise UnknownEntity(unknown_name("entity", "entities", item.entity,
+                                                 self.entities, "config/entities.yaml"))
             return self._entity_atoms[item.entity]
         return self._term_atom(item.term, exact=item.case == "exact")
 
