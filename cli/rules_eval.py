@@ -107,10 +107,9 @@ def rules_eval(
     if (labels is None) == (not from_feedback):
         err.print("give either --labels FILE.jsonl or --from-feedback", markup=False)
         raise typer.Exit(EXIT_USAGE)
-    for path in (rules, labels):
-        if path is not None and not path.exists():
-            err.print(f"{path}: no such file or folder", markup=False)
-            raise typer.Exit(EXIT_USAGE)
+    for path in (p for p in (rules, labels) if p is not None and not p.exists()):
+        err.print(f"{path}: no such file or folder", markup=False)
+        raise typer.Exit(EXIT_USAGE)
     config = Config()
     _entities_for(rules, entities, config)
     load_rules(rule_files(rules), config, check_channels=False)
@@ -137,10 +136,10 @@ def rules_eval(
             err.print(line, markup=False)
     for problem in problems:
         err.print(problem, markup=False)
+    if not results:
+        err.print("no rule was scored: no article carries a label for a loaded rule",
+                  markup=False)
     if below or problems or not results:
-        if not results:
-            err.print("no rule was scored: no article carries a label for a loaded rule",
-                      markup=False)
         raise typer.Exit(EXIT_PROBLEMS)
 
 

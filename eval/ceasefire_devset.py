@@ -68,9 +68,10 @@ def build(out_dir: Path, corpus: Path | None = None) -> dict[str, Path] | None:
 
 def rules_eval(rules: Path, labels: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """`newswatch rules eval RULES --labels LABELS ...`, as a user would run it."""
-    return subprocess.run([sys.executable, "-m", "cli.app", "rules", "eval", str(rules),
-                           "--labels", str(labels), *extra],
-                          capture_output=True, text=True, check=False)
+    # Run from the repository, so that its own packages are the ones imported.
+    return subprocess.run([sys.executable, "-m", "cli.app", "rules", "eval",
+                           str(rules.resolve()), "--labels", str(labels.resolve()), *extra],
+                          capture_output=True, text=True, check=False, cwd=HERE.parent)
 
 
 def scores(rules: Path, labels: Path) -> dict[str, Any]:
@@ -89,10 +90,10 @@ def _line(name: str, result: dict[str, Any]) -> tuple[str, str]:
             f"(tp {result['tp']}, fp {result['fp']}, fn {result['fn']}, tn {result['tn']})")
 
 
-def run(config_dir: Path = Path("config"), out_dir: Path = Path("data/eval")) -> list[
-        tuple[str, str]]:
+def run(config_dir: Path = Path("config"), out_dir: Path = Path("data/eval"),
+        corpus: Path | None = None) -> list[tuple[str, str]]:
     """Rows for `python -m eval`: the rule's scores per split and source."""
-    paths = build(out_dir)
+    paths = build(out_dir, corpus)
     if paths is None:
         return [("rule ceasefire on the labelled set", "skipped: ../shared/corpus is absent")]
     rules = config_dir / "rules" / "ceasefire.yaml"

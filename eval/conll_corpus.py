@@ -29,10 +29,9 @@ class Document:
 
 def corpus_dir(explicit: Path | None = None) -> Path | None:
     """The corpus folder, or None when ../shared is not there (the callers then skip)."""
-    for candidate in (explicit, CORPUS, Path.cwd().parent / "shared" / "corpus" / "conll2003-dev"):
-        if candidate is not None and (candidate / FILES["conll-train"]).is_file():
-            return candidate
-    return None
+    candidates = [explicit] if explicit is not None else [
+        CORPUS, Path.cwd().parent / "shared" / "corpus" / "conll2003-dev"]
+    return next((c for c in candidates if (c / FILES["conll-train"]).is_file()), None)
 
 
 def detokenize(tokens: list[str]) -> str:

@@ -302,8 +302,10 @@ class Rule(BaseModel):
     def _known_channels(cls, value: list[str], info: ValidationInfo) -> list[str]:
         # Checked here, when the caller knows the channels, so that a typo is reported with
         # the rule's other problems rather than after they are fixed.
-        known = (info.context or {}).get("channels")
-        unknown = [c for c in value if known is not None and c not in known]
+        known: set[str] | None = (info.context or {}).get("channels")
+        if known is None:
+            return value
+        unknown = [c for c in value if c not in known]
         if unknown:
             raise ValueError("; ".join(unknown_name("channel", "channels", c, known,
                                                     "channels.yaml") for c in unknown))
