@@ -38,7 +38,7 @@ from alerts.escaping import (
     slack_link,
     slack_url,
 )
-from core.records import AlertView, EventDate
+from core.records import AlertView, EventDate, short_alert_id
 from rules.models import SEVERITY_ORDER
 
 FORMATS = ("email", "slack", "markdown", "text")
@@ -157,7 +157,8 @@ def template_variables(alert: AlertView, fmt: str, timezone: str) -> dict[str, A
     url = safe_url(alert.url)
     common = {"published": _local_time(alert.published_at, timezone),
               "event_date": _event_date(alert, timezone), "severity": alert.severity,
-              "rule_id": alert.rule_id, "alert_id": alert.alert_id, "timezone": timezone}
+              "rule_id": alert.rule_id, "alert_id": alert.alert_id, "timezone": timezone,
+              **_rating_variables(alert.alert_id)}
     names = {"source": plain(alert.source_name, MAX_NAME),
              "rule_name": plain(alert.rule_name, MAX_NAME),
              "others": [plain(s, MAX_NAME) for s in alert.other_sources],
@@ -178,6 +179,13 @@ def template_variables(alert: AlertView, fmt: str, timezone: str) -> dict[str, A
                 "title_link": slack_link(url, mrkdwn(title))}
     return {**common, **names, "title": title, "url": url, "sentence": sentence,
             "title_link": title}
+
+
+def _rating_variables(alert_id: str) -> dict[str, str]:
+    """The short id an alert shows and the command that rates it (ids are hex: nothing to
+    escape in any format)."""
+    ref = short_alert_id(alert_id)
+    return {"alert_ref": ref, "rate_command": f"newswatch feedback {ref} relevant|irrelevant"}
 
 
 def check_template(path: Path, fmt: str) -> None:

@@ -16,8 +16,10 @@ from cli import channels, checks, outbox, runs, sql, warehouse_admin
 from cli.common import EXIT_PROBLEMS, err
 from cli.dates import dates
 from cli.extract import extract_command
+from cli.feedback import feedback
 from cli.report import report
 from cli.rules import match_command, register_rules_commands
+from cli.rules_eval import rules_eval
 from cli.rules_schema import rules_app
 from cli.sources import sources_app
 
@@ -67,10 +69,12 @@ app.command("dates")(dates)
 app.command("extract")(extract_command)
 app.command("report")(report)
 app.command("match")(match_command)
+app.command("feedback")(feedback)
 app.add_typer(outbox.outbox_app, name="outbox")
 app.add_typer(channels.channels_app, name="channels")
 app.add_typer(sources_app, name="sources")
 register_rules_commands(rules_app)
+rules_app.command("eval")(rules_eval)
 app.add_typer(rules_app, name="rules")
 
 if __name__ == "__main__":

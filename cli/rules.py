@@ -20,6 +20,7 @@ from rich.console import Console
 
 from alerts.channels import ChannelFile
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE
+from cli.rules_eval import print_excluded
 from core.durations import DurationError, parse_duration
 from core.errors import ConfigError, ConfigProblem
 from core.records import ArticleText, Match
@@ -146,6 +147,8 @@ def rules_test(
     console.print(f"{len(hits)} of {len(articles)} article(s) stored in the last {since} "
                   f"matched rule {rule.id}" + (f" (first {limit} shown)" if len(hits) > limit
                                                 else ""), markup=False)
+    print_excluded(compiled.compiled, rule.id, articles, {a.article_id for a, _ in hits},
+                   names, limit, now)
     if rule.kind == "threshold" and rule.threshold is not None:
         crossing = threshold_crossing(rule, [Hit(a.article_id, a.source_id, a.first_seen_at,
                                                  a.title) for a, _ in hits], now)

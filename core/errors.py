@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -44,3 +46,18 @@ class MissingSecret(Exception):
 
 class DeliveryError(Exception):
     """A channel refused or could not take a message."""
+
+
+def unknown_name(kind: str, plural: str, value: str, known: Iterable[str], where: str) -> str:
+    """An unknown id, with the one it is probably a typo of, or the few there are; never a
+    list of fifty."""
+    names = sorted(known)
+    close = difflib.get_close_matches(value, names, n=1, cutoff=0.75)
+    if close:
+        return f"unknown {kind} {value!r}; did you mean {close[0]}?"
+    if not names:
+        return f"unknown {kind} {value!r}; known {plural}: none ({where})"
+    if len(names) <= 8:
+        return f"unknown {kind} {value!r}; known {plural}: {', '.join(names)}"
+    return (f"unknown {kind} {value!r}; none of the {len(names)} {plural} in {where} has an id "
+            "like it")

@@ -97,6 +97,13 @@ def alert_id(rule_id: str, story_id: str) -> str:
     return hashlib.sha256(f"{rule_id}\x1f{story_id}".encode()).hexdigest()[:24]
 
 
+SHORT_ALERT_ID = 8   # characters of an alert id that alerts show and `newswatch feedback` takes
+
+
+def short_alert_id(alert_id: str) -> str:
+    return alert_id[:SHORT_ALERT_ID]
+
+
 def match_id(rule_id: str, article_id: str) -> str:
     """One stored match per (rule, article); a new version of the article replaces it."""
     return hashlib.sha256(f"{rule_id}\x1f{article_id}".encode()).hexdigest()[:24]

@@ -7,6 +7,7 @@ and indexes) is walked through that tree to find the line the user has to fix.
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from collections.abc import Sequence
 from pathlib import Path
@@ -101,9 +102,26 @@ def problems_from_validation(file: str, node: yaml.Node | None, exc: ValidationE
         else:
             line, column = locate(node, loc)
             # pydantic prefixes our own messages with "Value error, ": the reader needs only ours.
-            message = error["msg"].removeprefix("Value error, ") + _type_hint(model, error)
+            message = (_id_message(error) or error["msg"].removeprefix("Value error, ")
+                       + _type_hint(model, error))
         problems.append(ConfigProblem(file, line, column, _dotted(loc), message))
     return problems
+
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"   # ids of rules, entities, sources and channels
+
+
+def _id_message(error: Any) -> str | None:
+    """An id that breaks ID_PATTERN, said in words with a fixed-up suggestion, instead of
+    the pattern itself."""
+    if error["type"] != "string_pattern_mismatch" or \
+            (error.get("ctx") or {}).get("pattern") != ID_PATTERN:
+        return None
+    value = str(error.get("input"))
+    suggestion = re.sub(r"[^a-z0-9_-]+", "-", value.strip().lower()).strip("-_")[:64]
+    example = f"; e.g. {suggestion}" if suggestion and suggestion != value else ""
+    return (f"{value!r} is not a valid id: use lower-case letters a-z, digits, - and _, "
+            f"starting with a letter or digit, at most 64 characters{example}")
 
 
 _TYPE_HINTS = {

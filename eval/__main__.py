@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from eval import (
+    ceasefire_devset,
     dates_quality,
     extraction_quality,
     near_duplicates,
@@ -16,7 +17,7 @@ from eval import (
 
 def main() -> None:
     print("newswatch quality scores")
-    for name, figure in [*rules_quality.run(), *stories_quality.run(),
+    for name, figure in [*rules_quality.run(), *ceasefire_devset.run(), *stories_quality.run(),
                          *near_duplicates.run(), *extraction_quality.run(),
                          *news_html_quality.run(), *pubdate_quality.run(), *dates_quality.run(),
                          *summits_quality.run()]:

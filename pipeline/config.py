@@ -77,7 +77,9 @@ def load_rules(files: list[Path], config: Config, *, check_channels: bool = True
     problem in `config.problems` and the rest still load. Offline matching, which sends
     nothing, passes `check_channels=False`."""
     places: list[tuple[str, Any, int]] = []   # (file, node tree, index) of each valid rule
-    context = {"entities": config.entities}
+    context: dict[str, Any] = {"entities": config.entities}
+    if check_channels:
+        context["channels"] = set(config.channels)
     for path in files:
         for rule in _load_list(path, RuleFile, "rules", config, places, context):
             config.rules.append(rule)

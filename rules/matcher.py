@@ -20,6 +20,7 @@ from typing import Any
 
 import ahocorasick
 
+from core.errors import unknown_name
 from core.records import ArticleText, Evidence, Match
 from rules.conditions import (
     AnyOf,
@@ -88,9 +89,8 @@ class CompiledRules:
             return self._term_atom(item, exact=False)
         if hasattr(item, "entity"):
             if item.entity not in self._entity_atoms:
-                raise UnknownEntity(
-                    f"unknown entity {item.entity!r}; known entities: "
-                    f"{', '.join(sorted(self.entities)) or 'none (config/entities.yaml)'}")
+                raise UnknownEntity(unknown_name("entity", "entities", item.entity,
+                                                 self.entities, "config/entities.yaml"))
             return self._entity_atoms[item.entity]
         return self._term_atom(item.term, exact=item.case == "exact")
 
@@ -186,6 +186,14 @@ class CompiledRules:
             if evidence:
                 matches.append(_match(rule, article, evidence))
         return matches
+
+    def compiled_rule(self, rule_id: str) -> tuple[Rule, AnyOf, frozenset[str], list[str]] | None:
+        """A rule's compiled tree, its fields and the atom labels: what rules.explain reads
+        to say why an article was or was not matched."""
+        for index, rule in enumerate(self.rules):
+            if rule.id == rule_id:
+                return rule, self._trees[index], self._fields[index], self._atom_labels
+        return None
 
     def entity_mentions(self, article: ArticleText) -> list[EntityMention]:
         """Every watchlist entity found in the article's title, summary and body."""

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from core.durations import parse_duration
+from core.errors import unknown_name
 from core.timing import DigestSchedule, parse_realert
 from rules.regex_guard import check_regex
 
@@ -89,8 +90,8 @@ class EntityRef(BaseModel):
     def _known(cls, value: str, info: ValidationInfo) -> str:
         known = (info.context or {}).get("entities")
         if known is not None and value not in known:
-            raise ValueError(f"unknown entity {value!r}; known entities: "
-                             f"{', '.join(sorted(known)) or 'none (config/entities.yaml)'}")
+            raise ValueError(unknown_name("entity", "entities", value, known,
+                                          "config/entities.yaml"))
         return value
 
 
@@ -299,6 +300,20 @@ class Rule(BaseModel):
         if kind is not None and kind != wanted and value is not None:
             raise ValueError(f"`{wanted}` is only allowed with kind: {wanted} (this rule's "
                              f"kind is {kind})")
+        return value
+
+    @field_validator("channels")
+    @classmethod
+    def _known_channels(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        # Checked here, when the caller knows the channels, so that a typo is reported with
+        # the rule's other problems rather than after they are fixed.
+        known: set[str] | None = (info.context or {}).get("channels")
+        if known is None:
+            return value
+        unknown = [c for c in value if c not in known]
+        if unknown:
+            raise ValueError("; ".join(unknown_name("channel", "channels", c, known,
+                                                    "channels.yaml") for c in unknown))
         return value
 
     @field_validator("languages", "sections")

@@ -17,6 +17,7 @@ from pydantic_core import PydanticUndefined
 
 from rules.conditions import MAX_REGEX_FIELD, MAX_REGEX_TEXT
 from rules.entities import Entity
+from rules.measure_doc import section as measure_section
 from rules.models import (
     Condition,
     EntityRef,
@@ -228,6 +229,7 @@ def render() -> str:
         out += [f'{MISS}"{s}"' for s in example.misses]
         if example.matches or example.misses:
             out.append("")
+    out += measure_section()
     out += ["## The watchlist: config/entities.yaml", "",
             "Entities are found by name, aliases and titles, in any script; "
             "`newswatch rules schema --entities` prints its schema.", "",

@@ -134,7 +134,8 @@ def test_send_delivers_an_email_with_html_and_text_parts(mailbox: LoopbackMailbo
         "https://harbour-times.example/world/ceasefire-talks", "",
         "“Negotiators said they would open talks on a ceasefire in the disputed region.”", "",
         "Also carried by: Northern Ledger", "",
-        "Matched: ceasefire · rule: ceasefire",
+        "Matched: ceasefire · rule: ceasefire", "",
+        "Alert a1b2c3 · rate it: newswatch feedback a1b2c3 relevant|irrelevant",
     ]
 
 

@@ -60,7 +60,7 @@ def test_slack_blocks_cannot_ping_link_or_format(slack_http: SlackHTTP) -> None:
                     f"Also carried by: &lt;{Z}@{Z}U999&gt; Daily"),
             section(f"> A *ceasefire* &lt;{Z}!here&gt; ∗now∗ ˋcodeˋ ∼strike∼ ˍitˍ &amp;amp; "
                     f"&amp;#60;b&amp;#62; @{Z}everyone"),
-            context("*CRITICAL* · Ceasefire · matched: ceasefire"),
+            context("*CRITICAL* · Ceasefire · matched: ceasefire", "h1"),
         ],
     }]}]
     raw = str(slack_http.requests[0].body)
@@ -78,7 +78,7 @@ def test_slack_right_to_left_and_emoji_survive_without_overrides(slack_http: Sla
             # A javascript: URL is never a link: the headline is just bold.
             section(f"*{RTL_TITLE}*\nالجزيرة"),
             section("> قال المفاوضون إن *ceasefire* 🕊️ سيبدأ"),
-            context("*LOW* · Ceasefire · matched: ceasefire"),
+            context("*LOW* · Ceasefire · matched: ceasefire", "r1"),
         ],
     }
 
@@ -136,12 +136,14 @@ def test_email_through_smtp_reads_safely(mailbox: LoopbackMailbox) -> None:
         "https://harbour-times.example/a?b=1&c=<2>|x%20y", "",
         f"“A ceasefire <{Z}!here> *now* `code` ~strike~ _it_ &amp; &#60;b&#62; @{Z}everyone”", "",
         f"Also carried by: <{Z}@{Z}U999> Daily", "",
-        "Matched: ceasefire · rule: ceasefire",
+        "Matched: ceasefire · rule: ceasefire", "",
+        "Alert h1 · rate it: newswatch feedback h1 relevant|irrelevant",
     ]
     assert rtl.subject == f"[newswatch] Ceasefire: {RTL_TITLE}"
     assert rtl.part("text/plain").splitlines() == [
         "LOW · Ceasefire", "", RTL_TITLE, "", "الجزيرة", "", "about:blank", "",
-        "“قال المفاوضون إن ceasefire 🕊️ سيبدأ”", "", "Matched: ceasefire · rule: ceasefire",
+        "“قال المفاوضون إن ceasefire 🕊️ سيبدأ”", "", "Matched: ceasefire · rule: ceasefire", "",
+        "Alert r1 · rate it: newswatch feedback r1 relevant|irrelevant",
     ]
     assert '<a href="about:blank">' in rtl.part("text/html")
     assert "javascript" not in rtl.part("text/html")
@@ -169,12 +171,14 @@ def test_markdown_exact() -> None:
         r"\&amp; &\#60;b&\#62; " f"@{Z}everyone",
         rf"Also carried by: \<{Z}@{Z}U999\> Daily",
         "_CRITICAL · Ceasefire_",
+        "Alert `h1` · rate it: `newswatch feedback h1 relevant|irrelevant`",
     ]
     assert render(RTL, "markdown").body.splitlines() == [
         f"**[{RTL_TITLE}](about:blank)**",
         "الجزيرة",
         "> قال المفاوضون إن **ceasefire** 🕊️ سيبدأ",
         "_LOW · Ceasefire_",
+        "Alert `r1` · rate it: `newswatch feedback r1 relevant|irrelevant`",
     ]
 
 
@@ -187,10 +191,12 @@ def test_text_exact() -> None:
         f'"A ceasefire <{Z}!here> *now* `code` ~strike~ _it_ &amp; &#60;b&#62; @{Z}everyone"',
         f"Also carried by: <{Z}@{Z}U999> Daily",
         "CRITICAL · Ceasefire (matched: ceasefire)",
+        "Alert h1 · rate it: newswatch feedback h1 relevant|irrelevant",
     ]
     assert render(RTL, "text").body.splitlines() == [
         RTL_TITLE, "about:blank", "الجزيرة", '"قال المفاوضون إن ceasefire 🕊️ سيبدأ"',
         "LOW · Ceasefire (matched: ceasefire)",
+        "Alert r1 · rate it: newswatch feedback r1 relevant|irrelevant",
     ]
 
 

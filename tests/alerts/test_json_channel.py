@@ -79,6 +79,7 @@ def test_a_text_alert_arrives_as_apprise_json(hook: Hook) -> None:
             '"Negotiators said they would open talks on a ceasefire in the disputed region."',
             "Also carried by: Northern Ledger",
             "HIGH · Ceasefire (matched: ceasefire)",
+            "Alert a1b2c3 · rate it: newswatch feedback a1b2c3 relevant|irrelevant",
         ]),
         "attachments": [],
         "type": "info",

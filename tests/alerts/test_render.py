@@ -92,6 +92,7 @@ def test_markdown_escapes_specials_and_defuses_mentions() -> None:
         "said \\*the\\* \\[envoy\\]\\(http://evil\\).",
         f"Also carried by: Valley @{ZWJ}here Courier",
         "_HIGH · Ceasefire_",
+        "Alert `a1b2c3` · rate it: `newswatch feedback a1b2c3 relevant|irrelevant`",
     ]
     for mention in ("@channel", "@here", "@everyone"):
         assert mention not in out.body
@@ -114,6 +115,7 @@ def test_text_defuses_mentions_and_keeps_one_item_per_line() -> None:
         f'"A cease-fire <b>now</b> & a Ceasefire @{ZWJ}here, said *the* [envoy](http://evil)."',
         f"Also carried by: Valley @{ZWJ}here Courier",
         "HIGH · Ceasefire (matched: cease-fire, Ceasefire)",
+        "Alert a1b2c3 · rate it: newswatch feedback a1b2c3 relevant|irrelevant",
     ]
 
 
@@ -160,6 +162,7 @@ def test_missing_sentence_and_sources_are_left_out() -> None:
         "https://harbour-times.example/world/2026/11/20/ceasefire-talks?id=7&page=2",
         "The Harbour Times · 20 Nov 2026 09:40 UTC",
         "HIGH · Ceasefire (matched: ceasefire)",
+        "Alert a1b2c3 · rate it: newswatch feedback a1b2c3 relevant|irrelevant",
     ]
     email = render(alert, "email").body
     assert "“" not in email and "Also carried by" not in email

@@ -50,8 +50,13 @@ def section(text: str) -> dict[str, object]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
 
 
-def context(text: str) -> dict[str, object]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text, "verbatim": True}]}
+def context(text: str, alert_ref: str | None = None) -> dict[str, object]:
+    """A context block; an alert's also carries its id and the command that rates it."""
+    elements = [{"type": "mrkdwn", "text": text, "verbatim": True}]
+    if alert_ref is not None:
+        elements.append({"type": "mrkdwn", "verbatim": True, "text": f"Alert `{alert_ref}` · "
+                         f"rate it: `newswatch feedback {alert_ref} relevant|irrelevant`"})
+    return {"type": "context", "elements": elements}
 
 
 class SlackHTTP:
@@ -101,7 +106,7 @@ def test_a_webhook_gets_block_kit_with_the_headline_linked(slack_http: SlackHTTP
     assert slack_http.payloads == [{"attachments": [{
         "color": "#e8912d",
         "fallback": "HIGH · Ceasefire: Ceasefire talks to open as Corvania &amp; Estmark step back",
-        "blocks": [section(HEAD), section(QUOTE), context(META)],
+        "blocks": [section(HEAD), section(QUOTE), context(META, "a1b2c3")],
     }]}]
 
 
@@ -128,7 +133,8 @@ def test_event_date_and_no_sentence(slack_http: SlackHTTP) -> None:
         section("*<https://harbour-times.example/world/ceasefire-talks?id=7&amp;page=2|Ceasefire "
                 "talks to open as Corvania &amp; Estmark step back>*\n"
                 "The Harbour Times · 20 Nov 2026 09:40 UTC"),
-        context("*HIGH* · Ceasefire · event date: Thu 03 Dec 2026 · matched: ceasefire"),
+        context("*HIGH* · Ceasefire · event date: Thu 03 Dec 2026 · matched: ceasefire",
+                "a1b2c3"),
     ]
 
 
@@ -149,7 +155,7 @@ def test_a_bot_token_posts_the_blocks_to_the_named_channel(slack_http: SlackHTTP
     assert slack_http.payloads == [{"channel": "#news", "attachments": [{
         "color": "#e8912d",
         "fallback": "HIGH · Ceasefire: Ceasefire talks to open as Corvania &amp; Estmark step back",
-        "blocks": [section(HEAD), section(QUOTE), context(META)],
+        "blocks": [section(HEAD), section(QUOTE), context(META, "a1b2c3")],
     }]}]
 
 

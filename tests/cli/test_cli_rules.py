@@ -67,7 +67,7 @@ def test_rules_check_accepts_the_shipped_rules(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.delenv("NEWSWATCH_CONFIG_DIR", raising=False)
     result = runner.invoke(app, ["rules", "check"])
     assert result.exit_code == 0, result.output
-    assert "6 valid rule(s) in 4 file(s); 0 problem(s)" in result.output
+    assert "5 valid rule(s) in 4 file(s); 0 problem(s)" in result.output
 
 
 def test_rules_check_lists_every_problem_of_every_file(tmp_path: Path,

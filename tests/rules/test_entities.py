@@ -70,8 +70,9 @@ def test_every_problem_at_its_line_and_the_valid_entities_kept(tmp_path: Path) -
         "entities.yaml:5:5: entities[0].alias: unknown key; did you mean 'aliases'? allowed: "
         "id, name, kind, aliases, titles",
         "entities.yaml:9:9: entities[2].id: the id 'who' is used twice; ids must be unique",
-        "entities.yaml:12:9: entities[3].id: String should match pattern "
-        "'^[a-z0-9][a-z0-9_-]{0,63}$'",
+        "entities.yaml:12:9: entities[3].id: 'Bad Id' is not a valid id: use lower-case "
+        "letters a-z, digits, - and _, starting with a letter or digit, at most 64 characters; "
+        "e.g. bad-id",
         "entities.yaml:13:11: entities[3].name: String should have at least 1 character",
     ]
     with pytest.raises(ConfigError) as raised:

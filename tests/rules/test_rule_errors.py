@@ -64,7 +64,7 @@ def test_every_error_of_a_file_comes_out_together_each_at_its_line(tmp_path: Pat
         "rules.yaml:8:22: rules[0].match.all[1].cse: unknown key; did you mean 'case'? "
         "allowed: term, case",
         "rules.yaml:9:20: rules[0].match.all[2].entity: unknown entity "
-        "'vladimir-putn'; known entities: vladimir-putin, who",
+        "'vladimir-putn'; did you mean vladimir-putin?",
         lines[2],   # the regex guard's message, checked below
         "rules.yaml:11:43: rules[0].match.all[4].within: Input should be a valid integer, "
         "unable to parse string as an integer; write a whole number (Largest distance in "
@@ -186,3 +186,15 @@ def test_entities_are_not_checked_without_a_watchlist_in_the_context(tmp_path: P
     assert [str(p) for p in found] == [
         "rules.yaml:4:28: rules[0].match.any[0].entity: unknown entity 'nobody'; "
         "known entities: none (config/entities.yaml)"]
+
+
+def test_an_unknown_entity_among_many_is_not_answered_with_all_of_them() -> None:
+    from core.errors import unknown_name
+
+    known = [f"leader-{n:02d}" for n in range(49)] + ["vladimir-putin"]
+    assert unknown_name("entity", "entities", "vladimir-puttin", known,
+                        "config/entities.yaml") == (
+        "unknown entity 'vladimir-puttin'; did you mean vladimir-putin?")
+    assert unknown_name("entity", "entities", "olaf-scholz", known, "config/entities.yaml") == (
+        "unknown entity 'olaf-scholz'; none of the 50 entities in config/entities.yaml has an "
+        "id like it")

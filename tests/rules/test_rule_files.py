@@ -56,7 +56,7 @@ def test_the_repository_config_loads_without_problems() -> None:
     config = load_config(REPO / "config")
     assert config.problems == []
     assert [r.id for r in config.rules] == ["ceasefire", "leaders-summits", "leaders-watchlist",
-                                            "upcoming-summits", "conflict-truce",
+                                            "upcoming-summits",
                                             "ceasefire-wave"]
     assert "antonio-guterres" in config.entities
     assert list(config.channels) == ["desk-email", "desk-slack"]
@@ -145,8 +145,9 @@ def test_several_errors_in_one_file_are_all_reported(tmp_path: Path) -> None:
         """})
     config = load_config(root)
     assert problem_lines(config, root) == [
-        "rules/many.yaml:2:9: rules[0].id: String should match pattern "
-        "'^[a-z0-9][a-z0-9_-]{0,63}$'",
+        "rules/many.yaml:2:9: rules[0].id: 'Bad Id' is not a valid id: use lower-case "
+        "letters a-z, digits, - and _, starting with a letter or digit, at most 64 characters; "
+        "e.g. bad-id",
         "rules/many.yaml:8:15: rules[1].severity: Input should be 'low', 'medium', 'high' "
         "or 'critical'",
         "rules/many.yaml:10:21: rules[1].fields[1]: Input should be 'title', 'summary' or 'body'",
@@ -192,8 +193,25 @@ def test_unknown_channel_is_reported_where_the_rule_names_it(tmp_path: Path) -> 
         """, "z_good.yaml": GOOD_RULE})
     config = load_config(root)
     assert problem_lines(config, root) == [
-        "rules/pager.yaml:5:15: rules[0].channels: unknown channel(s) pager; defined: chat, desk"]
+        "rules/pager.yaml:5:15: rules[0].channels: unknown channel 'pager'; known channels: "
+        "chat, desk"]
     assert [r.id for r in config.rules] == ["good"]
+
+
+def test_a_channel_typo_is_reported_with_the_rules_other_problems(tmp_path: Path) -> None:
+    root = write_config(tmp_path, {"typo.yaml": """\
+        rules:
+          - id: typo
+            name: Typo
+            severity: urgent
+            match: {any: [ceasefire]}
+            channels: [dsek]
+        """})
+    config = load_config(root)
+    assert problem_lines(config, root) == [
+        "rules/typo.yaml:4:15: rules[0].severity: Input should be 'low', 'medium', 'high' or "
+        "'critical'",
+        "rules/typo.yaml:6:15: rules[0].channels: unknown channel 'dsek'; did you mean desk?"]
 
 
 def test_duplicate_rule_ids_are_reported_and_the_first_kept(tmp_path: Path) -> None:
