@@ -91,8 +91,9 @@ def run_demo(workdir: Path, say: Callable[[str], None],
         os.environ[DEMO_DIGEST_ENV] = inbox.apprise_url(to="digest@newswatch.localhost")
         settings = Settings(config_dir=config_dir, warehouse=workdir / "newswatch.duckdb",
                             fetch_retries=1, fetch_backoff_seconds=0.2,
-                            # All the demo's sites are one host, 127.0.0.1: a short delay.
-                            fetch_min_delay_seconds=0.02)
+                            # All the demo's sites are one host, 127.0.0.1: a short delay,
+                            # and a loopback address its sources must be allowed to reach.
+                            fetch_min_delay_seconds=0.02, allow_private_addresses=True)
         say(f"Demo news sites at {server.base_url} "
             f"({', '.join(s.name for s in server.sites())}); inbox on 127.0.0.1:{inbox.port}")
         for round_number in (1, 2):

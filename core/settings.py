@@ -38,6 +38,11 @@ class Settings(BaseSettings):
         default=1.0, ge=0, description="Least time between the starts of two requests to "
         "one host (a site's robots.txt Crawl-delay wins when longer).")
     max_body_bytes: int = Field(default=5_000_000, gt=0)
+    allow_private_addresses: bool = Field(
+        default=False, description="Let every source reach loopback, private, link-local, "
+        "shared, multicast and reserved addresses (a source alone: its "
+        "`allow_private_addresses`). For local setups, the demo and tests whose sites are "
+        "on 127.0.0.1; off, such requests are refused with `blocked_address`.")
     per_host_concurrency: int = Field(default=2, ge=1, le=16)
     delivery_max_attempts: int = Field(
         default=5, ge=1, le=50, description="Attempts per alert and channel before giving up.")

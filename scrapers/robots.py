@@ -127,8 +127,8 @@ class RobotsCache:
 def _unavailable(exc: errors.ScrapeError) -> errors.ScrapeError:
     """The error every URL of the origin gets while its robots.txt cannot be read. A site that
     cannot be reached at all keeps its network error class (connect, timeout): that is what
-    is wrong with it."""
-    if isinstance(exc, errors.RobotsUnavailable):
+    is wrong with it; one whose address is refused keeps `blocked_address` as it is."""
+    if isinstance(exc, (errors.RobotsUnavailable, errors.BlockedAddress)):
         return exc
     suffix = "while reading robots.txt; nothing on this site is fetched until it can be read"
     if isinstance(exc, (errors.ConnectError, errors.FetchTimeout)):
