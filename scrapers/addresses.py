@@ -25,7 +25,9 @@ class AddressRefused(Exception):
     """Raised by the guarded connection; the fetcher turns it into `BlockedAddress`."""
 
     def __init__(self, host: str, address: str, reason: str) -> None:
-        super().__init__(f"{host} is {address}, a {reason} address")
+        name = host.strip("[]")
+        super().__init__(f"{name} is a {reason} address" if name == address
+                         else f"{name} is {address}, a {reason} address")
         self.host, self.address, self.reason = host, address, reason
 
 
@@ -51,7 +53,7 @@ def refusal(address: IPAddress) -> str | None:
     checks = (("unspecified", address.is_unspecified), ("loopback", address.is_loopback),
               ("link-local", address.is_link_local), ("multicast", address.is_multicast),
               ("shared", isinstance(address, ipaddress.IPv4Address) and address in _SHARED),
-              ("private", address.is_private), ("reserved", address.is_reserved),
+              ("reserved", address.is_reserved), ("private", address.is_private),
               ("non-public", not address.is_global))
     return next((name for name, hit in checks if hit), None)
 

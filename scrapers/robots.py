@@ -27,6 +27,8 @@ def origin_of(url: str) -> str:
     """scheme://host[:port]: robots.txt applies to exactly one origin."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"   # an IPv6 address keeps its brackets
     port = parts.port
     scheme = parts.scheme.lower()
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
