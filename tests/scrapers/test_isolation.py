@@ -12,7 +12,7 @@ import pytest
 
 import scrapers.pipeline as scrape_module
 from scrapers.fetch import Fetcher
-from scrapers.models import SourceConfig, SourceResult
+from scrapers.models import Selectors, SourceConfig, SourceResult
 from scrapers.pipeline import scrape_source
 
 from .fetching import fast
@@ -74,7 +74,7 @@ def test_malformed_links_on_a_listing_page_are_skipped(hostile: HostileServer) -
         f'</h3><h3><a href="{good}">Good</a></h3></body></html>').encode(),
         content_type="text/html"))
     [result] = scrape_all(SourceConfig(id="l", url=page, kind="listing",
-                                       selectors={"links": "h3 a"}))
+                                       selectors=Selectors(links="h3 a")))
     assert [r.outcome for r in result.fetches] == ["ok", "ok"]
     assert [a.discovered_url for a in result.articles] == [good]
 

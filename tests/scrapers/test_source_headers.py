@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from scrapers.fetch import Fetcher
-from scrapers.models import SourceConfig, SourceResult
+from scrapers.models import Selectors, SourceConfig, SourceResult
 from scrapers.pipeline import scrape_source
 from scrapers.urls import headers_may_follow
 
@@ -154,7 +154,7 @@ def test_sitemap_children_and_listing_links_elsewhere_get_no_headers(
                                   headers=SECRETS))
     assert len(sitemap.articles) == 1
     found = scrape(SourceConfig(id="l", url=listing, kind="listing",
-                                selectors={"links": "h3 a"}, headers=SECRETS))
+                                selectors=Selectors(links="h3 a"), headers=SECRETS))
     assert len(found.articles) == 2
     everything = {"authorization", "x-api-key", "cookie"}
     assert secrets_seen(hostile, "/index.xml") == [everything]
