@@ -143,7 +143,7 @@ class HostileServer:
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"   # an IPv4 address: str, never bytes
 
     def route(self, path: str, handler: Route) -> str:
         """Register `handler` at `path` and return the route's full URL."""
