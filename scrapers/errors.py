@@ -77,7 +77,8 @@ class SelectorMatchedNothing(ScrapeError):
 
 
 class RedirectError(HTTPStatusError):
-    """A redirect loop, or more redirects than the policy follows."""
+    """A redirect loop, more redirects than the policy follows, or a redirect to a non-HTTP
+    address (mailto:, javascript:)."""
 
     error_class = "redirect"
 
