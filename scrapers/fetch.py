@@ -151,6 +151,8 @@ class Fetcher:
         """The client for public addresses only, or (opened when first needed) the one that
         may also reach private ones. With the policy's opt-in there is only the latter."""
         p = self.policy
+        if not isinstance(self._host_slots, defaultdict):
+            raise RuntimeError("use Fetcher as an async context manager")
         open_lane = allow_private or p.allow_private_addresses
         if open_lane not in self._lanes:
             limits = httpx.Limits(max_connections=p.max_connections,
@@ -306,9 +308,6 @@ class Fetcher:
                     f"{exc}: not fetched (a source reaches loopback, private, link-local, "
                     "shared, multicast and reserved addresses only with "
                     "`allow_private_addresses: true`)", url=url) from exc
-            except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
-                raise errors.BadUrl(f"not a usable URL ({type(exc).__name__}: {exc})",
-                                    url=url) from exc
             except httpx.TimeoutException as exc:
                 raise errors.FetchTimeout(f"timed out ({type(exc).__name__})", url=url) from exc
             except httpx.ConnectError as exc:
@@ -335,8 +334,13 @@ class Fetcher:
 
     async def _stream(self, lane: _Lane, url: str, headers: dict[str, str], *,
                       for_robots: bool) -> _Hop:
-        request = lane.client.build_request("GET", url, headers=headers)
-        r = await lane.client.send(request, stream=True)
+        try:
+            request = lane.client.build_request("GET", url, headers=headers)
+            r = await lane.client.send(request, stream=True)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as refused:
+            # What url_problem let through, httpx may still refuse (a host it cannot encode).
+            raise errors.BadUrl(f"not a usable URL ({type(refused).__name__}: {refused})",
+                                url=url) from refused
         try:
             status = r.status_code
             location = r.extensions.get(_LOCATION)
