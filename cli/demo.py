@@ -54,10 +54,11 @@ def write_demo_config(target: Path, server: DemoNewsServer, rules_from: Path,
     if target.exists():
         shutil.rmtree(target)
     (target / "rules").mkdir(parents=True)
-    sources = [{"id": site.slug, "name": site.name, "url": site.feed_url, "language": "en"}
-               for site in server.sites()]
+    sources = [{"id": site.slug, "name": site.name, "url": site.feed_url, "language": "en",
+                "allow_private_addresses": True} for site in server.sites()]
     (target / "sources.yaml").write_text(
-        "# Written by `newswatch demo`: the demo's local news sites.\n"
+        "# Written by `newswatch demo`: the demo's local news sites, on 127.0.0.1 (a private\n"
+        "# address, which a source may reach only with allow_private_addresses: true).\n"
         + yaml.safe_dump({"sources": sources}, sort_keys=False), "utf-8")
     shutil.copy(channels_from, target / "channels.yaml")
     for rule_file in sorted(rules_from.glob("*.y*ml")):
@@ -91,9 +92,8 @@ def run_demo(workdir: Path, say: Callable[[str], None],
         os.environ[DEMO_DIGEST_ENV] = inbox.apprise_url(to="digest@newswatch.localhost")
         settings = Settings(config_dir=config_dir, warehouse=workdir / "newswatch.duckdb",
                             fetch_retries=1, fetch_backoff_seconds=0.2,
-                            # All the demo's sites are one host, 127.0.0.1: a short delay,
-                            # and a loopback address its sources must be allowed to reach.
-                            fetch_min_delay_seconds=0.02, allow_private_addresses=True)
+                            # All the demo's sites are one host, 127.0.0.1: a short delay.
+                            fetch_min_delay_seconds=0.02)
         say(f"Demo news sites at {server.base_url} "
             f"({', '.join(s.name for s in server.sites())}); inbox on 127.0.0.1:{inbox.port}")
         for round_number in (1, 2):

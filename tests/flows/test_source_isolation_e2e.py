@@ -39,14 +39,14 @@ def _feed(*links: str) -> bytes:
 
 def _sources(settings: Settings, hostile: HostileServer,
              intranet: HostileServer) -> None:
-    """The demo's sources opted in to their loopback address one by one; three more."""
+    """Three sources beside the demo's (which opt in to their loopback address one by one,
+    as `write_demo_config` writes them)."""
     hostile.route("/robots.txt", reply(404))
     intranet.route("/robots.txt", reply(404))
     mailto = hostile.route("/moved", redirect_to("mailto:x", 301))
     path = settings.config_dir / "sources.yaml"
     sources = yaml.safe_load(path.read_text())["sources"]
-    for source in sources:
-        source["allow_private_addresses"] = True
+    assert all(source["allow_private_addresses"] for source in sources)
     sources += [
         {"id": "mailto", "url": hostile.route("/feed", reply(
             200, _feed(mailto), content_type="application/rss+xml")),

@@ -184,11 +184,29 @@ def test_an_opted_in_connection_is_never_reused_for_a_refused_request(
     assert hostile.hits["/page"] == 2
 
 
-def test_the_setting_reaches_the_fetch_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_settings_reach_the_fetch_policy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NEWSWATCH_ALLOW_PRIVATE_ADDRESSES", raising=False)
     assert fetch_policy(Settings()).allow_private_addresses is False
+    assert fetch_policy(Settings()).allowed_networks == ()
     monkeypatch.setenv("NEWSWATCH_ALLOW_PRIVATE_ADDRESSES", "1")
-    assert fetch_policy(Settings()).allow_private_addresses is True
+    monkeypatch.setenv("NEWSWATCH_ALLOWED_NETWORKS", " 10.20.0.0/16, 192.168.5.7,fd00::/8 ")
+    policy = fetch_policy(Settings())
+    assert policy.allow_private_addresses is True
+    assert policy.allowed_networks == ("10.20.0.0/16", "192.168.5.7", "fd00::/8")
+    monkeypatch.setenv("NEWSWATCH_ALLOWED_NETWORKS", "10.20.0.0/16, intranet")
+    with pytest.raises(ValueError, match="'intranet' is not a network"):
+        Settings()
+
+
+def test_an_allowed_network_is_reached_and_no_other(hostile: HostileServer,
+                                                    second: HostileServer) -> None:
+    second.route("/page", reply(200, b"intranet"))
+    url = second.base_url + "/page"
+    assert isinstance(get(url, policy(allowed_networks=("127.0.0.0/30",)), robots=False),
+                      Response)
+    assert isinstance(get(url, policy(allowed_networks=HOME), robots=False),
+                      errors.BlockedAddress)
+    assert second.hits["/page"] == 1
 
 
 def test_without_the_setting_a_run_refuses_the_loopback_sources(
