@@ -6,8 +6,8 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
-from scrapers.errors import SelectorMatchedNothing
-from scrapers.extract import decode_html
+from scrapers.errors import SelectorMatchedNothing, TooDeep
+from scrapers.extract import MAX_DEPTH, decode_html, nested_too_deep
 from scrapers.fetch import Fetcher
 from scrapers.models import Discovery, FeedEntry, SourceConfig, Validators
 from scrapers.source_document import document_failed, document_read, fetch_source_document
@@ -58,6 +58,11 @@ async def discover_listing(source: SourceConfig, fetcher: Fetcher,
     if response is None:
         return found
     html = decode_html(response.body, response.encoding)
+    if nested_too_deep(html):   # parsing it would hold the whole run for seconds
+        document_failed(found, source, TooDeep(
+            f"the page nests elements more than {MAX_DEPTH} deep: not a listing page, not "
+            "parsed", url=source.url), response)
+        return found
     entries = listing_entries(html, page_url=response.url, links=source.selectors.links)
     if not entries:
         exc = SelectorMatchedNothing(
