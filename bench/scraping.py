@@ -17,7 +17,9 @@ from scrapers.pipeline import scrape_source
 
 async def _scrape_all(sources: list[SourceConfig],
                       previous: dict[str, SourceResult] | None) -> dict[str, SourceResult]:
-    async with Fetcher(FetchPolicy(retries=0, min_delay=0.0)) as fetcher:
+    # The demo sites are on 127.0.0.1: a private address the sources must be allowed.
+    policy = FetchPolicy(retries=0, min_delay=0.0, allow_private_addresses=True)
+    async with Fetcher(policy) as fetcher:
         results = await asyncio.gather(*(
             scrape_source(
                 s, fetcher,

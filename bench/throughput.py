@@ -47,7 +47,8 @@ def _write_config(folder: Path, feeds: dict[str, str]) -> Path:
     lines = ["sources:"]
     for section, url in feeds.items():
         lines += [f"  - id: loopback-{section}", f"    url: {url}", "    language: en",
-                  "    max_articles: 1000", "    robots: false"]
+                  "    max_articles: 1000", "    robots: false",
+                  "    allow_private_addresses: true"]   # the site is on 127.0.0.1
     (folder / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     # No rules, so this channel never hears anything: the run is fetch, extract and store.
     (folder / "channels.yaml").write_text(

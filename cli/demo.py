@@ -55,10 +55,11 @@ def write_demo_config(target: Path, server: DemoNewsServer, rules_from: Path,
     if target.exists():
         shutil.rmtree(target)
     (target / "rules").mkdir(parents=True)
-    sources = [{"id": site.slug, "name": site.name, "url": site.feed_url, "language": "en"}
-               for site in server.sites()]
+    sources = [{"id": site.slug, "name": site.name, "url": site.feed_url, "language": "en",
+                "allow_private_addresses": True} for site in server.sites()]
     (target / "sources.yaml").write_text(
-        "# Written by `newswatch demo`: the demo's local news sites.\n"
+        "# Written by `newswatch demo`: the demo's local news sites, on 127.0.0.1 (a private\n"
+        "# address, which a source may reach only with allow_private_addresses: true).\n"
         + yaml.safe_dump({"sources": sources}, sort_keys=False), "utf-8")
     shutil.copy(channels_from, target / "channels.yaml")
     for rule_file in sorted(rules_from.glob("*.y*ml")):

@@ -19,6 +19,8 @@ from typing import Annotated, Any
 import typer
 
 from cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from core.settings import Settings
+from pipeline.fetching import fetch_policy
 from scrapers.errors import ScrapeError
 from scrapers.extract import decode_html, extract_article
 from scrapers.fetch import Fetcher
@@ -78,7 +80,7 @@ async def _one(target: str, url: str | None, selector: str | None, source_id: st
     now = datetime.now(UTC)
     if target.startswith(("http://", "https://")):
         if fetcher is None:
-            async with Fetcher() as own:
+            async with Fetcher(fetch_policy(Settings())) as own:
                 return await _fetched(own, target, selector, source_id, now)
         return await _fetched(fetcher, target, selector, source_id, now)
     path = Path(target)
@@ -102,7 +104,7 @@ async def _fetched(fetcher: Fetcher, target: str, selector: str | None, source_i
 async def _run_batch(batch: Path, selector: str | None, source_id: str) -> int:
     """One line out per line in; a bad line or page is an `error` line, never a stop."""
     problems = 0
-    async with Fetcher() as fetcher:
+    async with Fetcher(fetch_policy(Settings())) as fetcher:
         for number, line in _lines(batch):
             record: dict[str, Any]
             try:

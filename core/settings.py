@@ -38,6 +38,15 @@ class Settings(BaseSettings):
         default=1.0, ge=0, description="Least time between the starts of two requests to "
         "one host (a site's robots.txt Crawl-delay wins when longer).")
     max_body_bytes: int = Field(default=5_000_000, gt=0)
+    allow_private_addresses: bool = Field(
+        default=False, description="Let every source reach loopback, private, link-local, "
+        "shared, multicast and reserved addresses (a source alone: its "
+        "`allow_private_addresses`). For local setups, the demo and tests whose sites are "
+        "on 127.0.0.1; off, such requests are refused with `blocked_address`.")
+    allowed_networks: str = Field(
+        default="", description="Networks every source may reach although they are private, "
+        "comma-separated, e.g. \"10.20.0.0/16, 192.168.5.7/32\" for an intranet; every other "
+        "private address stays refused.")
     per_host_concurrency: int = Field(default=2, ge=1, le=16)
     delivery_max_attempts: int = Field(
         default=5, ge=1, le=50, description="Attempts per alert and channel before giving up.")
@@ -72,6 +81,19 @@ class Settings(BaseSettings):
         default=Path("data/staging"), description="Where work-pool scrape runs leave their "
         "Parquet batches for the single loader (docs/scaling.md); shared by all workers.")
 
+    @field_validator("allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        import ipaddress
+
+        for cidr in networks_of(value):
+            try:
+                ipaddress.ip_network(cidr, strict=False)
+            except ValueError as exc:
+                raise ValueError(f"{cidr!r} is not a network such as 10.20.0.0/16 ({exc})"
+                                 ) from None
+        return value
+
     @field_validator("default_interval", "digest_interval")
     @classmethod
     def _interval(cls, value: str) -> str:
@@ -86,3 +108,8 @@ class Settings(BaseSettings):
         from core.schedules import check_cron
 
         return check_cron(value)
+
+
+def networks_of(text: str) -> tuple[str, ...]:
+    """"10.0.0.0/8, 192.168.1.5" -> ("10.0.0.0/8", "192.168.1.5")."""
+    return tuple(part.strip() for part in text.split(",") if part.strip())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.identity import build_user_agent
-from core.settings import Settings
+from core.settings import Settings, networks_of
 from scrapers.fetch import FetchPolicy
 
 
@@ -17,4 +17,6 @@ def fetch_policy(settings: Settings) -> FetchPolicy:
         read_timeout=min(settings.fetch_read_timeout_seconds, settings.fetch_timeout_seconds),
         max_redirects=settings.fetch_max_redirects, min_delay=settings.fetch_min_delay_seconds,
         max_bytes=settings.max_body_bytes, per_host_concurrency=settings.per_host_concurrency,
+        allow_private_addresses=settings.allow_private_addresses,
+        allowed_networks=networks_of(settings.allowed_networks),
     )

@@ -29,7 +29,7 @@ from pipeline.rule_evaluation import RuleSet, compile_rules, evaluate_pending
 from pipeline.summary import RunSummary
 from scrapers.fetch import Fetcher
 from scrapers.models import KnownUrls, SourceConfig, SourceResult, Validators
-from scrapers.pipeline import scrape_source
+from scrapers.pipeline import failed_result, scrape_source
 from warehouse import outbox, runs, staging
 from warehouse.articles import LoadReport, load_results, register_sources, source_state
 from warehouse.connection import writer
@@ -109,10 +109,15 @@ async def scrape_all(settings: Settings, sources: Sequence[SourceConfig],
                      states: SourceStates, scrape: ScrapeOne = scrape_one
                      ) -> list[SourceResult]:
     """Every source at once through one Fetcher (its per-host limits and politeness hold
-    across sources). `scrape` runs one source: `scrape_one`, or a flow's task around it."""
+    across sources). `scrape` runs one source: `scrape_one`, or a flow's task around it.
+    Each source is isolated: whatever its `scrape` raises (a bug, a task's timeout) becomes
+    that source's `internal_error` record, and the other sources load and alert."""
     async def one(source: SourceConfig, fetcher: Fetcher) -> SourceResult:
         known, validators = states.get(source.id, (KnownUrls(), None))
-        result = await scrape(source, fetcher, known, validators)
+        try:
+            result = await scrape(source, fetcher, known, validators)
+        except Exception as exc:
+            result = failed_result(source, exc)
         progress.report("source", len(result.articles))
         return result
 

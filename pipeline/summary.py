@@ -3,11 +3,11 @@ markdown, for the monitor flow's artifact."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from alerts.escaping import md, plain
 from scrapers.models import SourceResult
 from warehouse.report_data import DaySummary
 
@@ -76,13 +76,21 @@ def summarize_load(run_id: str, results: Sequence[SourceResult], loaded: Loaded)
     return summary
 
 
+def cell(text: str, limit: int | None = None) -> str:
+    """Remote text (an error message, a headline, a name) as one line of inert markdown: no
+    links, images, HTML, table breaks or mentions can form (alerts/escaping.py)."""
+    return md(plain(text, limit))
+
+
 def run_markdown(summary: RunSummary, today: DaySummary) -> str:
-    """The run as markdown: a table of sources, the totals, problems, then today's picture."""
+    """The run as markdown: a table of sources, the totals, problems, then today's picture.
+    Error messages quote remote servers, so every remote string is escaped."""
     lines = ["| source | entries | new | known | errors |", "|---|---|---|---|---|"]
     for s in summary.sources:
-        errors = "; ".join(s.errors)[:200] or ("304 not modified" if s.not_modified else "")
-        lines.append(f"| {s.source_id} | {s.entries} | {s.new_articles} | {s.skipped_known} "
-                     f"| {errors} |")
+        errors = cell("; ".join(s.errors), 200) or ("304 not modified" if s.not_modified
+                                                    else "")
+        lines.append(f"| {cell(s.source_id)} | {s.entries} | {s.new_articles} "
+                     f"| {s.skipped_known} | {errors} |")
     lines.append("")
     lines.append(f"New articles: {summary.articles_new}; matches: {summary.matches}; "
                  f"alerts queued: {summary.alerts_queued}; sent: {summary.alerts_sent}; "
@@ -91,10 +99,10 @@ def run_markdown(summary: RunSummary, today: DaySummary) -> str:
     if summary.config_problems:
         lines.append("")
         lines.append("Config problems (skipped; everything else ran):")
-        lines += [f"- {problem}" for problem in summary.config_problems]
+        lines += [f"- {cell(problem)}" for problem in summary.config_problems]
     if summary.delivery_failures:
         lines.append("")
-        lines.append("Delivery failures: " + "; ".join(summary.delivery_failures)[:1000])
+        lines.append("Delivery failures: " + cell("; ".join(summary.delivery_failures), 1000))
     lines += ["", *today_lines(today)]
     return "\n".join(lines)
 
@@ -102,9 +110,6 @@ def run_markdown(summary: RunSummary, today: DaySummary) -> str:
 def today_lines(today: DaySummary) -> list[str]:
     """Markdown: matching articles first seen today per source, the stories most sources
     carried (`newswatch report` draws the same numbers over days). Titles are escaped."""
-    def cell(text: str) -> str:   # headlines are hostile: no links, images or tables
-        return re.sub(r"([\\`*_\[\]()<>#|!~])", r"\\\1", " ".join(text.split()))
-
     if not today.matches_per_source:
         return ["Matching articles first seen today (UTC): none."]
     lines = ["Matching articles first seen today (UTC), per source: " + ", ".join(

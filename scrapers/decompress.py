@@ -9,6 +9,8 @@ from collections.abc import AsyncIterator
 import brotli
 import httpx
 
+from scrapers import errors
+
 
 async def inflate(raw: AsyncIterator[bytes], encoding: str,
                   piece: int = 1 << 16) -> AsyncIterator[bytes]:
@@ -64,3 +66,31 @@ async def unbrotli(raw: AsyncIterator[bytes], piece: int = 1 << 16) -> AsyncIter
         raise httpx.DecodingError(f"bad br body: {exc}") from exc
     if not decoder.is_finished():
         raise httpx.DecodingError("bad br body: it ends before the brotli stream does")
+
+
+async def read_body(r: httpx.Response, url: str, limit: int, *, truncate: bool) -> bytes:
+    """The body, inflated in bounded pieces and cut off at the size limit (robots.txt is
+    cut silently at its own limit, as the large crawlers do)."""
+    encoding = r.headers.get("content-encoding", "").strip().lower()
+    body: AsyncIterator[bytes]
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        body = inflate(r.aiter_raw(), encoding)
+    elif encoding == "br":
+        body = unbrotli(r.aiter_raw())
+    elif encoding in ("", "identity"):
+        body = r.aiter_raw()
+    else:
+        raise errors.HTTPStatusError(
+            f"unsupported Content-Encoding {encoding!r} (asked for gzip, deflate or br)",
+            url=url)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in body:
+        size += len(chunk)
+        if size > limit:
+            if truncate:
+                chunks.append(chunk[:len(chunk) - (size - limit)])
+                break
+            raise errors.TooLarge(f"body larger than {limit} bytes; cut off", url=url)
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -77,7 +77,8 @@ class SelectorMatchedNothing(ScrapeError):
 
 
 class RedirectError(HTTPStatusError):
-    """A redirect loop, or more redirects than the policy follows."""
+    """A redirect loop, more redirects than the policy follows, or a redirect to a non-HTTP
+    address (mailto:, javascript:)."""
 
     error_class = "redirect"
 
@@ -100,3 +101,38 @@ class BadSelector(ScrapeError):
     """A source's CSS selector does not parse: a config error, the same on every page."""
 
     error_class = "bad_selector"
+
+
+class BadUrl(ScrapeError):
+    """An address that is no usable http(s) URL: a malformed link or `Location` (a broken
+    IPv6 host, a port out of range, no host). Permanent: the site sent it."""
+
+    error_class = "bad_url"
+
+
+class TooDeep(ScrapeError):
+    """A document nested deeper than any parser here follows (JSON, XML or HTML built to
+    exhaust the stack): refused, not parsed."""
+
+    error_class = "too_deep"
+
+
+class BlockedAddress(ScrapeError):
+    """The host is (or resolved to) a loopback, private, link-local, shared, multicast or
+    reserved address: not fetched unless the source or the run opts in."""
+
+    error_class = "blocked_address"
+
+
+class InternalError(ScrapeError):
+    """An unexpected exception in newswatch's own code while scraping one source: recorded
+    against that source (with the exception's type and message) so the others still run."""
+
+    error_class = "internal_error"
+
+
+def unexpected(exc: BaseException, url: str) -> InternalError:
+    """An `InternalError` naming what was raised, for the request log."""
+    return InternalError(
+        f"unexpected {type(exc).__name__} in newswatch while scraping: {exc}"[:400]
+        + " (a bug: the log has the traceback; the other sources and articles ran)", url=url)

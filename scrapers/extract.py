@@ -23,7 +23,8 @@ from scrapers.models import Article, FeedEntry
 from scrapers.page_kind import refuse_listing, refuse_non_article, short_body_reason
 from scrapers.urls import article_id, canonicalize
 
-__all__ = ["MIN_BODY_WORDS", "content_hash", "decode_html", "extract_article", "parse_page"]
+__all__ = ["MIN_BODY_WORDS", "content_hash", "decode_html", "extract_article",
+           "nested_too_deep", "parse_page"]
 
 # Fewer words than this is an index page, a teaser, a paywall stub or an error page.
 MIN_BODY_WORDS = 40
@@ -116,8 +117,7 @@ def extract_article(html: str | HtmlElement, *, url: str, source_id: str, fetche
     `body_selector` (CSS) is the source's own idea of where the article text is; it wins over
     automatic extraction when it matches something.
     """
-    if isinstance(html, str) and html.count("<") > DEPTH_CHECK_TAGS \
-            and _depth_over(html, MAX_DEPTH):
+    if isinstance(html, str) and nested_too_deep(html):
         raise NotAnArticle(f"elements nested more than {MAX_DEPTH} deep: not a news page, "
                            "skipped before parsing", url=url)
     tree = html if isinstance(html, HtmlElement) else parse_page(html, url)
@@ -172,6 +172,12 @@ def _article_from(tree: HtmlElement, meta: PageMetadata, *, url: str, source_id:
         word_count=words,
         content_hash=content_hash(title, body),
     )
+
+
+def nested_too_deep(html: str) -> bool:
+    """More than MAX_DEPTH levels of elements: refused before parsing (only pages with very
+    many tags are counted, so ordinary ones cost nothing)."""
+    return html.count("<") > DEPTH_CHECK_TAGS and _depth_over(html, MAX_DEPTH)
 
 
 def _depth_over(html: str, limit: int) -> bool:

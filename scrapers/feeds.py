@@ -14,9 +14,9 @@ import feedparser
 
 from scrapers.authors import clean_authors
 from scrapers.dates_meta import parse_date, plausible
-from scrapers.errors import MalformedFeed, NotAFeed
+from scrapers.errors import MalformedFeed, NotAFeed, TooDeep
 from scrapers.models import FeedEntry
-from scrapers.urls import canonicalize
+from scrapers.urls import canonicalize, url_problem
 
 # RSS 2.0 <author> is "address (Name)". feedparser's address pattern stops at a four-letter
 # top-level domain, so "desk@paper.example (Ana Ruiz)" came out as the name "ple (Ana Ruiz".
@@ -43,7 +43,10 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> lis
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
-    parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True)
+    try:
+        parsed = feedparser.parse(body, response_headers=headers, sanitize_html=True)
+    except RecursionError as exc:
+        raise TooDeep("feed nested deeper than the parser follows: not read", url=url) from exc
     reason = parsed.get("bozo_exception")
     detail = f": {type(reason).__name__}: {reason}" if reason else ""
     if not parsed.entries and not parsed.get("version"):
@@ -112,6 +115,9 @@ def _json_feed_entries(body: bytes, url: str) -> list[FeedEntry]:
         doc = json.loads(body)
     except ValueError as exc:
         raise MalformedFeed(f"JSON feed does not parse: {exc}"[:500], url=url) from exc
+    except RecursionError as exc:
+        raise TooDeep("JSON feed nested deeper than Python's parser follows: not read",
+                      url=url) from exc
     version = doc.get("version") if isinstance(doc, dict) else None
     if not isinstance(version, str) or not version.startswith("https://jsonfeed.org/version/"):
         raise NotAFeed("a JSON document, but not a JSON Feed", url=url)
@@ -162,7 +168,7 @@ def _absolute(link: object, feed_url: str) -> str | None:
             target = query.get("url") or query.get("q")
             if target and target.startswith(("http://", "https://")):
                 link = target
-        if not link.startswith(("http://", "https://")):
+        if not link.startswith(("http://", "https://")) or url_problem(link):
             return None
         return canonicalize(link)
     except ValueError:

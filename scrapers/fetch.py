@@ -1,6 +1,12 @@
 """Polite asynchronous HTTP: one client, robots.txt, per-host limits and pacing, bounded
 bodies, classified errors.
 
+Connections to loopback, private, link-local, shared, multicast and reserved addresses are
+refused (`scrapers/addresses.py`) unless the policy or the request opts in; the two kinds of
+request use separate clients, so a pooled connection never crosses from one to the other.
+A caller's request headers go to the requested origin only, never on across a redirect to
+another origin.
+
 Every request to a host goes through that host's slots (`per_host_concurrency`) and pacing
 (`min_delay` between request starts, or the site's Crawl-delay when longer); robots.txt is
 read once per origin and kept (`robots_ttl`). Redirects are followed here, not by httpx, so
@@ -14,20 +20,20 @@ import logging
 import random
 import time
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
-from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from core.identity import PLACEHOLDER_CONTACT, build_user_agent
 from scrapers import errors
-from scrapers.decompress import inflate, unbrotli
+from scrapers.addresses import AddressRefused, GuardedTransport, networks
+from scrapers.decompress import read_body
 from scrapers.models import Validators
 from scrapers.robots import MAX_ROBOTS_BYTES, RobotsCache, RobotsRules, origin_of, rules_from_answer
-from scrapers.urls import host_of
+from scrapers.urls import headers_may_follow, host_of, redirect_target, url_problem
 
 logger = logging.getLogger("newswatch.fetch")
 
@@ -55,6 +61,10 @@ class FetchPolicy:
     max_crawl_delay: float = 60.0     # a longer Crawl-delay is capped here
     robots_ttl: float = 24 * 3600.0   # robots.txt is read again after this
     robots_retry: float = 300.0       # an unreadable robots.txt is tried again after this
+    # Every source may reach loopback, private, link-local, shared, multicast and reserved
+    # addresses (otherwise only those with `allow_private_addresses: true` may).
+    allow_private_addresses: bool = False
+    allowed_networks: tuple[str, ...] = ()   # reachable all the same, e.g. "10.20.0.0/16"
 
 
 @dataclass(frozen=True)
@@ -92,51 +102,87 @@ class _Hop:
     location: str | None = None
 
 
-# Headers that must not follow a redirect to another origin.
-_PRIVATE_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+# Where a redirect's Location waits for `_follow`: httpx builds the next request from it by
+# itself and raises on a malformed one (mailto:x, http://[oops/), which would lose the answer.
+_LOCATION = "newswatch.location"
+
+
+async def _hold_location(response: httpx.Response) -> None:
+    location = response.headers.pop("location", None)
+    if location is not None:
+        response.extensions[_LOCATION] = location
+
+
+@dataclass
+class _Lane:
+    """One client with its own connection pool and robots.txt cache: sources that may reach
+    private addresses never share a connection with those that may not."""
+
+    client: httpx.AsyncClient
+    robots: RobotsCache
 
 
 @dataclass
 class Fetcher:
-    """Owns the httpx client. Use as `async with Fetcher(policy) as f: await f.get(url)`."""
+    """Owns the httpx clients. Use as `async with Fetcher(policy) as f: await f.get(url)`."""
 
     policy: FetchPolicy = field(default_factory=FetchPolicy)
-    transport: httpx.AsyncBaseTransport | None = None
-    _client: httpx.AsyncClient | None = None
+    transport: httpx.AsyncBaseTransport | None = None   # tests: replaces the network
+    _lanes: dict[bool, _Lane] = field(default_factory=dict)
     _host_slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
     _pace_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
     _next_start: dict[str, float] = field(default_factory=dict)
     _crawl_delay: dict[str, float] = field(default_factory=dict)
-    _robots: RobotsCache = field(default_factory=RobotsCache)
 
     async def __aenter__(self) -> Fetcher:
         p = self.policy
         _warn_placeholder(p.user_agent)
-        self._client = httpx.AsyncClient(
-            # Only what we inflate ourselves, in bounded pieces (scrapers/decompress.py).
-            headers={"User-Agent": p.user_agent, "Accept-Encoding": "gzip, deflate, br"},
-            timeout=httpx.Timeout(p.read_timeout, connect=p.connect_timeout),
-            limits=httpx.Limits(max_connections=p.max_connections,
-                                max_keepalive_connections=p.max_connections),
-            follow_redirects=False,
-            transport=self.transport,
-        )
         self._host_slots = defaultdict(lambda: asyncio.Semaphore(p.per_host_concurrency))
         self._pace_locks = defaultdict(asyncio.Lock)
-        self._robots = RobotsCache(ttl=p.robots_ttl, retry_after=p.robots_retry)
+        self._lane(False)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        lanes, self._lanes = list(self._lanes.values()), {}
+        for lane in lanes:
+            await lane.client.aclose()
+
+    def _lane(self, allow_private: bool) -> _Lane:
+        """The client for public addresses only, or (opened when first needed) the one that
+        may also reach private ones. With the policy's opt-in there is only the latter."""
+        p = self.policy
+        if not isinstance(self._host_slots, defaultdict):
+            raise RuntimeError("use Fetcher as an async context manager")
+        open_lane = allow_private or p.allow_private_addresses
+        if open_lane not in self._lanes:
+            limits = httpx.Limits(max_connections=p.max_connections,
+                                  max_keepalive_connections=p.max_connections)
+            transport = self.transport
+            if transport is None and not open_lane:
+                transport = GuardedTransport(limits, networks(p.allowed_networks))
+            client = httpx.AsyncClient(
+                # Only what we inflate ourselves, in bounded pieces (scrapers/decompress.py).
+                headers={"User-Agent": p.user_agent, "Accept-Encoding": "gzip, deflate, br"},
+                timeout=httpx.Timeout(p.read_timeout, connect=p.connect_timeout),
+                limits=limits, follow_redirects=False, transport=transport,
+                event_hooks={"response": [_hold_location]})
+            self._lanes[open_lane] = _Lane(client, RobotsCache(ttl=p.robots_ttl,
+                                                               retry_after=p.robots_retry))
+        return self._lanes[open_lane]
 
     async def get(self, url: str, *, headers: dict[str, str] | None = None,
-                  validators: Validators | None = None, robots: bool = True) -> Response:
+                  validators: Validators | None = None, robots: bool = True,
+                  allow_private: bool = False) -> Response:
         """GET with retries on transient failures. Raises a `ScrapeError` subclass:
-        `RobotsDisallowed` (nothing was requested) when robots.txt forbids the URL, and
-        `RobotsUnavailable` when robots.txt cannot be read now. `robots=False` skips the
-        check, for sources whose owner allows newswatch explicitly."""
+        `RobotsDisallowed` (nothing was requested) when robots.txt forbids the URL,
+        `RobotsUnavailable` when robots.txt cannot be read now, `BadUrl` for an address that is
+        no URL, `BlockedAddress` for a non-public address (unless `allow_private`).
+        `robots=False` skips the check, for sources whose owner allows newswatch explicitly.
+        `headers` go to `url`'s origin only: a redirect elsewhere drops them."""
+        problem = url_problem(url)
+        if problem is not None:
+            raise errors.BadUrl(f"not a usable URL ({problem}); not requested", url=url)
+        lane = self._lane(allow_private)
         request_headers = dict(headers or {})
         if validators is not None:
             if validators.etag:
@@ -144,38 +190,44 @@ class Fetcher:
             if validators.last_modified:
                 request_headers["If-Modified-Since"] = validators.last_modified
         if robots:
-            await self._check_robots(url, headers or {})
+            await self._check_robots(lane, url, headers or {})
         response, attempts = await self._with_retries(
-            lambda: self._follow(url, request_headers, robots=robots))
+            lambda: self._follow(lane, url, request_headers, robots=robots))
         return replace(response, attempts=attempts) if attempts > 1 else response
 
-    async def robots_rules(self, url: str, headers: dict[str, str] | None = None
-                           ) -> RobotsRules:
+    async def robots_rules(self, url: str, headers: dict[str, str] | None = None, *,
+                           allow_private: bool = False) -> RobotsRules:
         """The robots.txt rules for `url`'s origin (read now, or from the cache). `headers`
         go with the robots.txt request (a site behind an API key wants it there too)."""
+        return await self._robots_rules(self._lane(allow_private), url, headers or {})
+
+    async def _robots_rules(self, lane: _Lane, url: str, headers: dict[str, str]
+                            ) -> RobotsRules:
         async def load(robots_url: str) -> RobotsRules:
-            return await self._load_robots(robots_url, headers or {})
-        rules = await self._robots.rules_for(url, load)
+            return await self._load_robots(lane, robots_url, headers)
+        rules = await lane.robots.rules_for(url, load)
         delay = rules.crawl_delay
         if delay:
             self._crawl_delay[host_of(url)] = min(delay, self.policy.max_crawl_delay)
         return rules
 
-    async def _check_robots(self, url: str, headers: dict[str, str],
+    async def _check_robots(self, lane: _Lane, url: str, headers: dict[str, str],
                             redirected_from: str | None = None) -> None:
-        rules = await self.robots_rules(url, headers)
+        rules = await self._robots_rules(lane, url, headers)
         if not rules.allows(url):
             via = f" (redirected from {redirected_from})" if redirected_from else ""
             why = f" ({rules.reason})" if rules.disallow_all else ""
             raise errors.RobotsDisallowed(
                 f"robots.txt disallows this URL for newswatch{why}{via}; not requested", url=url)
 
-    async def _load_robots(self, robots_url: str, headers: dict[str, str]) -> RobotsRules:
+    async def _load_robots(self, lane: _Lane, robots_url: str, headers: dict[str, str]
+                           ) -> RobotsRules:
         headers = {k: v for k, v in headers.items()
                    if k.lower() not in ("if-none-match", "if-modified-since")}
 
         async def once() -> RobotsRules:
-            response = await self._follow(robots_url, headers, robots=False, for_robots=True)
+            response = await self._follow(lane, robots_url, headers, robots=False,
+                                          for_robots=True)
             return rules_from_answer(origin_of(robots_url), response.status, response.body)
         rules, _attempts = await self._with_retries(once, retry_robots=True)
         return rules
@@ -205,23 +257,22 @@ class Fetcher:
                 continue
             return result, attempt
 
-    async def _follow(self, url: str, headers: dict[str, str], *, robots: bool,
+    async def _follow(self, lane: _Lane, url: str, headers: dict[str, str], *, robots: bool,
                       for_robots: bool = False) -> Response:
         """One attempt: the request and its redirects, each hop paced and (when `robots`)
-        allowed by robots.txt. All hops share the total timeout."""
+        allowed by robots.txt. All hops share the total timeout. The caller's headers go
+        only as far as the first hop to another origin (or down from https to http)."""
         chain = [url]
         spent = 0.0
         current = url
         while True:
-            hop = await self._hop(current, headers, self.policy.total_timeout - spent,
+            hop = await self._hop(lane, current, headers, self.policy.total_timeout - spent,
                                   for_robots=for_robots)
             spent += hop.response.elapsed_ms / 1000
             if hop.location is None:
                 return Response(**{**hop.response.__dict__, "elapsed_ms": spent * 1000,
                                    "redirects": tuple(chain[1:])})
-            target = urljoin(current, hop.location)
-            if urlsplit(target).scheme not in ("http", "https"):
-                raise errors.RedirectError(f"redirect to a non-HTTP address: {target}", url=url)
+            target = redirect_target(url, current, hop.location)
             if target in chain:
                 raise errors.RedirectError(
                     "redirect loop: " + " -> ".join([*chain[chain.index(target):], target]),
@@ -230,16 +281,15 @@ class Fetcher:
                 raise errors.RedirectError(
                     f"more than {self.policy.max_redirects} redirects (the last to {target})",
                     url=url)
-            if origin_of(target) != origin_of(current):
-                headers = {k: v for k, v in headers.items() if k.lower() not in _PRIVATE_HEADERS}
+            if not headers_may_follow(current, target):
+                headers = {}
             if robots:
-                await self._check_robots(target, headers, redirected_from=url)
+                await self._check_robots(lane, target, headers, redirected_from=url)
             chain.append(target)
             current = target
 
-    async def _hop(self, url: str, headers: dict[str, str], budget: float, *,
+    async def _hop(self, lane: _Lane, url: str, headers: dict[str, str], budget: float, *,
                    for_robots: bool) -> _Hop:
-        assert self._client is not None, "use Fetcher as an async context manager"
         host = host_of(url)
         async with self._host_slots[host]:
             await self._pace(host)
@@ -248,11 +298,16 @@ class Fetcher:
                 if budget <= 0:
                     raise TimeoutError
                 async with asyncio.timeout(budget):
-                    hop = await self._stream(url, headers, for_robots=for_robots)
+                    hop = await self._stream(lane, url, headers, for_robots=for_robots)
             except TimeoutError as exc:
                 raise errors.FetchTimeout(
                     f"no complete answer within {self.policy.total_timeout:g} s", url=url
                 ) from exc
+            except AddressRefused as exc:
+                raise errors.BlockedAddress(
+                    f"{exc}: not fetched (a source reaches loopback, private, link-local, "
+                    "shared, multicast and reserved addresses only with "
+                    "`allow_private_addresses: true`)", url=url) from exc
             except httpx.TimeoutException as exc:
                 raise errors.FetchTimeout(f"timed out ({type(exc).__name__})", url=url) from exc
             except httpx.ConnectError as exc:
@@ -277,13 +332,18 @@ class Fetcher:
                 await asyncio.sleep(wait)
             self._next_start[host] = time.monotonic() + delay
 
-    async def _stream(self, url: str, headers: dict[str, str], *, for_robots: bool) -> _Hop:
-        assert self._client is not None
-        request = self._client.build_request("GET", url, headers=headers)
-        r = await self._client.send(request, stream=True)
+    async def _stream(self, lane: _Lane, url: str, headers: dict[str, str], *,
+                      for_robots: bool) -> _Hop:
+        try:
+            request = lane.client.build_request("GET", url, headers=headers)
+            r = await lane.client.send(request, stream=True)
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as refused:
+            # What url_problem let through, httpx may still refuse (a host it cannot encode).
+            raise errors.BadUrl(f"not a usable URL ({type(refused).__name__}: {refused})",
+                                url=url) from refused
         try:
             status = r.status_code
-            location = r.headers.get("location")
+            location = r.extensions.get(_LOCATION)
             if 300 <= status < 400 and status != 304 and location:
                 return _Hop(self._response(r, b""), location=location.strip())
             if not for_robots:   # robots.txt answers are judged by rules_from_answer
@@ -299,38 +359,11 @@ class Fetcher:
                     "fetched until it can be read (a later run tries again)", url=url)
                 unreadable.retry_after = _retry_after(r.headers.get("retry-after"))
                 raise unreadable
-            body = await self._read_body(r, url, truncate=for_robots)
+            limit = MAX_ROBOTS_BYTES if for_robots else self.policy.max_bytes
+            body = await read_body(r, url, limit, truncate=for_robots)
             return _Hop(self._response(r, body))
         finally:
             await r.aclose()
-
-    async def _read_body(self, r: httpx.Response, url: str, *, truncate: bool) -> bytes:
-        """The body, inflated in bounded pieces and cut off at the size limit (robots.txt is
-        cut silently at its own limit, as the large crawlers do)."""
-        limit = MAX_ROBOTS_BYTES if truncate else self.policy.max_bytes
-        encoding = r.headers.get("content-encoding", "").strip().lower()
-        body: AsyncIterator[bytes]
-        if encoding in ("gzip", "x-gzip", "deflate"):
-            body = inflate(r.aiter_raw(), encoding)
-        elif encoding == "br":
-            body = unbrotli(r.aiter_raw())
-        elif encoding in ("", "identity"):
-            body = r.aiter_raw()
-        else:
-            raise errors.HTTPStatusError(
-                f"unsupported Content-Encoding {encoding!r} (asked for gzip, deflate or br)",
-                url=url)
-        chunks: list[bytes] = []
-        size = 0
-        async for chunk in body:
-            size += len(chunk)
-            if size > limit:
-                if truncate:
-                    chunks.append(chunk[:len(chunk) - (size - limit)])
-                    break
-                raise errors.TooLarge(f"body larger than {limit} bytes; cut off", url=url)
-            chunks.append(chunk)
-        return b"".join(chunks)
 
     @staticmethod
     def _response(r: httpx.Response, body: bytes) -> Response:

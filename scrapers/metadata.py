@@ -173,8 +173,8 @@ def _json_ld_article(tree: HtmlElement) -> tuple[dict | None, set[str]]:
     for script in tree.xpath('.//script[@type="application/ld+json"]'):
         try:
             data = json.loads(script.text or "", strict=False)
-        except (json.JSONDecodeError, TypeError, ValueError):
-            continue
+        except (json.JSONDecodeError, TypeError, ValueError, RecursionError):
+            continue   # broken, or nested too deep to parse: the page's other metadata stands
         for node in _walk_ld(data):
             kinds = node.get("@type")
             kinds = kinds if isinstance(kinds, list) else [kinds]

@@ -83,8 +83,16 @@ class SourceConfig(BaseModel):
     robots: bool = Field(
         default=True, description="Obey the site's robots.txt. Set false only for a site whose "
         "owner allows newswatch explicitly.")
-    headers: dict[str, str] = Field(default_factory=dict,
-                                    description="Extra request headers for this source.")
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="Extra request headers for this source (an API "
+        "key, a cookie). Sent only to the origin of `url` (same scheme, host and port; "
+        "http to https on the same host too): dropped on a redirect to another origin or "
+        "from https to http, and not sent for articles or sitemaps on other origins.")
+    allow_private_addresses: bool = Field(
+        default=False, description="Let this source reach loopback, private, link-local, "
+        "shared, multicast and reserved addresses (127.0.0.1, 10.x, 192.168.x, "
+        "169.254.169.254, ::1, ...), e.g. an intranet site. Off: such requests are refused "
+        "with error class `blocked_address`.")
     interval: str | None = Field(
         default=None, description="How often to run, e.g. 15m, 1h, 1h30m (at least 1m). "
         "Give this or `cron`, not both; default: the `default_interval` setting (30m).")

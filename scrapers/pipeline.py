@@ -4,9 +4,11 @@ the page changed), fetch and extract the rest."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime
 
+from scrapers import errors
 from scrapers.errors import ScrapeError
 from scrapers.extract import decode_html, extract_article
 from scrapers.feeds import parse_feed
@@ -24,9 +26,15 @@ from scrapers.models import (
 from scrapers.records import error_record, ok_record
 from scrapers.selectors import extract_with_selectors
 from scrapers.sitemaps import discover_sitemap, entry_time
-from scrapers.source_document import document_failed, document_read, fetch_source_document
+from scrapers.source_document import (
+    document_failed,
+    document_read,
+    fetch_source_document,
+    source_get,
+)
 from scrapers.url_filters import UrlFilter
 
+logger = logging.getLogger("newswatch.scrape")
 Clock = Callable[[], datetime]
 Discover = Callable[[SourceConfig, Fetcher, Validators | None, datetime], Awaitable[Discovery]]
 
@@ -75,11 +83,29 @@ async def scrape_source(source: SourceConfig, fetcher: Fetcher, *,
                         known_urls: Collection[str] = (),
                         validators: Validators | None = None,
                         now: Clock = _utcnow) -> SourceResult:
-    """Never raises for a bad site: every failure becomes a FetchRecord in the result.
+    """Never raises: every failure becomes a FetchRecord in the result, whatever the site
+    sends, and even a bug met on the way is recorded against this source (`failed_result`).
 
     `known_urls` may be a `KnownUrls` carrying when each stored article was last fetched: an
     entry updated after that (feed <updated>, sitemap <lastmod>) is fetched again.
     """
+    try:
+        return await _scrape(source, fetcher, known_urls, validators, now)
+    except Exception as exc:   # the last line of defence: this source fails, not the run
+        return failed_result(source, exc)
+
+
+def failed_result(source: SourceConfig, exc: BaseException) -> SourceResult:
+    """The result of a source whose scrape raised: one `internal_error` record against its
+    own URL, so the run summary, `fetches` and `v_source_health` show the failure."""
+    logger.error("source %s: unexpected %s while scraping", source.id, type(exc).__name__,
+                 exc_info=exc)
+    record = error_record(source.url, "feed", errors.unexpected(exc, source.url))
+    return SourceResult(source_id=source.id, fetches=[record])
+
+
+async def _scrape(source: SourceConfig, fetcher: Fetcher, known_urls: Collection[str],
+                  validators: Validators | None, now: Clock) -> SourceResult:
     result = SourceResult(source_id=source.id)
     found = await discover(source, fetcher, validators, now())
     result.fetches.extend(found.fetches)
@@ -116,9 +142,12 @@ def _changed(entry: FeedEntry, known_urls: Collection[str]) -> bool:
 async def _fetch_article(source: SourceConfig, fetcher: Fetcher, entry: FeedEntry,
                          now: Clock) -> tuple[FetchRecord, Article | None]:
     try:
-        response = await fetcher.get(entry.url, headers=source.headers, robots=source.robots)
+        response = await source_get(source, fetcher, entry.url)
     except ScrapeError as exc:
         return error_record(entry.url, "article", exc), None
+    except Exception as exc:   # a bug: this article fails, not the source
+        logger.error("%s: unexpected %s", entry.url, type(exc).__name__, exc_info=exc)
+        return error_record(entry.url, "article", errors.unexpected(exc, entry.url)), None
     try:
         html = decode_html(response.body, response.encoding)
         if source.selectors is not None and (source.selectors.title or source.selectors.date
@@ -131,6 +160,10 @@ async def _fetch_article(source: SourceConfig, fetcher: Fetcher, entry: FeedEntr
                                       fetched_at=now(), entry=entry, language=source.language)
     except ScrapeError as exc:
         return error_record(entry.url, "article", exc, response), None
+    except RecursionError:
+        deep = errors.TooDeep("page nested deeper than the extractor follows: not read",
+                              url=entry.url)
+        return error_record(entry.url, "article", deep, response), None
     except Exception as exc:
         return FetchRecord(url=entry.url, kind="article", outcome="error",
                            status_code=response.status, error_class="extract_failed",

@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from scrapers import errors
 from scrapers.errors import ScrapeError
 from scrapers.extract import decode_html
 from scrapers.fetch import Fetcher
@@ -15,6 +16,7 @@ from scrapers.models import FetchRecord, SourceConfig
 from scrapers.pipeline import discover
 from scrapers.selectors import extract_with_selectors
 from scrapers.sitemaps import newest
+from scrapers.source_document import source_get
 from scrapers.url_filters import UrlFilter
 
 SAMPLES = 3
@@ -52,6 +54,10 @@ async def probe_source(source: SourceConfig, fetcher: Fetcher, *, timeout: float
         probe.error = f"timeout: no result within {timeout:g} s"
         probe.hint = ("the site is slow or does not answer: open the URL in a browser; raise "
                       "--timeout if it is only slow")
+    except Exception as exc:   # a bug: this source's probe fails, the others still run
+        probe.ok = False
+        probe.error = f"internal_error: {errors.unexpected(exc, source.url).message}"
+        probe.hint = _HINTS["internal_error"]
     probe.seconds = time.perf_counter() - started
     return probe
 
@@ -94,7 +100,7 @@ async def _check_article_selectors(source: SourceConfig, fetcher: Fetcher, url: 
                                    probe: Probe) -> None:
     assert source.selectors is not None
     try:
-        response = await fetcher.get(url, headers=source.headers, robots=source.robots)
+        response = await source_get(source, fetcher, url)
         article = extract_with_selectors(
             decode_html(response.body, response.encoding), url=response.url,
             source_id=source.id, fetched_at=datetime.now(UTC), selectors=source.selectors,
@@ -128,6 +134,15 @@ _HINTS = {
     "malformed_sitemap": "the sitemap is broken XML (or bad gzip): open it in a browser",
     "selector_matched_nothing": "the `selectors.links` selector matches nothing on the page: "
                                 "open the page, inspect an article link and fix the selector",
+    "blocked_address": "the host is a loopback, private, link-local or otherwise non-public "
+                       "address: set `allow_private_addresses: true` on the source if it is "
+                       "yours to reach (an intranet site)",
+    "bad_url": "the site sent an address that is no URL (a redirect or link): check `url` "
+               "in a browser; if it is right, the site is broken",
+    "too_deep": "the document is nested deeper than any real feed or page: the site is broken "
+                "or hostile; try another of its feeds",
+    "internal_error": "newswatch itself failed on this source (a bug): see the log for the "
+                      "traceback and report it",
 }
 
 

@@ -27,6 +27,8 @@ def origin_of(url: str) -> str:
     """scheme://host[:port]: robots.txt applies to exactly one origin."""
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"   # an IPv6 address keeps its brackets
     port = parts.port
     scheme = parts.scheme.lower()
     if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
@@ -127,8 +129,8 @@ class RobotsCache:
 def _unavailable(exc: errors.ScrapeError) -> errors.ScrapeError:
     """The error every URL of the origin gets while its robots.txt cannot be read. A site that
     cannot be reached at all keeps its network error class (connect, timeout): that is what
-    is wrong with it."""
-    if isinstance(exc, errors.RobotsUnavailable):
+    is wrong with it; one whose address is refused keeps `blocked_address` as it is."""
+    if isinstance(exc, (errors.RobotsUnavailable, errors.BlockedAddress)):
         return exc
     suffix = "while reading robots.txt; nothing on this site is fetched until it can be read"
     if isinstance(exc, (errors.ConnectError, errors.FetchTimeout)):

@@ -22,7 +22,8 @@ from scrapers.fetch import Fetcher, Response
 from scrapers.metadata import parse_date
 from scrapers.models import Discovery, FeedEntry, FetchKind, SourceConfig, Validators
 from scrapers.records import error_record, ok_record
-from scrapers.urls import canonicalize
+from scrapers.source_document import source_get
+from scrapers.urls import canonicalize, url_problem
 
 # The sitemap protocol's own limit for one uncompressed file.
 MAX_UNCOMPRESSED_BYTES = 50_000_000
@@ -69,7 +70,7 @@ def parse_sitemap(body: bytes, *, url: str, max_entries: int = 50_000) -> Sitema
             elif name == "sitemap" and doc.is_index:
                 fields = _fields(element)
                 loc = fields.get("loc")
-                if loc and loc.startswith(("http://", "https://")):
+                if loc and loc.startswith(("http://", "https://")) and not url_problem(loc):
                     doc.children.append(SitemapRef(loc, parse_date(fields.get("lastmod"))))
             element.clear()
             while element.getprevious() is not None:
@@ -130,8 +131,8 @@ def _gunzip(body: bytes, url: str) -> bytes:
 
 def _entry(fields: dict[str, str]) -> FeedEntry | None:
     loc = fields.get("loc")
-    if not loc or not loc.startswith(("http://", "https://")):
-        return None
+    if not loc or not loc.startswith(("http://", "https://")) or url_problem(loc):
+        return None   # one bad <loc> (a broken host, a port of 99999) is skipped
     title = fields.get("title")
     tags = tuple(k.strip() for k in fields.get("keywords", "").split(",") if k.strip())
     return FeedEntry(url=canonicalize(loc), title=" ".join(title.split()) if title else None,
@@ -183,8 +184,7 @@ async def discover_sitemap(source: SourceConfig, fetcher: Fetcher,
 async def _get(fetcher: Fetcher, url: str, source: SourceConfig,
                validators: Validators | None) -> Response | ScrapeError:
     try:
-        return await fetcher.get(url, headers=source.headers, validators=validators,
-                                 robots=source.robots)
+        return await source_get(source, fetcher, url, validators)
     except ScrapeError as exc:
         return exc
 

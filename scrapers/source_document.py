@@ -1,5 +1,6 @@
 """The source's own document (a feed or a listing page): fetched by conditional GET and
-recorded in the discovery the same way whatever kind of source it is."""
+recorded in the discovery the same way whatever kind of source it is; and `source_get`, the
+one way a source's requests are made."""
 
 from __future__ import annotations
 
@@ -7,6 +8,17 @@ from scrapers.errors import ScrapeError
 from scrapers.fetch import Fetcher, Response
 from scrapers.models import Discovery, SourceConfig, Validators
 from scrapers.records import error_record, ok_record
+from scrapers.urls import headers_may_follow
+
+
+async def source_get(source: SourceConfig, fetcher: Fetcher, url: str,
+                     validators: Validators | None = None) -> Response:
+    """GET `url` for `source`: its robots setting and address opt-in; its headers only when
+    `url` is on the source's own origin (an article or sitemap elsewhere gets none)."""
+    headers = source.headers if headers_may_follow(source.url, url) else {}
+    return await fetcher.get(url, headers=headers, validators=validators,
+                             robots=source.robots,
+                             allow_private=source.allow_private_addresses)
 
 
 async def fetch_source_document(source: SourceConfig, fetcher: Fetcher,
@@ -15,8 +27,7 @@ async def fetch_source_document(source: SourceConfig, fetcher: Fetcher,
     """The answer to read, or None when the request failed or nothing changed (304); either
     way the request is recorded in `found`."""
     try:
-        response = await fetcher.get(source.url, headers=source.headers, validators=validators,
-                                     robots=source.robots)
+        response = await source_get(source, fetcher, source.url, validators)
     except ScrapeError as exc:
         document_failed(found, source, exc)
         return None

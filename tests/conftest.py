@@ -11,8 +11,11 @@ import pytest
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-# Everything the tests fetch is on 127.0.0.1: no need to space requests a second apart.
+# Everything the tests fetch is on 127.0.0.1: no need to space requests a second apart, and
+# every source may reach that loopback address (the tests of the refusal build their own
+# FetchPolicy, or remove this variable).
 os.environ.setdefault("NEWSWATCH_FETCH_MIN_DELAY_SECONDS", "0")
+os.environ.setdefault("NEWSWATCH_ALLOW_PRIVATE_ADDRESSES", "1")
 
 from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer

@@ -78,8 +78,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 64
 
-    def __init__(self, owner: HostileServer) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
+    def __init__(self, owner: HostileServer, host: str) -> None:
+        super().__init__((host, 0), _Handler)
         self.owner = owner
 
     def handle_error(self, request: object, client_address: object) -> None:
@@ -114,9 +114,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class HostileServer:
-    """Start with `with HostileServer() as server:`; add routes with `server.route(...)`."""
+    """Start with `with HostileServer() as server:`; add routes with `server.route(...)`.
+    `host` may be another loopback address (127.0.0.2: a second, private, host)."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.fallback: Route | None = None   # answers paths without a route of their own
         self.hits: Counter[str] = Counter()
@@ -125,7 +126,7 @@ class HostileServer:
         self._lock = threading.Lock()
         self._inflight = 0
         self.max_inflight = 0
-        self._httpd = _Server(self)
+        self._httpd = _Server(self, host)
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,),
                                         daemon=True, name="hostile-http")
 
@@ -142,7 +143,7 @@ class HostileServer:
     @property
     def base_url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"   # an IPv4 address: str, never bytes
 
     def route(self, path: str, handler: Route) -> str:
         """Register `handler` at `path` and return the route's full URL."""

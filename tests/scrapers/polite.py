@@ -18,7 +18,8 @@ from .hostile_server import HostileServer
 def policy(**overrides: Any) -> FetchPolicy:
     settings: dict[str, Any] = dict(connect_timeout=1.0, read_timeout=2.0, total_timeout=4.0,
                                     retries=1, backoff_base=0.01, max_retry_after=5.0,
-                                    max_bytes=1_000_000, min_delay=0.0)
+                                    max_bytes=1_000_000, min_delay=0.0,
+                                    allow_private_addresses=True)   # servers on 127.0.0.1
     settings.update(overrides)
     return FetchPolicy(**settings)
 

@@ -24,7 +24,7 @@ CARD_LINKS = "h3.ht-card-headline a"
 def scrape(source: SourceConfig, **kwargs: Any) -> SourceResult:
     async def run() -> SourceResult:
         policy = FetchPolicy(connect_timeout=1.0, read_timeout=2.0, total_timeout=3.0,
-                             retries=0)
+                             retries=0, allow_private_addresses=True)
         async with Fetcher(policy) as fetcher:
             return await scrape_source(source, fetcher, now=lambda: NOW, **kwargs)
     return asyncio.run(run())

@@ -29,7 +29,7 @@ SITES = ["harbour-times", "northern-ledger", "valley-courier"]
 def fast() -> FetchPolicy:
     return FetchPolicy(connect_timeout=1.0, read_timeout=2.0, total_timeout=3.0, retries=1,
                        backoff_base=0.01, max_retry_after=5.0, max_bytes=1_000_000,
-                       min_delay=0.0)
+                       min_delay=0.0, allow_private_addresses=True)
 
 
 def scrape(source: SourceConfig, policy: FetchPolicy | None = None, **kwargs: Any
@@ -208,7 +208,8 @@ def test_misbehaving_feed_servers(hostile: HostileServer, path: str, route: Any,
     url = hostile.route(path, route)
     result = scrape(SourceConfig(id="bad", url=url),
                     FetchPolicy(total_timeout=1.0, read_timeout=2.0, retries=0,
-                                max_bytes=500_000, max_redirects=3))
+                                max_bytes=500_000, max_redirects=3,
+                                allow_private_addresses=True))
     assert result.failed
     [record] = result.fetches
     assert (record.kind, record.outcome, record.error_class) == ("feed", "error", error_class)
