@@ -38,7 +38,8 @@ def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> Connection:
             if not _LOCK_HINT.search(str(exc)):
                 raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
             if time.monotonic() >= deadline:
-                holder = _lock_holder(str(exc))
+                pid = _lock_holder(str(exc))
+                holder = f" (PID {pid})" if pid else ""
                 advice = ("A monitor run holds the lock only while it writes a batch: try again "
                           "in a moment, or stop the process holding it (e.g. a duckdb shell "
                           "opened without -readonly)." if read_only else
@@ -47,15 +48,14 @@ def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> Connection:
                           "Close it and run again.")
                 raise WarehouseLocked(
                     f"warehouse {path} is locked by another process{holder} and stayed locked "
-                    f"for {wait_seconds:g} s. {advice}"
-                ) from exc
+                    f"for {wait_seconds:g} s. {advice}", pid=pid) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
 
-def _lock_holder(message: str) -> str:
+def _lock_holder(message: str) -> int | None:
     match = re.search(r"\(PID (\d+)\)", message)
-    return f" (PID {match.group(1)})" if match else ""
+    return int(match.group(1)) if match else None
 
 
 @contextmanager
