@@ -38,7 +38,7 @@ def _waiting_batches(settings: Settings) -> None:
     are not in the outbox yet."""
     from warehouse.staging import deferred_runs
 
-    waiting = deferred_runs(settings.staging_dir)
+    waiting = deferred_runs(settings.staging_dir, settings.warehouse)
     if not waiting:
         return
     articles = sum(run.articles for run in waiting)

@@ -94,14 +94,16 @@ def prepare_sources(settings: Settings, config: Config,
     loaded yet. When the warehouse is locked the state comes from the read copy (or the
     staging folder's state file) and the run goes on: its load decides whether to defer."""
     try:
-        with writer(settings.warehouse, wait_seconds=settings.lock_wait_seconds) as con:
+        # A short wait: the state has a stand-in, and the load waits the full time.
+        with writer(settings.warehouse, wait_seconds=min(settings.lock_wait_seconds, 1.0)
+                    ) as con:
             register_sources(con, config.sources)
             states = {s.id: source_state(con, s.id) for s in sources}
     except WarehouseLocked as exc:
         logger.warning("the warehouse is locked; scraping with the state of the read copy: %s",
                        exc)
         states = _states_without_warehouse(settings, [s.id for s in sources])
-    waiting = staging.pending_urls(settings.staging_dir)
+    waiting = staging.pending_urls(settings.staging_dir, settings.warehouse)
     for source_id, urls in waiting.items():
         if source_id in states:
             known, validators = states[source_id]
@@ -180,14 +182,15 @@ def load(settings: Settings, sources: list[SourceConfig], run_id: str,
     try:
         with writer(settings.warehouse, wait_seconds=settings.lock_wait_seconds) as con:
             register_sources(con, sources)
-            caught_up = staging.load_staged(con, settings.staging_dir)
+            caught_up = staging.load_staged(con, settings.staging_dir,
+                                            warehouse=settings.warehouse, deferred_only=True)
             report = load_results(con, run_id, results, before_commit=_before_load_commit)
             crash_point("after_load")   # fault tests: committed, rules not yet evaluated
         return LoadOutcome(report, caught_up)
     except WarehouseLocked as exc:
         holder = f" (PID {exc.pid})" if exc.pid else ""
         deferred = staging.DeferredRun(
-            run_id, started, datetime.now(UTC), len(results),
+            run_id, str(settings.warehouse.resolve()), started, datetime.now(UTC), len(results),
             len({a.article_id for r in results for a in r.articles}),
             sum(len(r.errors) for r in results),
             f"the warehouse {settings.warehouse} is held open by another process{holder}")
@@ -210,7 +213,7 @@ def load_staged(settings: Settings, sources: list[SourceConfig]) -> staging.Stag
     """Load every complete staged batch once, then write the state the scrapers read."""
     with writer(settings.warehouse) as con:
         register_sources(con, sources)
-        report = staging.load_staged(con, settings.staging_dir)
+        report = staging.load_staged(con, settings.staging_dir, warehouse=settings.warehouse)
         staging.write_state(con, settings.staging_dir)
     return report
 

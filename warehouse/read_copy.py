@@ -18,12 +18,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from scrapers.models import KnownUrls, Validators
-from warehouse.articles import source_state
 from warehouse.connection import reader, writer
+
+if TYPE_CHECKING:   # `newswatch sql` imports this module: it needs neither pyarrow nor scrapers
+    from scrapers.models import KnownUrls, Validators
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,8 @@ def source_states(copy: Path, source_ids: Collection[str]
                   ) -> dict[str, tuple[KnownUrls, Validators | None]]:
     """What each source's scraper may skip, and its feed validators, as of the copy: what a
     run reads when the warehouse itself is locked."""
+    from warehouse.articles import source_state
+
     with reader(copy, wait_seconds=1.0) as con:
         return {s: source_state(con, s) for s in source_ids}
 

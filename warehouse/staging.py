@@ -11,8 +11,10 @@ others) never open the warehouse. Each scrape run writes ONE file to the staging
 A batch file holds every record of the run, one row each, told apart by `record`:
 `source` (validators and counters of one source), `article`, `fetch` (the request log).
 A monitor run that found the warehouse locked leaves its results here too, as a batch that
-carries its run record (`DeferredRun`, in the file's metadata); whoever loads the batch writes
-that run's row in `runs` with status `deferred`.
+carries its run record (`DeferredRun`, in the file's metadata, naming its warehouse); whoever
+loads the batch writes that run's row in `runs` with status `deferred`. A folder may be shared
+(the default is relative to the working directory): a deferred batch is only ever loaded into
+the warehouse it names.
 
 The loader loads each batch in ONE transaction together with its row in `staged_batches`
 (batch_id PRIMARY KEY), then moves the file to `loaded/`. A crash between the commit and the
@@ -75,12 +77,16 @@ class DeferredRun:
     """A monitor run that could not open the warehouse: kept with its batch until loaded."""
 
     run_id: str
+    warehouse: str           # the absolute path of the warehouse it belongs to
     started_at: datetime
     deferred_at: datetime
     sources: int
     articles: int
     errors: int
     reason: str
+
+    def belongs_to(self, warehouse: Path) -> bool:
+        return self.warehouse == str(warehouse.resolve())
 
     def to_json(self) -> bytes:
         return json.dumps(asdict(self), default=datetime.isoformat).encode()
@@ -179,24 +185,30 @@ def read_deferral(path: Path) -> DeferredRun | None:
     return DeferredRun.from_json(raw) if raw else None
 
 
-def deferred_runs(staging_dir: Path) -> list[DeferredRun]:
-    """The deferred runs whose batches wait in the folder, oldest first (`newswatch outbox`)."""
+def deferred_batches(staging_dir: Path, warehouse: Path
+                     ) -> list[tuple[str, Path, DeferredRun]]:
+    """The batches runs on `warehouse` kept for its lock, oldest first: (id, path, run)."""
     found = []
-    for _, path in pending_batches(staging_dir):
+    for batch_id, path in pending_batches(staging_dir):
         try:
             run = read_deferral(path)
-        except (OSError, pa.ArrowException):   # loaded and moved away meanwhile
+        except (OSError, pa.ArrowException, ValueError, TypeError):  # moved away meanwhile
             continue
-        if run is not None:
-            found.append(run)
+        if run is not None and run.belongs_to(warehouse):
+            found.append((batch_id, path, run))
     return found
 
 
-def pending_urls(staging_dir: Path) -> dict[str, set[str]]:
-    """Per source, the article URLs in batches not loaded yet: a run that scrapes before they
-    are loaded need not download them again."""
+def deferred_runs(staging_dir: Path, warehouse: Path) -> list[DeferredRun]:
+    """The deferred runs of `warehouse` whose batches wait in the folder (`newswatch outbox`)."""
+    return [run for _, _, run in deferred_batches(staging_dir, warehouse)]
+
+
+def pending_urls(staging_dir: Path, warehouse: Path) -> dict[str, set[str]]:
+    """Per source, the article URLs in `warehouse`'s deferred batches: a run that scrapes
+    before they are loaded need not download them again."""
     urls: dict[str, set[str]] = {}
-    for _, path in pending_batches(staging_dir):
+    for _, path, _ in deferred_batches(staging_dir, warehouse):
         try:
             rows = pq.read_table(path, columns=["record", "source_id", "url", "discovered_url"]
                                  ).to_pylist()
@@ -274,18 +286,25 @@ def load_batch(con: duckdb.DuckDBPyConnection, batch_id: str, results: list[Sour
 
 
 def load_staged(con: duckdb.DuckDBPyConnection, staging_dir: Path,
-                after_commit: Callable[[str], None] | None = None) -> StagedLoadReport:
+                after_commit: Callable[[str], None] | None = None, *,
+                warehouse: Path | None = None, deferred_only: bool = False) -> StagedLoadReport:
     """Load every complete batch in the folder, each in its own transaction, then move it to
-    `loaded/`. A batch that fails to load stays where it is and is retried next time.
+    `loaded/`. A batch that fails to load stays where it is and is retried next time. With
+    `warehouse`, deferred batches of other warehouses are left alone; `deferred_only` leaves
+    the scrape workers' batches too (a monitor run catching up loads only its own kind).
     `after_commit(batch_id)` is a hook for fault tests (called between commit and move)."""
     report = StagedLoadReport()
-    done = staging_dir / LOADED_DIR
     for batch_id, path in pending_batches(staging_dir):
         try:
-            results = read_batch(path)
             deferred = read_deferral(path)
+            if (deferred is None and deferred_only) or (
+                    deferred is not None and warehouse is not None
+                    and not deferred.belongs_to(warehouse)):
+                continue
+            results = read_batch(path)
             loaded = load_batch(con, batch_id, results, deferred)
-        except (OSError, pa.ArrowException, duckdb.Error, ValueError, KeyError) as exc:
+        except (OSError, pa.ArrowException, duckdb.Error, ValueError, KeyError,
+                TypeError) as exc:
             report.failed[batch_id] = f"{type(exc).__name__}: {exc}"
             continue
         if loaded is None:
@@ -300,9 +319,14 @@ def load_staged(con: duckdb.DuckDBPyConnection, staging_dir: Path,
                 report.deferred_runs.append(deferred.run_id)
         if after_commit is not None:
             after_commit(batch_id)
-        done.mkdir(parents=True, exist_ok=True)
-        os.replace(path, done / path.name)
+        _move_loaded(staging_dir, path)
     return report
+
+
+def _move_loaded(staging_dir: Path, path: Path) -> None:
+    done = staging_dir / LOADED_DIR
+    done.mkdir(parents=True, exist_ok=True)
+    os.replace(path, done / path.name)
 
 
 # -- state for the scrapers ------------------------------------------------------------------
