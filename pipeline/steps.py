@@ -100,31 +100,31 @@ def prepare_sources(settings: Settings, config: Config,
             register_sources(con, config.sources)
             states = {s.id: source_state(con, s.id) for s in sources}
     except WarehouseLocked as exc:
-        logger.warning("the warehouse is locked; scraping with the state of the read copy: %s",
-                       exc)
-        states = _states_without_warehouse(settings, [s.id for s in sources])
-    waiting = staging.pending_urls(settings.staging_dir, settings.warehouse)
-    for source_id, urls in waiting.items():
-        if source_id in states:
-            known, validators = states[source_id]
+        holder = f" (PID {exc.pid})" if exc.pid else ""
+        states, origin = _states_without_warehouse(settings, [s.id for s in sources])
+        logger.warning("the warehouse is held open by another process%s: scraping with %s; "
+                       "the load waits up to %g s for the lock", holder, origin,
+                       settings.lock_wait_seconds)
+    # What runs deferred earlier kept is not stored yet: not worth downloading again.
+    for source_id, urls in staging.pending_urls(settings.staging_dir,
+                                                settings.warehouse).items():
+        if source_id in {s.id for s in sources}:
+            known, validators = states.get(source_id, (KnownUrls(), None))
             states[source_id] = (KnownUrls(known | urls, known.last_fetched), validators)
     return states
 
 
-def _states_without_warehouse(settings: Settings, source_ids: list[str]) -> SourceStates:
+def _states_without_warehouse(settings: Settings, source_ids: list[str]
+                              ) -> tuple[SourceStates, str]:
+    """The sources' state from the read copy, else the staging folder's state file (empty
+    when there is neither: everything listed is fetched, and stored once anyway)."""
     copy = settings.read_copy_of()
     if copy is not None and copy.exists():
         try:
-            return read_copy.source_states(copy, source_ids)
+            return read_copy.source_states(copy, source_ids), f"the state of {copy}"
         except WarehouseError as exc:
-            logger.warning("read copy unreadable; using the staging state file: %s", exc)
-    return staging.read_state(settings.staging_dir)
-
-
-def staged_state(settings: Settings) -> SourceStates:
-    """The sources' state as the staged loader last wrote it (scrape workers never open the
-    warehouse)."""
-    return staging.read_state(settings.staging_dir)
+            logger.warning("read copy unreadable: %s", exc)
+    return staging.read_state(settings.staging_dir), "the staging folder's state file"
 
 
 # -- scrape and load -------------------------------------------------------------------------

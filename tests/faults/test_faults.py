@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 SUBSET = ["503", "truncated gzip", "gzip bomb", "billion laughs", "external entity (XXE)",
           "same article under five URLs", "duplicate GUIDs", "feed item with a broken link",
           "SMTP down", "Slack 429", "SIGKILL during send", "disk full on write (ENOSPC)",
-          "rule file with a typo"]
+          "rule file with a typo", "user session holds the warehouse for 2 runs"]
 
 
 @pytest.fixture(scope="module")
