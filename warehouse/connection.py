@@ -1,7 +1,9 @@
 """Opening the DuckDB file: one short-lived writer, any number of read-only readers.
 
-DuckDB lets one process write a file at a time. Writers here hold the connection only for one
-batch; readers retry for a few seconds and then say who holds the lock and what to do.
+DuckDB lets one process write a file at a time, and only while no other process has it open.
+Writers here hold the connection only for one batch; readers retry for a few seconds and then
+say who holds the lock and what to do. People's queries go to the read copy
+(warehouse/read_copy.py), which no writer ever waits for.
 """
 
 from __future__ import annotations
