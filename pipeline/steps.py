@@ -127,6 +127,12 @@ def _states_without_warehouse(settings: Settings, source_ids: list[str]
     return staging.read_state(settings.staging_dir), "the staging folder's state file"
 
 
+def staged_state(settings: Settings) -> SourceStates:
+    """The sources' state as the staged loader last wrote it (scrape workers never open the
+    warehouse)."""
+    return staging.read_state(settings.staging_dir)
+
+
 # -- scrape and load -------------------------------------------------------------------------
 
 async def scrape_one(source: SourceConfig, fetcher: Fetcher, known_urls: Collection[str],
