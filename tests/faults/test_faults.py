@@ -1,8 +1,8 @@
 """The fault suite under pytest: a representative subset of tests/faults/scenarios.py (one
 of each kind: a transient page error healed on the next run, a body cut short, a bomb,
 hostile XML, duplicate links, each channel failing and coming back, a kill mid-send, a full
-disk, a broken rule file, a session holding the warehouse). `make faults` runs every scenario and prints the table; the whole
-table takes minutes, too long for every CI run."""
+disk, a broken rule file, a session holding the warehouse). `make faults` runs every scenario
+and prints the table; the whole table takes minutes, too long for every CI run."""
 
 from __future__ import annotations
 
