@@ -89,7 +89,7 @@ class Settings(BaseSettings):
         copies are off. NEWSWATCH_READ_COPY names the copy of NEWSWATCH_WAREHOUSE only."""
         if not self.read_copy_enabled:
             return None
-        if warehouse is None or warehouse == self.warehouse:
+        if warehouse is None or warehouse.resolve() == self.warehouse.resolve():
             return self.read_copy or default_read_copy(self.warehouse)
         return default_read_copy(warehouse)
 

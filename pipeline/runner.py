@@ -105,7 +105,11 @@ async def after_load(settings: Settings, run: steps.RunConfig, summary: RunSumma
         summary.ops_messages += health.sent
         summary.delivery_failures += health.failures
     summary.delivery_failures += told_failures
-    steps.record_run(settings, summary, started, sources)
+    try:
+        steps.record_run(settings, summary, started, sources)
+    except WarehouseLocked as exc:   # the work is done; only its row in `runs` is missing
+        logger.warning("run %s not recorded in `runs`: %s", summary.run_id, exc)
+        return done
     steps.publish_read_copy(settings)
     return done
 

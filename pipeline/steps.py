@@ -283,12 +283,17 @@ def publish_read_copy(settings: Settings) -> read_copy.Published | None:
         return None
 
 
-def today_summary(settings: Settings, day: date) -> DaySummary:
+def today_summary(settings: Settings, day: date) -> DaySummary | None:
     """Today's picture for the run's artifact, from the read copy the run just published (a
-    session opened on the warehouse meanwhile cannot hold it up), else the warehouse."""
+    session opened on the warehouse meanwhile cannot hold it up), else the warehouse; None
+    when neither can be read now (the artifact goes without it)."""
     copy = settings.read_copy_of()
-    if copy is not None and copy.exists():
-        with reader(copy) as con:
+    try:
+        if copy is not None and copy.exists():
+            with reader(copy) as con:
+                return day_summary(con, day)
+        with writer(settings.warehouse, wait_seconds=settings.lock_wait_seconds) as con:
             return day_summary(con, day)
-    with writer(settings.warehouse) as con:
-        return day_summary(con, day)
+    except WarehouseError as exc:
+        logger.warning("today's summary left out of the run's artifact: %s", exc)
+        return None
