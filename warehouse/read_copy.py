@@ -50,6 +50,10 @@ def publish(warehouse: Path, copy: Path, *, wait_seconds: float = 30.0) -> Publi
         locked = time.perf_counter() - started
         with temp.open("rb+") as out:
             os.fsync(out.fileno())
+        taken = temp.stat().st_mtime_ns
+        if copy.exists() and copy.stat().st_mtime_ns > taken:
+            # An overlapping run took its snapshot after this one and renamed it first.
+            return Published(copy, copy.stat().st_size, locked, time.perf_counter() - started)
         # A log left beside the copy (a session opened it read-write) would be replayed
         # onto the new copy by the next reader: it belongs to the copy being replaced.
         copy.with_name(copy.name + ".wal").unlink(missing_ok=True)

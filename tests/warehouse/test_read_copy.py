@@ -3,6 +3,7 @@ snapshot it opened and never holds up the writer; and which file read-only comma
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -126,3 +127,19 @@ def test_the_copy_is_beside_the_warehouse_unless_set(tmp_path: Path) -> None:
         tmp_path / "share" / "c.duckdb")
     assert Settings(warehouse=tmp_path / "nw.duckdb", read_copy_enabled=False
                     ).read_copy_of() is None
+
+
+def test_an_older_snapshot_never_replaces_a_newer_copy(path: Path) -> None:
+    """Two overlapping runs: the one whose snapshot was taken later may rename first; the
+    other then leaves it in place rather than publish an older state over it."""
+    copy = default_read_copy(path)
+    publish(path, copy)
+    _add_source(path, "b")
+    later = time.time() + 60   # as if another run's newer snapshot were already there
+    os.utime(copy, (later, later))
+    kept = publish(path, copy)
+    assert kept.path == copy and _sources(copy) == 1
+    os.utime(copy, (later - 120, later - 120))
+    publish(path, copy)
+    assert _sources(copy) == 2
+    assert sorted(p.name for p in path.parent.iterdir()) == ["wh.duckdb", "wh.read.duckdb"]
