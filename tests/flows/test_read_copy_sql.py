@@ -65,7 +65,8 @@ class LockWatch(threading.Thread):
 
     def __init__(self, path: Path) -> None:
         super().__init__(daemon=True)
-        self.path, self.locked_at, self.stop = path, [], threading.Event()
+        self.path, self.stop = path, threading.Event()
+        self.locked_at: list[float] = []
 
     def run(self) -> None:
         while not self.stop.is_set():
