@@ -20,15 +20,18 @@ LiveOption = Annotated[bool, typer.Option(
     "meanwhile.")]
 
 
-def read_target(settings: Settings, warehouse: Path | None, live: bool) -> ReadTarget:
+def read_target(settings: Settings, warehouse: Path | None, live: bool, *,
+                say_freshness: bool = False) -> ReadTarget:
     """The file to open for `warehouse` (default: the settings'); says on stderr when the copy
-    was wanted but is not there yet."""
+    was wanted but is not there yet, and (`say_freshness`) how fresh the copy is."""
     from warehouse.read_copy import choose
 
     target = choose(warehouse or settings.warehouse, settings.read_copy_of(warehouse),
                     live=live)
     if target.note:
         err.print(f"note: {target.note}", style="dim", markup=False, highlight=False)
+    if say_freshness:
+        print_freshness(freshness_of(target))
     return target
 
 

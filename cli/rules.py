@@ -20,7 +20,7 @@ from rich.console import Console
 
 from alerts.channels import ChannelFile
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE
-from cli.reading import LiveOption, freshness_of, print_freshness, read_target
+from cli.reading import LiveOption, read_target
 from core.durations import DurationError, parse_duration
 from core.errors import ConfigError, ConfigProblem
 from core.records import ArticleText, Match
@@ -105,12 +105,11 @@ def rules_test(
                                             "(30m, 12h, 7d, 2w).")] = "7d",
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
         = None,
-    limit: Annotated[int, typer.Option(help="Show at most this many hits.")] = 50,
     live: LiveOption = False,
+    limit: Annotated[int, typer.Option(help="Show at most this many hits.")] = 50,
 ) -> None:
     """Run one rule over stored articles and print its hits with their evidence. Sends
-    nothing and writes nothing (reads the read copy the last run published; --live: the
-    warehouse itself, read-only)."""
+    nothing and writes nothing (the warehouse is opened read-only)."""
     from warehouse.connection import reader
     from warehouse.rule_state import articles_since, source_names
 
@@ -131,9 +130,7 @@ def rules_test(
         err.print(compiled.problems[0], markup=False)
         raise typer.Exit(EXIT_USAGE)
     now = datetime.now(UTC)
-    target = read_target(settings, warehouse, live)
-    fresh = freshness_of(target)
-    with reader(target.path) as con:
+    with reader(read_target(settings, warehouse, live, say_freshness=True).path) as con:
         articles = articles_since(con, now - age)
         names = source_names(con)
     hits = _matches(compiled, rule, articles)
@@ -146,7 +143,6 @@ def rules_test(
     console.print(f"{len(hits)} of {len(articles)} article(s) stored in the last {since} "
                   f"matched rule {rule.id}" + (f" (first {limit} shown)" if len(hits) > limit
                                                 else ""), markup=False)
-    print_freshness(fresh)
     if rule.kind == "threshold" and rule.threshold is not None:
         crossing = threshold_crossing(rule, [Hit(a.article_id, a.source_id, a.first_seen_at,
                                                  a.title) for a, _ in hits], now)

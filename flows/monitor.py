@@ -114,7 +114,8 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
     sources = steps.choose_sources(run.config, source_ids)
     states = steps.prepare_sources(settings, run.config, sources)
     results = await steps.scrape_all(settings, sources, states, scrape=scrape_in_task)
-    loaded = load_task(settings, run.config.sources, run_id, quote(results), started)
+    loaded = load_task(settings, run.config.sources, run_id, quote(results), started,
+                       return_state=False)
     for result in results:
         for error in result.errors:
             logger.warning("%s: %s: %s (%s)", result.source_id, error.error_class,
