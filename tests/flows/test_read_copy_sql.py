@@ -4,7 +4,8 @@ The writer is another process running the plain runner (the steps every runner s
 loop over the demo sites: a `newswatch serve` subprocess needs a Prefect server and fires at
 most once a minute, so a loop shows the same overlap in a fraction of the time. A probe
 watches the warehouse's write lock without taking any lock (fcntl F_GETLK), so the test knows
-which queries ran while a run held it."""
+which queries ran while a run held it. And which file `newswatch sql` reads: the copy, with
+its freshness on stderr, or with `--live` the warehouse itself."""
 
 from __future__ import annotations
 
@@ -127,3 +128,31 @@ def test_sql_answers_from_the_read_copy_while_runs_write(
     assert counts == sorted(counts) and set(counts) <= {32, 37}
     overlapping = [(s, e) for _, s, e in answers if watch.during(s, e)]
     assert overlapping, "no query ran while a run held the warehouse's write lock"
+
+
+def test_sql_reads_the_copy_unless_live_and_says_how_fresh_it_is(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from cli.app import app
+    from core.settings import default_read_copy
+    from warehouse.connection import writer
+    from warehouse.read_copy import publish
+
+    warehouse = tmp_path / "wh.duckdb"
+    with writer(warehouse) as con:
+        con.execute("INSERT INTO runs (run_id, started_at, finished_at) VALUES "
+                    "('r', '2026-12-04 19:40:00+00', '2026-12-04 19:40:00+00')")
+        con.execute("INSERT INTO sources (source_id, name, kind, url) VALUES "
+                    "('a', 'A', 'feed', 'http://127.0.0.1/a')")
+    publish(warehouse, default_read_copy(warehouse))
+    with writer(warehouse) as con:   # written after the run: only the warehouse has it
+        con.execute("INSERT INTO sources (source_id, name, kind, url) VALUES "
+                    "('b', 'B', 'feed', 'http://127.0.0.1/b')")
+    query = ["sql", "-f", "csv", "SELECT count(*) AS n FROM sources", "--warehouse",
+             str(warehouse)]
+    copy = CliRunner().invoke(app, query)
+    live = CliRunner().invoke(app, [*query, "--live"])
+    assert (copy.exit_code, copy.stdout) == (0, "n\n1\n")
+    assert copy.stderr.strip() == ("read copy as of the run that finished 2026-12-04 19:40 UTC; "
+                                   "--live for the warehouse itself")
+    assert (live.exit_code, live.stdout, live.stderr) == (0, "n\n2\n", "")
