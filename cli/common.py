@@ -9,3 +9,4 @@ err = Console(stderr=True, soft_wrap=True)
 
 # Exit codes scripts can rely on.
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_DEFERRED = 3   # the warehouse was locked: scraped and kept, loaded by the next run

@@ -20,6 +20,7 @@ from rich.console import Console
 
 from alerts.channels import ChannelFile
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE
+from cli.reading import LiveOption, read_target
 from cli.rules_eval import print_excluded
 from core.durations import DurationError, parse_duration
 from core.errors import ConfigError, ConfigProblem
@@ -105,6 +106,7 @@ def rules_test(
                                             "(30m, 12h, 7d, 2w).")] = "7d",
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
         = None,
+    live: LiveOption = False,
     limit: Annotated[int, typer.Option(help="Show at most this many hits.")] = 50,
     reference: Annotated[str | None, typer.Option(
         help="Date that event dates of articles without a publication date resolve against "
@@ -133,7 +135,7 @@ def rules_test(
         err.print(compiled.problems[0], markup=False)
         raise typer.Exit(EXIT_USAGE)
     now = datetime.now(UTC)
-    with reader(warehouse or settings.warehouse) as con:
+    with reader(read_target(settings, warehouse, live, say_freshness=True).path) as con:
         articles = articles_since(con, now - age)
         names = source_names(con)
     articles = _with_reference(articles, reference, rule)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
-from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err
+from cli.common import EXIT_DEFERRED, EXIT_PROBLEMS, EXIT_USAGE, console, err
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -65,7 +65,8 @@ def run(
     """Run the monitor flow once now: scrape, load, evaluate rules, send alerts.
 
     Exit code 0: all went well; 1: a source or a delivery failed; 2: the configuration has
-    problems (the valid sources, rules and channels still ran)."""
+    problems (the valid sources, rules and channels still ran); 3: deferred, the warehouse
+    was held open by another process (what was scraped is kept; the next run loads it)."""
     from flows.monitor import monitor_flow
     from pipeline.config import load_config
     from pipeline.progress import RunDisplay
@@ -86,6 +87,8 @@ def run(
     _print_run(summary)
     if summary.config_problems:
         raise typer.Exit(EXIT_USAGE)
+    if summary.deferred:
+        raise typer.Exit(EXIT_DEFERRED)
     if summary.errors:
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -101,9 +104,14 @@ def _print_run(summary: RunSummary) -> None:
         err.print(f"delivery: {failure}", markup=False, highlight=False)
     for problem in summary.config_problems:
         err.print(f"config: {problem}", markup=False, highlight=False)
+    if summary.batches_loaded:
+        console.print(f"loaded {summary.batches_loaded} batch(es) kept by earlier runs "
+                      "(or scrape workers) for the warehouse lock", highlight=False)
     console.print(f"{summary.articles_new} new articles, {summary.matches} matches, "
                   f"{summary.alerts_sent} alerts sent, {summary.digests_sent} digests sent, "
                   f"{summary.alerts_held} held by quiet hours, {summary.realerts} re-alerts")
+    if summary.deferred:
+        err.print(summary.deferred, markup=False, highlight=False)
 
 
 def serve(

@@ -1,5 +1,6 @@
-"""`newswatch sql`: the user's SQL against the warehouse, read-only, as a table, CSV, JSON
-Lines or Parquet. The query runs in `warehouse.queries`; this module only formats."""
+"""`newswatch sql`: the user's SQL against the read copy (`--live`: the warehouse itself),
+read-only, as a table, CSV, JSON Lines or Parquet. The query runs in `warehouse.queries`;
+this module only formats."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err
+from cli.reading import LiveOption, freshness_of, print_freshness, read_target
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -40,23 +42,27 @@ def sql(
         = None,
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
         = None,
+    live: LiveOption = False,
 ) -> None:
-    """Run SQL against the warehouse (read-only) and print or write the result."""
+    """Run SQL against the read copy of the warehouse (read-only) and print or write the
+    result. The copy is as of the last completed run; --live reads the warehouse itself."""
     from warehouse.errors import WarehouseError
     from warehouse.queries import copy_query, run_query
 
     settings = Settings()
-    path = warehouse or settings.warehouse
     if (query is None) == (saved is None):
         raise typer.BadParameter("give either a QUERY or --saved NAME")
     if format is OutputFormat.parquet and out is None:
         raise typer.BadParameter("--format parquet needs --out FILE")
     text, params = _query_and_params(settings, query, saved, param or [])
+    target = read_target(settings, warehouse, live)
+    path, fresh = target.path, freshness_of(target)
     try:
         if format is OutputFormat.parquet:
             assert out is not None
             rows = copy_query(path, text, params, out, wait_seconds=settings.read_wait_seconds)
             err.print(f"wrote {rows} row(s) to {out}")
+            print_freshness(fresh)
             return
         result = run_query(path, text, params, wait_seconds=settings.read_wait_seconds)
     except WarehouseError as exc:
@@ -68,6 +74,7 @@ def sql(
     finally:
         if out:
             stream.close()
+    print_freshness(fresh)
 
 
 def _query_and_params(settings: Settings, query: str | None, saved: str | None,

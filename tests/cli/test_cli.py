@@ -52,11 +52,11 @@ def test_sql_prints_a_table_csv_and_json(warehouse: Path) -> None:
     assert "Alpha News" in table.output and "2 row(s)" in table.output
 
     as_csv = runner.invoke(app, ["sql", query, "--warehouse", str(warehouse), "-f", "csv"])
-    assert list(csv.reader(io.StringIO(as_csv.output))) == [
+    assert list(csv.reader(io.StringIO(as_csv.stdout))) == [
         ["source_id", "name"], ["a", "Alpha News"], ["b", 'Beta, "Quoted"']]
 
     as_json = runner.invoke(app, ["sql", query, "--warehouse", str(warehouse), "-f", "json"])
-    assert [json.loads(line) for line in as_json.output.splitlines()] == [
+    assert [json.loads(line) for line in as_json.stdout.splitlines()] == [
         {"source_id": "a", "name": "Alpha News"}, {"source_id": "b", "name": 'Beta, "Quoted"'}]
 
 
@@ -83,7 +83,7 @@ def test_saved_queries_take_parameters(warehouse: Path, tmp_path: Path,
     base = ["sql", "--warehouse", str(warehouse), "-f", "json", "--saved", "by_id"]
     ok = runner.invoke(app, [*base, "--param", "id=b", "--param", "n=3"])
     assert ok.exit_code == 0, ok.output
-    assert json.loads(ok.output.splitlines()[0]) == {"name": 'Beta, "Quoted"', "s": "$not_a_param"}
+    assert json.loads(ok.stdout.splitlines()[0]) == {"name": 'Beta, "Quoted"', "s": "$not_a_param"}
 
     missing = runner.invoke(app, [*base, "--param", "id=b"])
     assert missing.exit_code == 2 and "needs --param for: n" in missing.output

@@ -1,8 +1,8 @@
 """The fault suite under pytest: a representative subset of tests/faults/scenarios.py (one
 of each kind: a transient page error healed on the next run, a body cut short, a bomb,
 hostile XML, duplicate links, each channel failing and coming back, a kill mid-send, a full
-disk, a broken rule file). `make faults` runs every scenario and prints the table; the whole
-table takes minutes, too long for every CI run."""
+disk, a broken rule file, a session holding the warehouse). `make faults` runs every scenario
+and prints the table; the whole table takes minutes, too long for every CI run."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.e2e
 SUBSET = ["503", "truncated gzip", "gzip bomb", "billion laughs", "external entity (XXE)",
           "same article under five URLs", "duplicate GUIDs", "feed item with a broken link",
           "SMTP down", "Slack 429", "SIGKILL during send", "disk full on write (ENOSPC)",
-          "rule file with a typo"]
+          "rule file with a typo", "user session holds the warehouse for 2 runs"]
 
 
 @pytest.fixture(scope="module")

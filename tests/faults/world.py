@@ -42,10 +42,11 @@ RUN_TIMEOUT = 120.0
 
 def settings_for(config_dir: Path, warehouse: Path) -> Settings:
     # Short timeouts and one quick in-run retry keep the suite fast; the logic is the same.
-    # Every site of the suite is on 127.0.0.1, which the sources must be allowed to reach.
+    # Every site of the suite is on 127.0.0.1, which the sources must be allowed to reach;
+    # the staging folder (deferred runs' batches) is the scenario's own.
     return Settings(config_dir=config_dir, warehouse=warehouse, fetch_retries=1,
                     fetch_backoff_seconds=0.05, fetch_timeout_seconds=3.0,
-                    allow_private_addresses=True)
+                    allow_private_addresses=True, staging_dir=warehouse.parent / "staging")
 
 
 @dataclass
