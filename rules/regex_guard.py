@@ -77,12 +77,14 @@ def _check_sequence(items: list[tuple[Any, Any]], counted: bool = True) -> None:
             low, high, body = arg
             body_items = list(body)
             if low != high:
-                if _has_variable_repeat(body_items):
+                # Repeated more than once, a group with a quantifier inside can split its text
+                # in many ways; (?:\.\d+)? is tried once or not at all.
+                if high > 1 and _has_variable_repeat(body_items):
                     raise UnsafeRegex(
                         "nested quantifiers such as (a+)+ or (.*)* can take exponential time; "
                         "quantify once, e.g. (a+)+ -> a+, (\\w+\\s?)* -> [\\w\\s]*, or use an "
                         "atomic group (?>...) or a possessive quantifier a++")
-                if _overlapping_alternation(body_items):
+                if high > 1 and _overlapping_alternation(body_items):
                     raise UnsafeRegex(
                         "a repeated alternation whose branches can match the same text, such "
                         "as (a|a)* or (a|ab)+, can take exponential time; make the branches "
@@ -195,12 +197,19 @@ def _flatten(items: list[tuple[Any, Any]],
                     if copy and len(out) > _MAX_FLAT:
                         break   # nested counts: enough copies to see competition
                     _flatten(body_items, out)
+            elif high == 1:   # (...)? : its items, each of which may be skipped
+                inner: list[tuple[bool, frozenset[str], bool]] = []
+                _flatten(body_items, inner)
+                out.extend((long, chars, True) for long, chars, _ in inner)
             else:   # its body is itself: what it competes with is what comes after
                 out.append((high - low > _SHORT_RANGE, _all_chars(body_items), low == 0))
         elif op in (sre_c.LITERAL, sre_c.IN, sre_c.ANY, sre_c.NOT_LITERAL):
             out.append((False, _item_first(op, arg)[0], False))
-        elif op is sre_c.BRANCH:   # a branch as one optional-or-not item of its characters
-            out.append((False, _all_chars([(op, arg)]),
+        elif op is sre_c.BRANCH:   # one item of its characters, long if a branch holds one
+            inner = []
+            for branch in arg[1]:
+                _flatten(list(branch), inner)
+            out.append((any(long for long, _, _ in inner), _all_chars([(op, arg)]),
                         any(_can_be_empty_seq(list(b)) for b in arg[1])))
         else:
             for child in _children(op, arg):

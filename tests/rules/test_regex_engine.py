@@ -23,7 +23,8 @@ HOSTILE_PATTERNS = [
     r"(a|aa)+$", r"(?:a+){10}b", r"^(\w+\s?)+!", r"(.*,){8}\d",
     r"\b(?:.*a){12}x", r"\b(?:.a?){20}$", r"\b(?:.*, ){5}ceasefire", r"\b(a+)+$",
     r"\b(?:\w+\s){3}ceasefire\b", r"\b(?:\w+,\s){2}and\b", r"(?=a)(?:a|b)+c",
-    r"\b\w+\s\w+!", r"(?<=,)\s*\w+x",
+    r"\b\w+\s\w+!", r"(?<=,)\s*\w+x", r"\b\d+(?:\.\d+)?%", r"\b(a+)?b",
+    r"\b(?:a.*|q)(?:b.*|q)(?:c.*|q)d",
 ]
 HOSTILE_UNITS = ["a", "ab", "a, ", ", ", "aaaa, ", "a b ", "ceasefire, ", "x", "1",
                  "é", "éa ", "é, ", "aé", "ab ", "xxxxy"]
