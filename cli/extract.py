@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, printable
 from scrapers.errors import ScrapeError
 from scrapers.extract import decode_html, extract_article
 from scrapers.fetch import Fetcher
@@ -53,7 +53,7 @@ def extract_command(
         _usage(f"{target}: no such file (give a saved .html or .html.gz page, or an "
                "http(s) URL)")
     except ScrapeError as exc:
-        typer.echo(f"{target}: {exc.error_class}: {exc.message}", err=True)
+        typer.echo(printable(f"{target}: {exc.error_class}: {exc.message}"), err=True)
         raise typer.Exit(EXIT_PROBLEMS) from exc
     typer.echo(json.dumps(article_json(article), ensure_ascii=False, indent=2))
 

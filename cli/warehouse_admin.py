@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console
+from cli.common import console, literal
 from core.durations import DurationError, parse_duration
 from core.settings import Settings
 
@@ -21,7 +21,7 @@ def migrate() -> None:
     path = Settings().warehouse
     with writer(path) as con:
         versions = sorted(applied_versions(con))
-    console.print(f"{path}: schema at version {versions[-1] if versions else 0}")
+    console.print(literal(f"{path}: schema at version {versions[-1] if versions else 0}"))
 
 
 def parse_age(text: str) -> timedelta:
@@ -64,4 +64,4 @@ def export(
     with reader(warehouse or Settings().warehouse) as con:
         written = export_parquet(con, folder)
     for name, path in written.items():
-        console.print(f"{name}: {path}")
+        console.print(literal(f"{name}: {path}"))
