@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import EXIT_PROBLEMS, console, err
+from cli.common import EXIT_PROBLEMS, console, err, literal
 from cli.reading import LiveOption, freshness_of, print_freshness, read_target
 from core.settings import Settings
 
@@ -60,12 +60,12 @@ def report(
         written = write_report(target.path, Filter(rule, entity), last_day, days, out,
                                png_path, wait_seconds=settings.read_wait_seconds)
     except WarehouseError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        err.print(literal(f"error: {exc}"))
         raise typer.Exit(EXIT_PROBLEMS) from exc
     data = written.data
-    console.print(f"wrote {written.html} and {written.png}: {data.total} matching articles "
-                  f"({data.filter.describe()}) from {data.first_day} to {data.last_day}",
-                  markup=False, highlight=False)
+    console.print(literal(f"wrote {written.html} and {written.png}: {data.total} matching "
+                          f"articles ({data.filter.describe()}) from {data.first_day} to "
+                          f"{data.last_day}"))
     print_freshness(fresh)
     if data.total == 0:
         err.print("note: nothing matched in this window; check the rule id or entity "

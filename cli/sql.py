@@ -15,12 +15,17 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err
+from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err, literal
 from cli.reading import LiveOption, freshness_of, print_freshness, read_target
 from core.settings import Settings
 
 if TYPE_CHECKING:
     from warehouse.queries import QueryResult
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (=HYPERLINK(...),
+# +cmd|...): such text cells get a leading ' in CSV output, as OWASP advises.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class OutputFormat(StrEnum):
@@ -43,6 +48,9 @@ def sql(
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
         = None,
     live: LiveOption = False,
+    raw_csv: Annotated[bool, typer.Option(
+        "--raw-csv", help="CSV cells exactly as stored: no ' before text starting with "
+                          "= + - @, tab or CR (which spreadsheets run as formulas).")] = False,
 ) -> None:
     """Run SQL against the read copy of the warehouse (read-only) and print or write the
     result. The copy is as of the last completed run; --live reads the warehouse itself."""
@@ -70,7 +78,7 @@ def sql(
         raise typer.Exit(EXIT_PROBLEMS) from exc
     stream = out.open("w", newline="", encoding="utf-8") if out else sys.stdout
     try:
-        print_result(result, format, stream)
+        print_result(result, format, stream, raw_csv=raw_csv)
     finally:
         if out:
             stream.close()
@@ -93,21 +101,34 @@ def _query_and_params(settings: Settings, query: str | None, saved: str | None,
         raise typer.Exit(EXIT_USAGE) from exc
 
 
-def print_result(result: QueryResult, format: OutputFormat, stream: IO[str]) -> None:
+def print_result(result: QueryResult, format: OutputFormat, stream: IO[str], *,
+                 raw_csv: bool = False) -> None:
     """Rows as CSV, JSON Lines or a table (the row count goes to stderr with a table)."""
     if format is OutputFormat.csv:
         writer = csv.writer(stream)
-        writer.writerow(result.columns)
-        writer.writerows(result.rows)
+        cell = (lambda v: v) if raw_csv else csv_cell
+        writer.writerow([cell(c) for c in result.columns])
+        writer.writerows([cell(v) for v in row] for row in result.rows)
     elif format is OutputFormat.json:
         for row in result.rows:
             stream.write(json.dumps(dict(zip(result.columns, row, strict=True)),
                                     default=str, ensure_ascii=False) + "\n")
     else:
-        table = Table(*result.columns, show_lines=False)
+        # Stored text is shown as it is: a title "[link=...]" or "[/r/news]" is not markup.
+        table = Table(show_lines=False)
+        for column in result.columns:
+            table.add_column(literal(column))
         for row in result.rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
+            table.add_row(*(literal("" if v is None else str(v)) for v in row))
         # Wide tables stay readable when piped: rich would squeeze them into 80 columns.
         width = None if stream is sys.stdout and console.is_terminal else 200
         Console(file=stream, width=width).print(table)
         err.print(f"{len(result.rows)} row(s)", style="dim")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text value a spreadsheet would run as a formula, with a ' before it; numbers, dates
+    and other text as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console
+from cli.common import console, literal
 from cli.reading import LiveOption, read_target
 from core.durations import DurationError, parse_duration
 from core.settings import Settings
@@ -22,7 +22,7 @@ def migrate() -> None:
     path = Settings().warehouse
     with writer(path) as con:
         versions = sorted(applied_versions(con))
-    console.print(f"{path}: schema at version {versions[-1] if versions else 0}")
+    console.print(literal(f"{path}: schema at version {versions[-1] if versions else 0}"))
 
 
 def parse_age(text: str) -> timedelta:
@@ -67,4 +67,4 @@ def export(
     with reader(read_target(Settings(), warehouse, live).path) as con:
         written = export_parquet(con, folder)
     for name, path in written.items():
-        console.print(f"{name}: {path}")
+        console.print(literal(f"{name}: {path}"))
