@@ -22,8 +22,9 @@ _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u206
 
 
 def printable(text: str) -> str:
-    """`text` with each control character shown as its escape (ESC -> \\x1b)."""
-    return _UNPRINTABLE.sub(_escape, text)
+    """`text` with each control character shown as its escape (ESC -> \\x1b). CRLF line
+    ends (email bodies) are plain line ends, not escapes."""
+    return _UNPRINTABLE.sub(_escape, text.replace("\r\n", "\n"))
 
 
 def _escape(match: re.Match[str]) -> str:

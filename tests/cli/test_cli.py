@@ -166,7 +166,12 @@ def test_demo_prints_the_alert_and_a_summary(prefect_harness: None, tmp_path: Pa
     out = result.output
     assert out.count("Subject: [newswatch] Ceasefire:") == 2
     assert "open talks on a ceasefire in the disputed border region" in out
-    assert "alerts sent:      2; emails received: 3" in out
+    assert "alerts sent:      4; emails received: 5" in out
+    # The summit the demo's own leaders announce, with the meeting's date, not the dateline.
+    assert ("Subject: [newswatch] Upcoming summit, talks or visit: Volkas and Marsk to meet in "
+            "Geneva") in out
+    assert "Event date: Tue 24 Nov 2026\n" in out
+    assert "\\x0d" not in out
     assert out.count("Subject: [newswatch] digest (daily at 08:00):") == 1
     assert f"articles stored:  {len(ARTICLES)}" in out
 
