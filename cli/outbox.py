@@ -9,7 +9,6 @@ import typer
 
 from cli.common import console
 from cli.sql import OutputFormat, print_result
-from core.settings import Settings
 
 outbox_app = typer.Typer(help="Alerts waiting to go out, and giving failed ones another go.",
                          invoke_without_command=True)
@@ -20,6 +19,7 @@ def outbox_list(ctx: typer.Context) -> None:
     """List alerts not (yet) delivered and lines waiting for a digest."""
     if ctx.invoked_subcommand is not None:
         return
+    from core.settings import Settings
     from warehouse.queries import undelivered_alerts, waiting_digest_lines
 
     path = Settings().warehouse
@@ -32,6 +32,7 @@ def outbox_retry(
     channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
 ) -> None:
     """Give failed deliveries a fresh set of attempts (after fixing the channel)."""
+    from core.settings import Settings
     from warehouse import outbox
     from warehouse.connection import writer
 

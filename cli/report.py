@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from cli.common import EXIT_PROBLEMS, console, err
-from core.settings import Settings
 
 
 def _day(text: str | None) -> date:
@@ -41,6 +40,7 @@ def report(
     The page is one file, viewable offline: matching articles per day and source, the stories
     behind the peaks, the most mentioned entities and upcoming event dates. The PNG is the
     chart alone, for pasting into chat."""
+    from core.settings import Settings
     from reports.html import write_report
     from warehouse.errors import WarehouseError
     from warehouse.report_data import Filter

@@ -6,7 +6,6 @@ that do not run flows must not pay for it.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,7 +14,6 @@ import typer
 from rich.markup import escape
 
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err
-from core.settings import Settings
 
 if TYPE_CHECKING:
     from flows.monitor import RunSummary
@@ -66,6 +64,9 @@ def run(
 
     Exit code 0: all went well; 1: a source or a delivery failed; 2: the configuration has
     problems (the valid sources, rules and channels still ran)."""
+    import asyncio
+
+    from core.settings import Settings
     from flows.monitor import monitor_flow
     from pipeline.config import load_config
     from pipeline.progress import RunDisplay
@@ -113,6 +114,7 @@ def serve(
     """Run every schedule from this process until stopped: one monitor deployment per
     schedule of sources (their `interval` or `cron`), the digests and daily maintenance.
     Uses the Prefect server at PREFECT_API_URL, or starts a local one."""
+    from core.settings import Settings
     from flows.serve import serve as serve_all
 
     serve_all(Settings(), limit=limit,
@@ -125,6 +127,9 @@ def digest(
     force: Annotated[bool, typer.Option(help="Send everything waiting, due or not.")] = False,
 ) -> None:
     """Send the digests that are due now (the monitor run also does this at its end)."""
+    import asyncio
+
+    from core.settings import Settings
     from flows.digest import digest_flow
 
     report = asyncio.run(digest_flow(settings=Settings(), run_label="manual", force=force,
@@ -157,6 +162,9 @@ def deploy(
 
 def load_staged() -> None:
     """Load the scrape batches waiting in the staging folder, then evaluate and alert."""
+    import asyncio
+
+    from core.settings import Settings
     from flows.scale import load_staged_flow
 
     summary = asyncio.run(load_staged_flow(settings=Settings(), run_label="manual"))

@@ -15,9 +15,9 @@ from rich.console import Console
 from rich.table import Table
 
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err
-from core.settings import Settings
 
 if TYPE_CHECKING:
+    from core.settings import Settings
     from warehouse.queries import QueryResult
 
 
@@ -42,6 +42,7 @@ def sql(
         = None,
 ) -> None:
     """Run SQL against the warehouse (read-only) and print or write the result."""
+    from core.settings import Settings
     from warehouse.errors import WarehouseError
     from warehouse.queries import copy_query, run_query
 

@@ -9,12 +9,11 @@ from typing import Annotated
 import typer
 
 from cli.common import console
-from core.durations import DurationError, parse_duration
-from core.settings import Settings
 
 
 def migrate() -> None:
     """Create the warehouse or bring its schema up to date."""
+    from core.settings import Settings
     from warehouse.connection import writer
     from warehouse.migrate import applied_versions
 
@@ -25,6 +24,8 @@ def migrate() -> None:
 
 
 def parse_age(text: str) -> timedelta:
+    from core.durations import DurationError, parse_duration
+
     try:
         return parse_duration(text, what="age", minimum=timedelta(hours=1))
     except DurationError as exc:
@@ -38,6 +39,7 @@ def prune(
         = None,
 ) -> None:
     """Delete articles first seen before the age limit, except those a rule matched."""
+    from core.settings import Settings
     from warehouse.connection import writer
     from warehouse.maintenance import prune as prune_warehouse
 
@@ -56,6 +58,7 @@ def export(
         = None,
 ) -> None:
     """Export articles (partitioned by day), stories, matches and alerts as Parquet."""
+    from core.settings import Settings
     from warehouse.connection import reader
     from warehouse.maintenance import export_parquet
 
