@@ -30,7 +30,7 @@ class OutputFormat(StrEnum):
 
 def sql(
     query: Annotated[str | None, typer.Argument(
-        help="SQL to run, e.g. \"SELECT * FROM v_articles\".")] = None,
+        help="SQL to run, e.g. \"SELECT * FROM v_articles\". None: a prompt.")] = None,
     saved: Annotated[str | None, typer.Option(
         help="Run config/queries/NAME.sql instead of QUERY.")] = None,
     param: Annotated[list[str] | None, typer.Option(
@@ -41,15 +41,20 @@ def sql(
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
         = None,
 ) -> None:
-    """Run SQL against the warehouse (read-only) and print or write the result."""
+    """Run SQL against the warehouse (read-only) and print or write the result. Without a
+    QUERY or --saved: a prompt for statements (.help lists its commands)."""
     from core.settings import Settings
     from warehouse.errors import WarehouseError
     from warehouse.queries import copy_query, run_query
 
     settings = Settings()
     path = warehouse or settings.warehouse
-    if (query is None) == (saved is None):
-        raise typer.BadParameter("give either a QUERY or --saved NAME")
+    if query is not None and saved is not None:
+        raise typer.BadParameter("give either a QUERY or --saved NAME, not both")
+    if query is None and saved is None:
+        from cli.sql_prompt import prompt
+
+        raise typer.Exit(prompt(path, settings, format, out))
     if format is OutputFormat.parquet and out is None:
         raise typer.BadParameter("--format parquet needs --out FILE")
     text, params = _query_and_params(settings, query, saved, param or [])
