@@ -85,7 +85,7 @@ async def _one(target: str, url: str | None, selector: str | None, source_id: st
     now = datetime.now(UTC)
     if target.startswith(("http://", "https://")):
         if fetcher is None:
-            from scrapers.fetch import Fetcher   # httpx: only to fetch a URL
+            from scrapers.fetch import Fetcher  # httpx: only to fetch a URL
 
             async with Fetcher() as own:
                 return await _fetched(own, target, selector, source_id, now)
