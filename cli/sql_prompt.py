@@ -258,13 +258,6 @@ def _loop(session: Session, read: Callable[[str], str | None],
 
 
 def _interactive(session: Session) -> int:
-    import readline
-
-    history = Path.home() / HISTORY_FILE
-    with suppress(OSError):                  # no history yet
-        readline.read_history_file(history)
-    readline.set_history_length(HISTORY_LENGTH)
-    readline.set_auto_history(False)         # one entry per statement, not per line
     print(f"newswatch sql on {session.path} (read-only). End statements with ;  .help for "
           "commands, .quit or Ctrl-D to leave.", file=session.out)
 
@@ -274,6 +267,16 @@ def _interactive(session: Session) -> int:
         except EOFError:
             print(file=session.out)
             return None
+    try:
+        import readline  # line editing and history, where Python has it
+    except ImportError:
+        _loop(session, read)
+        return EXIT_OK
+    history = Path.home() / HISTORY_FILE
+    with suppress(OSError):                  # no history yet
+        readline.read_history_file(history)
+    readline.set_history_length(HISTORY_LENGTH)
+    readline.set_auto_history(False)         # one entry per statement, not per line
     try:
         _loop(session, read, readline.add_history)
     finally:
