@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from bench import loading, prefect_overhead, rule_matching, scraping, sitemaps, throughput
+from bench import (
+    loading,
+    prefect_overhead,
+    rule_matching,
+    scraping,
+    sitemaps,
+    startup,
+    throughput,
+)
 
 
 def main() -> None:
     print("newswatch benchmarks (medians of 5 runs; ratios against a baseline run alongside)")
-    for module in (rule_matching, scraping, sitemaps, prefect_overhead, loading, throughput):
+    for module in (startup, rule_matching, scraping, sitemaps, prefect_overhead, loading,
+                   throughput):
         for name, figure in module.run():
             print(f"  {name:<45} {figure}", flush=True)
 

@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from cli import channels, checks, outbox, runs, sql, warehouse_admin
-from cli.common import EXIT_PROBLEMS, err
+from cli.common import EXIT_PROBLEMS, EXIT_USAGE, err
 from cli.dates import dates
 from cli.extract import extract_command
 from cli.report import report
@@ -33,7 +33,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 class _Commands(TyperGroup):
     """Any command: a warehouse that is missing, locked or unreadable is a clear message and
-    exit code 1, never a traceback."""
+    exit code 1, a NEWSWATCH_* setting that does not parse one with exit code 2, never a
+    traceback."""
 
     def invoke(self, ctx: Context) -> Any:
         from warehouse.errors import WarehouseError
@@ -43,6 +44,12 @@ class _Commands(TyperGroup):
         except WarehouseError as exc:
             err.print(f"error: {exc}", markup=False, highlight=False)
             raise typer.Exit(EXIT_PROBLEMS) from exc
+        except Exception as exc:
+            if type(exc).__name__ != "ValidationError" or getattr(exc, "title", "") != "Settings":
+                raise
+            err.print(f"error: a NEWSWATCH_* environment variable is not valid (the settings "
+                      f"are in docs/configuration.md): {exc}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_USAGE) from exc
 
 
 app = typer.Typer(

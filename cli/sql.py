@@ -17,7 +17,7 @@ from rich.table import Table
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err
 
 if TYPE_CHECKING:
-    from core.settings import Settings
+    from core.query_settings import QuerySettings
     from warehouse.queries import QueryResult
 
 
@@ -43,11 +43,11 @@ def sql(
 ) -> None:
     """Run SQL against the warehouse (read-only) and print or write the result. Without a
     QUERY or --saved: a prompt for statements (.help lists its commands)."""
-    from core.settings import Settings
+    from core.query_settings import query_settings  # NEWSWATCH_*, without pydantic: fast
     from warehouse.errors import WarehouseError
     from warehouse.queries import copy_query, run_query
 
-    settings = Settings()
+    settings = query_settings()
     path = warehouse or settings.warehouse
     if query is not None and saved is not None:
         raise typer.BadParameter("give either a QUERY or --saved NAME, not both")
@@ -76,7 +76,7 @@ def sql(
             stream.close()
 
 
-def _query_and_params(settings: Settings, query: str | None, saved: str | None,
+def _query_and_params(settings: QuerySettings, query: str | None, saved: str | None,
                       param: list[str]) -> tuple[str, dict[str, Any]]:
     """The query's text and its $name parameters. A saved query that does not exist or
     lacks a parameter is a usage error (exit 2)."""

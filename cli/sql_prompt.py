@@ -31,7 +31,7 @@ from cli.common import EXIT_OK, EXIT_PROBLEMS, err
 from cli.sql import OutputFormat, print_result
 
 if TYPE_CHECKING:
-    from core.settings import Settings
+    from core.query_settings import QuerySettings
 
 HISTORY_FILE = ".newswatch_sql_history"     # in the home folder
 HISTORY_LENGTH = 1000
@@ -202,7 +202,7 @@ _COMMANDS: dict[str, Callable[[Session, list[str]], None]] = {
     ".help": _help, ".tables": _tables, ".format": _format, ".saved": _saved, ".run": _run}
 
 
-def prompt(path: Path, settings: Settings, format: OutputFormat, out: Path | None) -> int:
+def prompt(path: Path, settings: QuerySettings, format: OutputFormat, out: Path | None) -> int:
     """`newswatch sql` with no QUERY: checks the options, then reads statements until EOF or
     .quit. Returns the exit code."""
     if format not in PROMPT_FORMATS or out is not None:
