@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
@@ -79,31 +79,30 @@ def monitor_deployment_name(schedule: Schedule, source_ids: list[str]) -> str:
 ANCHOR = datetime(2024, 1, 1, tzinfo=UTC)
 
 
-def _when(schedule: Schedule) -> dict[str, object]:
+def _when(schedule: Schedule) -> list[IntervalSchedule | CronSchedule]:
     if schedule.interval is not None:
-        return {"schedules": [IntervalSchedule(interval=schedule.interval, anchor_date=ANCHOR,
-                                               timezone="UTC")]}
-    return {"schedules": [CronSchedule(cron=schedule.cron or "", timezone="UTC")]}
+        return [IntervalSchedule(interval=schedule.interval, anchor_date=ANCHOR, timezone="UTC")]
+    return [CronSchedule(cron=schedule.cron or "", timezone="UTC")]
 
 
 def build_deployments(settings: Settings, config: Config) -> list[RunnerDeployment]:
     deployments = []
     for schedule, ids in group_sources(config.sources, settings.default_interval):
         deployments.append(monitor_flow.to_deployment(
-            name=monitor_deployment_name(schedule, ids), **_when(schedule),  # type: ignore[arg-type]
+            name=monitor_deployment_name(schedule, ids), schedules=_when(schedule),
             parameters={"source_ids": ids, "run_label": schedule.label},
             description=f"Scrape {', '.join(ids)} {schedule.label} (UTC), load, evaluate "
                         "rules, send alerts.",
             tags=["newswatch", "monitor"], entrypoint_type=EntrypointType.MODULE_PATH))
     digest_every = Schedule(interval=parse_interval(settings.digest_interval))
     deployments.append(digest_flow.to_deployment(
-        name=f"digest {digest_every.label}", **_when(digest_every),  # type: ignore[arg-type]
+        name=f"digest {digest_every.label}", schedules=_when(digest_every),
         parameters={"run_label": digest_every.label},
         description="Send the digests that are due.", tags=["newswatch", "digest"],
         entrypoint_type=EntrypointType.MODULE_PATH))
     deployments.append(maintenance_flow.to_deployment(
         name=_name(f"maintenance cron {settings.maintenance_cron}"),
-        **_when(Schedule(cron=settings.maintenance_cron)),  # type: ignore[arg-type]
+        schedules=_when(Schedule(cron=settings.maintenance_cron)),
         parameters={"run_label": "scheduled"},
         description="Prune (if retention_days is set) and CHECKPOINT the warehouse.",
         tags=["newswatch", "maintenance"], entrypoint_type=EntrypointType.MODULE_PATH))
@@ -145,7 +144,7 @@ def local_server(port: int | None = None, home: Path | None = None,
     env.pop("PREFECT_API_URL", None)
     if home is not None:
         env["PREFECT_HOME"] = str(home)
-    out = log.open("ab") if log else subprocess.DEVNULL
+    out: IO[bytes] | int = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
          "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT,
@@ -156,8 +155,8 @@ def local_server(port: int | None = None, home: Path | None = None,
         yield api_url
     finally:
         _stop(process, SERVER_STOP_SECONDS)
-        if log:
-            out.close()  # type: ignore[union-attr]
+        if not isinstance(out, int):
+            out.close()
 
 
 def _stop(process: subprocess.Popen[bytes], grace: float) -> None:
