@@ -9,7 +9,8 @@ Each statement opens its own read-only connection, as `newswatch sql "..."` does
 statements the prompt holds nothing open, so it never keeps a run from writing, and every
 statement sees the newest data. (So `SET` and temporary tables do not carry over.)
 
-On a terminal: prompts, line editing and history (readline, in ~/.newswatch_sql_history).
+On a terminal: prompts, line editing and history (readline, in ~/.newswatch_sql_history);
+Ctrl-C drops the statement being typed or stops the one running.
 Otherwise statements are read from stdin without prompts (`newswatch sql < report.sql`), and
 the exit code is 1 if any statement failed.
 """
@@ -19,6 +20,7 @@ from __future__ import annotations
 import re
 import shlex
 import sys
+import threading
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
@@ -32,6 +34,7 @@ from cli.sql import OutputFormat, print_result
 
 if TYPE_CHECKING:
     from core.query_settings import QuerySettings
+    from warehouse.queries import QueryResult
 
 HISTORY_FILE = ".newswatch_sql_history"     # in the home folder
 HISTORY_LENGTH = 1000
@@ -98,6 +101,7 @@ class Session:
     wait_seconds: float
     format: OutputFormat
     out: IO[str]
+    interactive: bool = False
     failures: int = 0
 
     def execute(self, sql: str, params: dict[str, Any] | None = None) -> None:
@@ -105,11 +109,16 @@ class Session:
         from warehouse.queries import run_query
 
         try:
-            result = run_query(self.path, sql, params, wait_seconds=self.wait_seconds)
+            if self.interactive:
+                result = _cancellable(self.path, sql, params, self.wait_seconds)
+            else:
+                result = run_query(self.path, sql, params, wait_seconds=self.wait_seconds)
         except WarehouseError as exc:
             self.fail(str(exc))
             return
-        if result.columns:
+        if result is None:
+            err.print("cancelled")
+        elif result.columns:
             print_result(result, self.format, self.out)
         self.out.flush()
 
@@ -198,6 +207,45 @@ def _run(session: Session, args: list[str]) -> None:
     session.execute(text, params)
 
 
+def _cancellable(path: Path, sql: str, params: dict[str, Any] | None,
+                 wait_seconds: float) -> QueryResult | None:
+    """The query in a thread of its own, so that Ctrl-C reaches this one, which interrupts
+    the query (DuckDB does not look at Python's signals while it runs); None if cancelled."""
+    from warehouse.queries import run_query
+
+    opened: list[Any] = []
+    cancelled = threading.Event()
+    outcome: dict[str, Any] = {}
+
+    def on_open(con: Any) -> None:
+        opened.append(con)
+        if cancelled.is_set():                 # Ctrl-C came while it was connecting
+            con.interrupt()
+
+    def work() -> None:
+        try:
+            outcome["result"] = run_query(path, sql, params, wait_seconds=wait_seconds,
+                                          on_open=on_open)
+        except Exception as exc:               # handed to the caller's thread below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=work, name="sql-prompt-query", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        try:
+            worker.join(0.1)
+        except KeyboardInterrupt:
+            cancelled.set()
+            for con in opened:
+                con.interrupt()
+    if cancelled.is_set():
+        return None
+    if "error" in outcome:
+        raise outcome["error"]
+    result: QueryResult = outcome["result"]
+    return result
+
+
 _COMMANDS: dict[str, Callable[[Session, list[str]], None]] = {
     ".help": _help, ".tables": _tables, ".format": _format, ".saved": _saved, ".run": _run}
 
@@ -213,6 +261,7 @@ def prompt(path: Path, settings: QuerySettings, format: OutputFormat, out: Path 
     if not session.opens():
         return EXIT_PROBLEMS
     if sys.stdin.isatty():
+        session.interactive = True
         return _interactive(session)
     _loop(session, _lines(sys.stdin), last_without_semicolon=True)
     return EXIT_PROBLEMS if session.failures else EXIT_OK

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -94,41 +95,68 @@ def test_a_missing_warehouse_or_parquet_is_said_at_once(tmp_path: Path) -> None:
     assert parquet.returncode == 2 and "give a QUERY" in parquet.stderr
 
 
-def _read_until(fd: int, wanted: str, seen: list[str], timeout: float = 60) -> None:
+class Terminal:
+    """The far end of the command's pseudo-terminal: what it printed, read up to a point."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.output, self.cursor = fd, "", 0
+
+    def wait_for(self, wanted: str, timeout: float = 60) -> None:
+        """Read until `wanted` appears after the last thing waited for."""
+        deadline = time.monotonic() + timeout
+        while (found := self.output.find(wanted, self.cursor)) < 0:
+            assert time.monotonic() < deadline, f"waited for {wanted!r}; got {self.output!r}"
+            if select.select([self.fd], [], [], 0.5)[0]:
+                self.output += os.read(self.fd, 4096).decode(errors="replace")
+        self.cursor = found + len(wanted)
+
+    def type(self, text: str) -> None:
+        os.write(self.fd, text.encode())
+
+
+def _exit_code(pid: int, timeout: float = 60) -> int:
     deadline = time.monotonic() + timeout
-    while wanted not in "".join(seen):
-        assert time.monotonic() < deadline, f"waited for {wanted!r}; got {''.join(seen)!r}"
-        ready, _, _ = select.select([fd], [], [], 0.5)
-        if ready:
-            try:
-                seen.append(os.read(fd, 4096).decode(errors="replace"))
-            except OSError:                     # the child closed the terminal
-                return
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    pytest.fail(f"the prompt did not exit within {timeout:g} s")
 
 
 def test_on_a_terminal_it_prompts_and_keeps_history(warehouse: Path) -> None:
-    leader, follower = pty.openpty()
-    child = subprocess.Popen([sys.executable, "-m", "cli.app", "sql", "--warehouse",
-                              str(warehouse), "-f", "csv"], stdin=follower, stdout=follower,
-                             stderr=follower, env=_env(warehouse.parent), cwd=warehouse.parent)
-    os.close(follower)
-    seen: list[str] = []
+    """On a pseudo-terminal of its own (so that Ctrl-C is a SIGINT, as in a shell)."""
+    pid, terminal = pty.fork()
+    if pid == 0:                                            # the child: become the command
+        os.chdir(warehouse.parent)
+        os.execve(sys.executable, [sys.executable, "-m", "cli.app", "sql", "--warehouse",
+                                   str(warehouse), "-f", "csv"], _env(warehouse.parent))
+    screen = Terminal(terminal)
     try:
-        _read_until(leader, "sql> ", seen)
-        os.write(leader, b"SELECT name\n")
-        _read_until(leader, "...> ", seen)                 # waiting for the rest
-        os.write(leader, b"FROM sources WHERE source_id = 'a';\n")
-        _read_until(leader, "Alpha News", seen)
-        os.write(leader, b".quit\n")
-        assert child.wait(timeout=60) == 0
+        screen.wait_for("sql> ")
+        screen.type("SELECT 'dropped'\n")
+        screen.wait_for("...> ")
+        screen.type("\x03")                              # Ctrl-C: the statement is dropped
+        screen.wait_for("sql> ")
+        screen.type("SELECT count(*) FROM range(1000000000000);\n")   # hours of counting
+        time.sleep(1)
+        screen.type("\x03")                              # Ctrl-C: the query is cancelled
+        screen.wait_for("cancelled", timeout=20)
+        screen.wait_for("sql> ")
+        screen.type("SELECT name\n")
+        screen.wait_for("...> ")                          # waiting for the rest
+        screen.type("FROM sources WHERE source_id = 'a';\n")
+        screen.wait_for("Alpha News")
+        screen.type(".quit\n")
+        assert _exit_code(pid) == 0
     finally:
-        if child.poll() is None:
-            child.kill()
-        os.close(leader)
-    assert "newswatch sql on" in "".join(seen)
+        os.close(terminal)
+    assert "newswatch sql on" in screen.output and "error" not in screen.output, screen.output
     history = (warehouse.parent / ".newswatch_sql_history").read_text()
     assert "SELECT name FROM sources WHERE source_id = 'a';" in history   # one entry
-    assert ".quit" in history
+    assert ".quit" in history and "dropped" not in history
 
 
 @pytest.mark.parametrize(("text", "statements", "rest"), [
