@@ -54,6 +54,7 @@ TABLES = ("SELECT table_name AS name, lower(replace(table_type, 'BASE ', '')) AS
           "FROM information_schema.tables WHERE table_schema = 'main' "
           "ORDER BY kind, name")
 
+_COMMENTS = re.compile(r"--[^\n]*\n|/\*.*?\*/", re.DOTALL)
 # A dollar-quoted string's opening tag: $$ or $tag$ (a $name parameter has no closing $).
 _DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)?\$")
 
@@ -302,6 +303,8 @@ def _loop(session: Session, read: Callable[[str], str | None],
         for statement in statements:
             remember(" ".join(part.strip() for part in statement.splitlines()))
             session.execute(statement)
+        if not _COMMENTS.sub("", buffer).strip():
+            buffer = ""                     # only comments so far: a dot command may follow
     if last_without_semicolon and buffer.strip():
         session.execute(buffer)
 

@@ -51,6 +51,7 @@ def test_piped_statements_formats_errors_and_saved_queries(warehouse: Path) -> N
               "FROM sources\n"
               "ORDER BY source_id;\n"
               "SELECT nope FROM sources;\n"
+              "-- from here on, CSV\n"
               ".format csv\n"
               "SELECT 'a;b' AS text, 2 AS n; SELECT count(*) AS sources FROM sources;\n"
               ".run by_id id=b\n"
