@@ -30,7 +30,7 @@ class OutputFormat(StrEnum):
 
 def sql(
     query: Annotated[str | None, typer.Argument(
-        help="SQL to run, e.g. \"SELECT * FROM v_articles\". None: a prompt.")] = None,
+        help="SQL to run, e.g. \"SELECT * FROM v_articles\"; without it, a prompt.")] = None,
     saved: Annotated[str | None, typer.Option(
         help="Run config/queries/NAME.sql instead of QUERY.")] = None,
     param: Annotated[list[str] | None, typer.Option(
