@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from alerts.channels import Channel
-from alerts.config import AlertConfig
+from alerts.config import AlertConfig, settings_problems  # noqa: F401  (also found here)
 from alerts.ops import announce_given_up
 from alerts.render import Rendered, render, render_digest
 from alerts.routing import QueuePolicy
@@ -42,18 +42,6 @@ def retry_policy(settings: Settings) -> outbox.Retry:
     return outbox.Retry(max_attempts=settings.delivery_max_attempts,
                         base=timedelta(seconds=settings.delivery_backoff_seconds),
                         cap=timedelta(seconds=settings.delivery_backoff_max_seconds))
-
-
-def settings_problems(settings: Settings, config: AlertConfig) -> list[str]:
-    """Alerting settings that do not fit the config (for `newswatch check`)."""
-    problems = []
-    if settings.ops_channel and settings.ops_channel not in config.channels:
-        problems.append(f"NEWSWATCH_OPS_CHANNEL names {settings.ops_channel!r}, which is not a "
-                        f"channel in channels.yaml ({', '.join(sorted(config.channels))})")
-    if settings.delivery_backoff_max_seconds < settings.delivery_backoff_seconds:
-        problems.append("NEWSWATCH_DELIVERY_BACKOFF_MAX_SECONDS is shorter than "
-                        "NEWSWATCH_DELIVERY_BACKOFF_SECONDS")
-    return problems
 
 
 def queue_policy(config: AlertConfig) -> QueuePolicy:

@@ -9,13 +9,15 @@ from bench import (
     rule_matching,
     scraping,
     sitemaps,
+    startup,
     throughput,
 )
 
 
 def main() -> None:
     print("newswatch benchmarks (medians of 5 runs; ratios against a baseline run alongside)")
-    for module in (rule_matching, scraping, sitemaps, prefect_overhead, loading, read_copy,
+    for module in (startup, rule_matching, scraping, sitemaps, prefect_overhead, loading,
+                   read_copy,
                    throughput):
         for name, figure in module.run():
             print(f"  {name:<45} {figure}", flush=True)

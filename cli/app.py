@@ -1,7 +1,10 @@
 """The `newswatch` command line: the Typer app and its command groups, one module each.
 
-Commands that run flows import Prefect inside the command, so `sql`, `check`, `rules ...`
-and `--help` start without it (tests/cli/test_startup_imports.py).
+Every command imports what it uses inside the command: Prefect for the flows, DuckDB, the
+extractor, the rule engine, pydantic-settings... Importing this module loads only Typer and
+Rich, so `--help` and `sql` answer in a fraction of a second and each command pays only for its
+own libraries (tests/cli/test_startup_imports.py holds each to its list; `make bench` times
+them).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from cli import channels, checks, outbox, runs, sql, warehouse_admin
-from cli.common import EXIT_PROBLEMS, err, literal
+from cli.common import EXIT_PROBLEMS, EXIT_USAGE, err, literal
 from cli.dates import dates
 from cli.extract import extract_command
 from cli.feedback import feedback
@@ -35,7 +38,8 @@ os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 
 class _Commands(TyperGroup):
     """Any command: a warehouse that is missing, locked or unreadable is a clear message and
-    exit code 1, never a traceback."""
+    exit code 1, a NEWSWATCH_* setting that does not parse one with exit code 2, never a
+    traceback."""
 
     def invoke(self, ctx: Context) -> Any:
         from warehouse.errors import WarehouseError
@@ -45,6 +49,12 @@ class _Commands(TyperGroup):
         except WarehouseError as exc:
             err.print(literal(f"error: {exc}"))
             raise typer.Exit(EXIT_PROBLEMS) from exc
+        except Exception as exc:
+            if type(exc).__name__ != "ValidationError" or getattr(exc, "title", "") != "Settings":
+                raise
+            err.print(f"error: a NEWSWATCH_* environment variable is not valid (the settings "
+                      f"are in docs/configuration.md): {exc}", markup=False, highlight=False)
+            raise typer.Exit(EXIT_USAGE) from exc
 
 
 app = typer.Typer(

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err, literal
-from core.settings import Settings
 
 channels_app = typer.Typer(help="Check channels and send test messages.", no_args_is_help=True)
 
@@ -17,6 +16,7 @@ channels_app = typer.Typer(help="Check channels and send test messages.", no_arg
 @channels_app.command("check")
 def channels_check() -> None:
     """Validate channels.yaml and check every channel's secret is set in the environment."""
+    from core.settings import Settings
     from pipeline.config import load_config
 
     settings = Settings()
@@ -47,6 +47,7 @@ def channels_test(name: Annotated[str, typer.Argument(help="Channel name.")]) ->
     from alerts.render import render
     from core.errors import DeliveryError, MissingSecret
     from core.records import AlertView
+    from core.settings import Settings
     from pipeline.config import load_config
 
     config = load_config(Settings().config_dir)

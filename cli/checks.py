@@ -8,13 +8,13 @@ import typer
 from rich.table import Table
 
 from cli.common import EXIT_USAGE, console, err, literal
-from core.settings import Settings
 
 
 def check() -> None:
     """Validate config/: sources, rules and channels. Every problem is listed at once."""
-    from alerts import delivery as alerting
+    from alerts.config import settings_problems
     from alerts.render import TemplateError, check_template
+    from core.settings import Settings
     from pipeline.config import load_config
 
     settings = Settings()
@@ -27,7 +27,7 @@ def check() -> None:
         err.print(literal(f"warning: environment variable {name} is not set (needed to send "
                           "alerts)"))
     problems = [str(p) for p in config.problems]
-    problems += alerting.settings_problems(settings, config)
+    problems += settings_problems(settings, config)
     for rule in config.rules:
         for fmt, relative in (rule.template or {}).items():
             try:
@@ -42,6 +42,7 @@ def check() -> None:
 
 def show_config() -> None:
     """Print the effective settings and which secrets are set (values are never shown)."""
+    from core.settings import Settings
     from pipeline.config import load_config
 
     settings = Settings()

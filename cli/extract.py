@@ -6,7 +6,6 @@ pages in bulk. Extraction is `scrapers.extract.extract_article`, the same as in 
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import gzip
 import json
@@ -14,17 +13,16 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, printable
-from core.settings import Settings
-from pipeline.fetching import fetch_policy
-from scrapers.errors import ScrapeError
-from scrapers.extract import decode_html, extract_article
-from scrapers.fetch import Fetcher
-from scrapers.models import Article
+
+# The extractor (trafilatura, lxml) loads when a page is extracted, not with the CLI.
+if TYPE_CHECKING:
+    from scrapers.fetch import Fetcher
+    from scrapers.models import Article
 
 
 def extract_command(
@@ -42,6 +40,10 @@ def extract_command(
     source_id: Annotated[str, typer.Option(help="Source id to put in the output.")] = "cli",
 ) -> None:
     """Print the Article newswatch extracts from a page, as JSON."""
+    import asyncio  # with the fetcher: the CLI starts without the event loop machinery
+
+    from scrapers.errors import ScrapeError
+
     if (target is None) == (batch is None):
         _usage("give a page (PATH or URL) or --batch FILE.jsonl, not both and not neither")
     if batch is not None:
@@ -77,9 +79,16 @@ def article_json(article: Article) -> dict[str, Any]:
 
 async def _one(target: str, url: str | None, selector: str | None, source_id: str,
                fetcher: Fetcher | None) -> Article:
+    from scrapers.errors import ScrapeError
+    from scrapers.extract import decode_html, extract_article
+
     now = datetime.now(UTC)
     if target.startswith(("http://", "https://")):
         if fetcher is None:
+            from core.settings import Settings
+            from pipeline.fetching import fetch_policy
+            from scrapers.fetch import Fetcher  # httpx: only to fetch a URL
+
             async with Fetcher(fetch_policy(Settings())) as own:
                 return await _fetched(own, target, selector, source_id, now)
         return await _fetched(fetcher, target, selector, source_id, now)
@@ -96,6 +105,8 @@ async def _one(target: str, url: str | None, selector: str | None, source_id: st
 
 async def _fetched(fetcher: Fetcher, target: str, selector: str | None, source_id: str,
                    now: datetime) -> Article:
+    from scrapers.extract import decode_html, extract_article
+
     response = await fetcher.get(target)
     return extract_article(decode_html(response.body, response.encoding), url=response.url,
                            source_id=source_id, fetched_at=now, body_selector=selector)
@@ -103,6 +114,11 @@ async def _fetched(fetcher: Fetcher, target: str, selector: str | None, source_i
 
 async def _run_batch(batch: Path, selector: str | None, source_id: str) -> int:
     """One line out per line in; a bad line or page is an `error` line, never a stop."""
+    from core.settings import Settings
+    from pipeline.fetching import fetch_policy
+    from scrapers.errors import ScrapeError
+    from scrapers.fetch import Fetcher
+
     problems = 0
     async with Fetcher(fetch_policy(Settings())) as fetcher:
         for number, line in _lines(batch):

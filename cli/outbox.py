@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import console, err
 from cli.reading import LiveOption, freshness_of, print_freshness, read_target
 from cli.sql import OutputFormat, print_result
-from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 outbox_app = typer.Typer(help="Alerts waiting to go out, and giving failed ones another go.",
                          invoke_without_command=True)
@@ -22,6 +24,7 @@ def outbox_list(ctx: typer.Context, live: LiveOption = False) -> None:
     waiting for the warehouse lock (runs that found it held open)."""
     if ctx.invoked_subcommand is not None:
         return
+    from core.settings import Settings
     from warehouse.queries import undelivered_alerts, waiting_digest_lines
 
     settings = Settings()
@@ -55,6 +58,7 @@ def outbox_retry(
     channel: Annotated[str | None, typer.Option(help="Only this channel.")] = None,
 ) -> None:
     """Give failed deliveries a fresh set of attempts (after fixing the channel)."""
+    from core.settings import Settings
     from warehouse import outbox
     from warehouse.connection import writer
 

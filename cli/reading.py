@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.common import err
-from core.settings import Settings
 
 if TYPE_CHECKING:
+    from core.query_settings import QuerySettings
+    from core.settings import Settings
     from warehouse.read_copy import ReadTarget
 
 LiveOption = Annotated[bool, typer.Option(
@@ -20,7 +21,7 @@ LiveOption = Annotated[bool, typer.Option(
     "meanwhile.")]
 
 
-def read_target(settings: Settings, warehouse: Path | None, live: bool, *,
+def read_target(settings: Settings | QuerySettings, warehouse: Path | None, live: bool, *,
                 say_freshness: bool = False) -> ReadTarget:
     """The file to open for `warehouse` (default: the settings'); says on stderr when the copy
     was wanted but is not there yet, and (`say_freshness`) how fresh the copy is."""

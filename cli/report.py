@@ -10,7 +10,6 @@ import typer
 
 from cli.common import EXIT_PROBLEMS, console, err, literal
 from cli.reading import LiveOption, freshness_of, print_freshness, read_target
-from core.settings import Settings
 
 
 def _day(text: str | None) -> date:
@@ -44,6 +43,7 @@ def report(
     behind the peaks, the most mentioned entities and upcoming event dates. The PNG is the
     chart alone, for pasting into chat. It reads the read copy the last run published
     (--live: the warehouse itself)."""
+    from core.settings import Settings
     from reports.html import write_report
     from warehouse.errors import WarehouseError
     from warehouse.report_data import Filter

@@ -13,27 +13,23 @@ from collections.abc import Iterator
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
-from alerts.channels import ChannelFile
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE, literal
 from cli.reading import LiveOption, read_target
 from cli.rules_eval import print_excluded
 from core.durations import DurationError, parse_duration
-from core.errors import ConfigError, ConfigProblem
-from core.records import ArticleText, Match
-from core.settings import Settings
-from core.yamlfile import read_yaml, validate
-from pipeline.config import Config, load_config, load_rules, rule_files
-from pipeline.rule_evaluation import RuleSet, compile_rules
-from rules.dates import find_dates
-from rules.entities import load_entities
-from rules.events import apply_events
-from rules.kinds import Hit, threshold_crossing
-from rules.models import Rule
+
+# The rule engine and the config reader load inside the commands, so that every other
+# command (and --help) starts without them.
+if TYPE_CHECKING:
+    from core.records import ArticleText, Match
+    from pipeline.config import Config
+    from rules.compiled import RuleSet
+    from rules.models import Rule
 
 console = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -47,6 +43,13 @@ def register_rules_commands(group: typer.Typer) -> None:
 def _load(paths: list[Path], config_dir: Path, *, check_channels: bool) -> tuple[Config, RuleSet]:
     """Rules from files or folders, checked against the config folder's channels and
     entities; every problem is collected, the valid rules kept."""
+    from alerts.channels import ChannelFile
+    from core.errors import ConfigError, ConfigProblem
+    from core.yamlfile import read_yaml, validate
+    from pipeline.config import Config, load_rules, rule_files
+    from rules.compiled import compile_rules
+    from rules.entities import load_entities
+
     config = Config(config_dir=config_dir)
     try:
         config.entities = load_entities(config_dir / "entities.yaml")
@@ -75,6 +78,9 @@ def rules_check(
 ) -> None:
     """Validate rule files: every problem in every file at once (file:line:column). Exit 1 if
     any is found."""
+    from core.settings import Settings
+    from pipeline.config import rule_files
+
     config_dir = config or Settings().config_dir
     target = path or config_dir / "rules"
     if not target.exists():
@@ -94,6 +100,7 @@ def rules_check(
 
 
 def parse_since(text: str) -> timedelta:
+
     try:
         return parse_duration(text, what="time span", minimum=timedelta(minutes=1))
     except DurationError as exc:
@@ -115,6 +122,10 @@ def rules_test(
     """Run one rule over stored articles and print its hits with their evidence. Sends
     nothing and writes nothing (the warehouse is opened read-only). Articles without a
     publication date resolve event dates against their ingest time, or --reference."""
+    from core.settings import Settings
+    from pipeline.config import load_config
+    from rules.compiled import compile_rules
+    from rules.kinds import Hit, threshold_crossing
     from warehouse.connection import reader
     from warehouse.rule_state import articles_since, source_names
 
@@ -185,6 +196,9 @@ def parse_reference(text: str | None) -> datetime:
 
 
 def _matches(compiled: RuleSet, rule: Rule, articles: list[Any]) -> list[tuple[Any, Match]]:
+    from rules.dates import find_dates
+    from rules.events import apply_events
+
     out = []
     for article in articles:
         found = apply_events(compiled.compiled, article, compiled.compiled.evaluate(article),
@@ -219,6 +233,13 @@ def match_command(
     """Match rules against articles in a JSON-lines file, offline: one JSON line per match
     (rule, url, evidence). Needs no warehouse and sends nothing. An article without
     published_at resolves its event dates against --reference or now, and says which."""
+    from core.errors import ConfigError
+    from pipeline.config import Config, load_rules, rule_files
+    from rules.compiled import compile_rules
+    from rules.dates import find_dates
+    from rules.entities import load_entities
+    from rules.events import apply_events
+
     if not rules.exists() or not articles.is_file():
         missing = rules if not rules.exists() else articles
         err.print(literal(f"{missing}: no such file"))
@@ -276,6 +297,8 @@ def _read_articles(path: Path, problems: list[str]) -> Iterator[tuple[str, Artic
 
 
 def _article(data: dict[str, Any]) -> ArticleText:
+    from core.records import ArticleText
+
     missing = [k for k in ("url", "title", "body") if not isinstance(data.get(k), str)]
     if missing:
         raise ValueError(f"missing or not text: {', '.join(missing)}")

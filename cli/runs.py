@@ -6,7 +6,6 @@ that do not run flows must not pay for it.
 
 from __future__ import annotations
 
-import asyncio
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -15,7 +14,6 @@ import typer
 from rich.text import Text
 
 from cli.common import EXIT_DEFERRED, EXIT_PROBLEMS, EXIT_USAGE, console, err, literal
-from core.settings import Settings
 
 if TYPE_CHECKING:
     from flows.monitor import RunSummary
@@ -66,6 +64,9 @@ def run(
     Exit code 0: all went well; 1: a source or a delivery failed; 2: the configuration has
     problems (the valid sources, rules and channels still ran); 3: deferred, the warehouse
     was held open by another process (what was scraped is kept; the next run loads it)."""
+    import asyncio
+
+    from core.settings import Settings
     from flows.monitor import monitor_flow
     from pipeline.config import load_config
     from pipeline.progress import RunDisplay
@@ -120,6 +121,7 @@ def serve(
     """Run every schedule from this process until stopped: one monitor deployment per
     schedule of sources (their `interval` or `cron`), the digests and daily maintenance.
     Uses the Prefect server at PREFECT_API_URL, or starts a local one."""
+    from core.settings import Settings
     from flows.serve import serve as serve_all
 
     serve_all(Settings(), limit=limit,
@@ -132,6 +134,9 @@ def digest(
     force: Annotated[bool, typer.Option(help="Send everything waiting, due or not.")] = False,
 ) -> None:
     """Send the digests that are due now (the monitor run also does this at its end)."""
+    import asyncio
+
+    from core.settings import Settings
     from flows.digest import digest_flow
 
     report = asyncio.run(digest_flow(settings=Settings(), run_label="manual", force=force,
@@ -163,6 +168,9 @@ def deploy(
 
 def load_staged() -> None:
     """Load the scrape batches waiting in the staging folder, then evaluate and alert."""
+    import asyncio
+
+    from core.settings import Settings
     from flows.scale import load_staged_flow
 
     summary = asyncio.run(load_staged_flow(settings=Settings(), run_label="manual"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -10,10 +9,9 @@ import typer
 from rich.console import Console
 
 from cli.common import literal
-from core.settings import Settings
-from pipeline.fetching import fetch_policy
 
 if TYPE_CHECKING:
+    from core.settings import Settings
     from scrapers.models import SourceConfig
     from scrapers.probe import Probe
 
@@ -35,7 +33,10 @@ def sources_check(
     Per source: entries, newest date, sample titles, or the error and what to do.
     Exit codes: 0 all good, 1 a source failed, 2 sources.yaml has problems.
     """
+    import asyncio
+
     from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err
+    from core.settings import Settings
     from pipeline.config import load_config
 
     settings = Settings()
@@ -67,6 +68,9 @@ def sources_check(
 
 async def _probe_all(sources: list[SourceConfig], settings: Settings, timeout: float,
                      concurrency: int) -> list[Probe]:
+    import asyncio
+
+    from pipeline.fetching import fetch_policy
     from scrapers.fetch import Fetcher
     from scrapers.probe import probe_source
 

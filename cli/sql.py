@@ -17,9 +17,9 @@ from rich.table import Table
 
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err, literal
 from cli.reading import LiveOption, freshness_of, print_freshness, read_target
-from core.settings import Settings
 
 if TYPE_CHECKING:
+    from core.query_settings import QuerySettings
     from warehouse.queries import QueryResult
 
 
@@ -37,7 +37,7 @@ class OutputFormat(StrEnum):
 
 def sql(
     query: Annotated[str | None, typer.Argument(
-        help="SQL to run, e.g. \"SELECT * FROM v_articles\".")] = None,
+        help="SQL to run, e.g. \"SELECT * FROM v_articles\"; without it, a prompt.")] = None,
     saved: Annotated[str | None, typer.Option(
         help="Run config/queries/NAME.sql instead of QUERY.")] = None,
     param: Annotated[list[str] | None, typer.Option(
@@ -53,13 +53,20 @@ def sql(
                           "= + - @, tab or CR (which spreadsheets run as formulas).")] = False,
 ) -> None:
     """Run SQL against the read copy of the warehouse (read-only) and print or write the
-    result. The copy is as of the last completed run; --live reads the warehouse itself."""
+    result. The copy is as of the last completed run; --live reads the warehouse itself.
+    Without a QUERY or --saved: a prompt for statements (.help lists its commands)."""
+    from core.query_settings import query_settings  # NEWSWATCH_*, without pydantic: fast
     from warehouse.errors import WarehouseError
     from warehouse.queries import copy_query, run_query
 
-    settings = Settings()
-    if (query is None) == (saved is None):
-        raise typer.BadParameter("give either a QUERY or --saved NAME")
+    settings = query_settings()
+    if query is not None and saved is not None:
+        raise typer.BadParameter("give either a QUERY or --saved NAME, not both")
+    if query is None and saved is None:
+        from cli.sql_prompt import prompt
+
+        target = read_target(settings, warehouse, live, say_freshness=True)
+        raise typer.Exit(prompt(target.path, settings, format, out))
     if format is OutputFormat.parquet and out is None:
         raise typer.BadParameter("--format parquet needs --out FILE")
     text, params = _query_and_params(settings, query, saved, param or [])
@@ -85,7 +92,7 @@ def sql(
     print_freshness(fresh)
 
 
-def _query_and_params(settings: Settings, query: str | None, saved: str | None,
+def _query_and_params(settings: QuerySettings, query: str | None, saved: str | None,
                       param: list[str]) -> tuple[str, dict[str, Any]]:
     """The query's text and its $name parameters. A saved query that does not exist or
     lacks a parameter is a usage error (exit 2)."""

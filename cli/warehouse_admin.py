@@ -11,11 +11,11 @@ import typer
 from cli.common import console, literal
 from cli.reading import LiveOption, read_target
 from core.durations import DurationError, parse_duration
-from core.settings import Settings
 
 
 def migrate() -> None:
     """Create the warehouse or bring its schema up to date."""
+    from core.settings import Settings
     from warehouse.connection import writer
     from warehouse.migrate import applied_versions
 
@@ -26,6 +26,7 @@ def migrate() -> None:
 
 
 def parse_age(text: str) -> timedelta:
+
     try:
         return parse_duration(text, what="age", minimum=timedelta(hours=1))
     except DurationError as exc:
@@ -39,6 +40,7 @@ def prune(
         = None,
 ) -> None:
     """Delete articles first seen before the age limit, except those a rule matched."""
+    from core.settings import Settings
     from warehouse.connection import writer
     from warehouse.maintenance import prune as prune_warehouse
 
@@ -59,6 +61,7 @@ def export(
 ) -> None:
     """Export articles (partitioned by day), stories, matches and alerts as Parquet, from the
     read copy the last run published (--live: the warehouse itself)."""
+    from core.settings import Settings
     from warehouse.connection import reader
     from warehouse.maintenance import export_parquet
 

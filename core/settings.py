@@ -8,6 +8,7 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.identity import PLACEHOLDER_CONTACT
+from core.query_settings import default_read_copy
 
 
 class Settings(BaseSettings):
@@ -134,7 +135,3 @@ class Settings(BaseSettings):
 def networks_of(text: str) -> tuple[str, ...]:
     """"10.0.0.0/8, 192.168.1.5" -> ("10.0.0.0/8", "192.168.1.5")."""
     return tuple(part.strip() for part in text.split(",") if part.strip())
-
-def default_read_copy(warehouse: Path) -> Path:
-    """`data/newswatch.duckdb` -> `data/newswatch.read.duckdb`."""
-    return warehouse.with_name(f"{warehouse.stem}.read.duckdb")

@@ -1,4 +1,4 @@
-"""`newswatch serve`: every schedule from one long-lived process, with Prefect's `serve`.
+"""`newswatch serve`: every schedule from one long-lived process, with Prefect's runner.
 
 One deployment per schedule group of sources (core/schedules.py), plus the digest flow (every
 `digest_interval`) and the maintenance flow (`maintenance_cron`). The deployments carry only
@@ -11,24 +11,38 @@ The Prefect API: PREFECT_API_URL when set (a Prefect server or Cloud). Otherwise
 Prefect server is started for the life of the process, because Prefect's ephemeral
 (in-process) API runs no scheduler service, so served schedules would never fire on it.
 
+Stopping (SIGTERM from `kill`, Docker or systemd; Ctrl-C): the runner cancels the runs in
+flight and pauses the schedules, then the local server is stopped, in that order. The server
+runs in a session of its own, so a signal sent to serve's whole process group does not take
+it away while the runner still needs it (a runner whose API vanished retried for minutes),
+and it dies with serve all the same (PR_SET_PDEATHSIG). Whatever the API does, serve is gone
+STOP_SECONDS after the first SIGTERM, with the processes it started.
+
     python -m flows.serve        (the same as `newswatch serve`)
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO, Any
 
 from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
 from prefect.deployments.runner import EntrypointType, RunnerDeployment
+from prefect.exceptions import TerminationSignal
+from prefect.runner import Runner
 
 from core.schedules import Schedule, group_sources, parse_interval
 from core.settings import Settings
@@ -39,6 +53,10 @@ from flows.monitor import monitor_flow
 from pipeline.config import Config, load_config
 
 MAX_NAMED_SOURCES = 6
+# Stopping: the local server has SERVER_STOP_SECONDS after the runner is done before it is
+# killed, and serve is gone STOP_SECONDS after the first SIGTERM whatever happens.
+SERVER_STOP_SECONDS = 5.0
+STOP_SECONDS = 12.0
 
 
 def _name(text: str) -> str:
@@ -64,8 +82,7 @@ ANCHOR = datetime(2024, 1, 1, tzinfo=UTC)
 
 def _when(schedule: Schedule) -> list[IntervalSchedule | CronSchedule]:
     if schedule.interval is not None:
-        return [IntervalSchedule(interval=schedule.interval, anchor_date=ANCHOR,
-                                 timezone="UTC")]
+        return [IntervalSchedule(interval=schedule.interval, anchor_date=ANCHOR, timezone="UTC")]
     return [CronSchedule(cron=schedule.cron or "", timezone="UTC")]
 
 
@@ -120,29 +137,57 @@ def wait_healthy(api_url: str, process: subprocess.Popen[bytes] | None = None,
 @contextmanager
 def local_server(port: int | None = None, home: Path | None = None,
                  log: Path | None = None) -> Iterator[str]:
-    """A `prefect server start` subprocess on 127.0.0.1; yields its API URL, stops it after."""
+    """A `prefect server start` subprocess on 127.0.0.1; yields its API URL, stops it after.
+
+    The server has a session of its own (a signal to our process group is not for it: we stop
+    it once nothing needs it) and, on Linux, is told to stop when the thread that started it
+    dies, so that it never outlives us."""
     port = port or free_port()
     env = {**os.environ, "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
     env.pop("PREFECT_API_URL", None)
     if home is not None:
         env["PREFECT_HOME"] = str(home)
-    out = log.open("ab") if log else subprocess.DEVNULL
+    out: IO[bytes] | int = log.open("ab") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
-         "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT)
+         "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT,
+        start_new_session=True, preexec_fn=_die_with_parent())
     api_url = f"http://127.0.0.1:{port}/api"
     try:
         wait_healthy(api_url, process)
         yield api_url
     finally:
+        _stop(process, SERVER_STOP_SECONDS)
+        if not isinstance(out, int):
+            out.close()
+
+
+def _stop(process: subprocess.Popen[bytes], grace: float) -> None:
+    if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if not isinstance(out, int):   # a log file of ours (DEVNULL is an int)
-            out.close()
+
+
+def _die_with_parent() -> Callable[[], None] | None:
+    """A preexec_fn that has Linux send the child SIGTERM when its parent thread ends, even
+    by SIGKILL (PR_SET_PDEATHSIG); None on other systems."""
+    if not sys.platform.startswith("linux"):
+        return None
+    import ctypes
+
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+    pr_set_pdeathsig = 1
+
+    def arm() -> None:
+        prctl(pr_set_pdeathsig, int(signal.SIGTERM))
+    return arm
 
 
 @contextmanager
@@ -171,17 +216,95 @@ def _port_free(port: int) -> bool:
 
 def serve(settings: Settings | None = None, *, limit: int | None = None,
           echo: Callable[[str], object] = print) -> None:
-    """Serve until interrupted (Ctrl-C / SIGTERM pauses the schedules and exits)."""
-    from prefect import serve as prefect_serve
-
+    """Serve until stopped: SIGTERM or Ctrl-C cancels the runs in flight, pauses the
+    schedules, stops the local server and returns (module docstring)."""
     settings = settings or Settings()
     config = load_config(settings.config_dir)
     for problem in config.problems:
         echo(f"config problem (skipped, the rest runs): {problem}")
     deployments = build_deployments(settings, config)
-    with prefect_api() as api_url:
-        echo(f"Prefect API: {api_url}")
-        prefect_serve(*deployments, limit=limit)
+    main = threading.current_thread() is threading.main_thread()
+    # Until the runner takes SIGTERM over: leave through the `finally` that stops the local
+    # server (which takes 10-20 s to start; SIGTERM's default action would skip it).
+    previous = signal.signal(signal.SIGTERM, _leave) if main else None
+    try:
+        with prefect_api() as api_url:
+            echo(f"Prefect API: {api_url}")
+            runner = _Runner(limit=limit)
+            for deployment in deployments:
+                runner.add_deployment(deployment)
+                echo(f"serving {deployment.flow_name}: {deployment.name}")
+            with suppress(KeyboardInterrupt, TerminationSignal):
+                asyncio.run(runner.start())
+            echo("runner stopped: runs in flight cancelled, schedules paused")
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+    echo("newswatch serve stopped")
+
+
+def _leave(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
+class _Runner(Runner):
+    """Prefect's runner, with a deadline on stopping once SIGTERM has come."""
+
+    def handle_sigterm(self, *args: Any, **kwargs: Any) -> None:
+        if not getattr(self, "_deadline_armed", False):
+            self._deadline_armed = True
+            timer = threading.Timer(STOP_SECONDS, _stop_now)
+            timer.daemon = True
+            timer.start()
+            quiet = _OneLineErrors()
+            for handler in logging.getLogger().handlers:
+                handler.addFilter(quiet)
+        super().handle_sigterm(*args, **kwargs)
+
+
+class _OneLineErrors(logging.Filter):
+    """Once serve is stopping, Prefect's complaints that its API has gone (when systemd
+    signals every process of the service, the server stops at the same moment) come as one
+    line each rather than as tracebacks: they are expected, and nothing is lost by them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.name.startswith("prefect"):
+            exc = record.exc_info[1]
+            record.msg, record.args = f"{record.getMessage()} ({type(exc).__name__}: {exc})", None
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def _stop_now() -> None:
+    """Still running STOP_SECONDS after SIGTERM (the runner waiting on an API that has gone,
+    say): kill what we started and exit, as asked."""
+    children = _child_pids()
+    sys.stderr.write(f"\nnewswatch serve: not stopped {STOP_SECONDS:g} s after SIGTERM (is the "
+                     f"Prefect API answering?); killing {len(children)} child process(es) "
+                     "and exiting. Under systemd, KillMode=mixed lets the local Prefect server "
+                     "outlive the runner that needs it (docs/running.md).\n")
+    sys.stderr.flush()
+    for pid in children:
+        with suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    os._exit(0)
+
+
+def _child_pids() -> list[int]:
+    """This process's children, from /proc (empty where there is none)."""
+    me, found = os.getpid(), []
+    proc = Path("/proc")
+    for entry in proc.iterdir() if proc.is_dir() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        # "pid (command) state ppid ...": the command may hold spaces and parentheses.
+        if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+            found.append(int(entry.name))
+    return found
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,13 @@ class QueryResult:
 
 
 def run_query(path: Path, sql: str, params: dict[str, Any] | None = None, *,
-              wait_seconds: float = 5.0) -> QueryResult:
+              wait_seconds: float = 5.0,
+              on_open: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> QueryResult:
+    """`on_open` sees the connection before the query runs: another thread may call its
+    `interrupt()` (the SQL prompt's Ctrl-C)."""
     with reader(path, wait_seconds=wait_seconds) as con:
+        if on_open is not None:
+            on_open(con)
         try:
             cursor = con.execute(sql, params or None)
         except duckdb.Error as exc:

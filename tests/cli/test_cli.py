@@ -72,6 +72,18 @@ def test_sql_is_read_only_and_errors_are_clear(warehouse: Path, tmp_path: Path) 
     assert missing.exit_code == 1 and "newswatch run" in missing.output
 
 
+@pytest.mark.parametrize("args", [["sql", "SELECT 1"], ["check"]])
+def test_an_invalid_setting_is_a_message_not_a_traceback(
+        args: list[str], warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSWATCH_READ_WAIT_SECONDS", "-3")
+    result = runner.invoke(app, [*args, *(["--warehouse", str(warehouse)] if args[0] == "sql"
+                                          else [])])
+    assert result.exit_code == 2, result.output
+    assert "NEWSWATCH_* environment variable is not valid" in result.output
+    assert "read_wait_seconds" in result.output
+    assert isinstance(result.exception, SystemExit)      # handled, not raised
+
+
 def test_saved_queries_take_parameters(warehouse: Path, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     queries = tmp_path / "config" / "queries"

@@ -1,6 +1,7 @@
-"""Commands that run no flow start without Prefect: importing it takes seconds, and `newswatch
-sql` or `newswatch check` should answer at once. Each probe is a fresh interpreter, so what
-this test process already imported cannot hide an import."""
+"""Commands that run no flow start without Prefect, and without the heavy libraries they do not
+use: `newswatch sql` or `newswatch check` should answer at once. Each command is probed in a
+fresh interpreter, so what another command (or this test process) imported cannot hide an
+import."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,23 +18,26 @@ from warehouse.connection import writer
 
 REPO = Path(__file__).resolve().parents[2]
 
-# Runs each command in-process through typer's runner and reports, per command, its exit code
-# and whether Prefect (or any flows module) was imported by then.
+# Runs one command in-process through typer's runner and reports its exit code and which of
+# the watched top-level packages were imported by the end.
 _PROBE = """
 import json, sys
 from typer.testing import CliRunner
 from cli.app import app
 
-def loaded():
-    return sorted(m for m in sys.modules if m.split(".")[0] in {"prefect", "flows"})
-
-report = [{"args": ["import cli.app"], "exit": 0, "loaded": loaded(), "output": ""}]
-for args in json.loads(sys.argv[1]):
-    result = CliRunner().invoke(app, args)
-    report.append({"args": args, "exit": result.exit_code, "loaded": loaded(),
-                   "output": result.output[-2000:]})
-print(json.dumps(report))
+watched = set(json.loads(sys.argv[2]))
+args = json.loads(sys.argv[1])
+result = CliRunner().invoke(app, args) if args else None
+print(json.dumps({"exit": result.exit_code if result else 0,
+                  "loaded": sorted({m.split(".")[0] for m in sys.modules} & watched),
+                  "output": result.output[-2000:] if result else ""}))
 """
+
+# Slow to import and needed by only some commands.
+HEAVY = {"prefect", "flows", "apprise", "trafilatura", "htmldate", "justext", "courlan",
+         "dateparser", "matplotlib", "numpy", "pyarrow", "duckdb", "jinja2", "lxml", "bs4",
+         "httpx", "ahocorasick", "yaml", "pydantic_settings"}
+NEVER = {"prefect", "flows", "apprise"}   # no command below runs a flow or sends anything
 
 ARTICLE = ("<html lang='en'><head><title>Harbour plan</title></head><body><article>"
            "<h1>Harbour plan</h1>"
@@ -48,18 +53,35 @@ def _python(code: str, *args: str, cwd: Path) -> subprocess.CompletedProcess[str
                           env=env, cwd=cwd, timeout=240)
 
 
-def test_importing_the_cli_does_not_import_prefect(tmp_path: Path) -> None:
-    result = _python("import cli.app, sys; print('prefect' in sys.modules)", cwd=tmp_path)
+@dataclass
+class Probe:
+    exit: int
+    loaded: set[str]
+    output: str
+
+
+def _probe(args: list[str], cwd: Path) -> Probe:
+    result = _python(_PROBE, json.dumps(args), json.dumps(sorted(HEAVY)), cwd=cwd)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "False"
+    report = json.loads(result.stdout)
+    return Probe(report["exit"], set(report["loaded"]), report["output"])
 
 
-def test_the_probe_sees_prefect_when_a_flow_is_imported(tmp_path: Path) -> None:
-    """The check above can fail: the same probe says True once a flow module is imported."""
+def test_importing_the_cli_imports_nothing_heavy(tmp_path: Path) -> None:
+    assert _probe([], tmp_path).loaded == set()
+
+
+def test_the_probe_sees_a_heavy_import(tmp_path: Path) -> None:
+    """The checks here can fail: the same probe reports Prefect and DuckDB once a command
+    that needs them has run (`flows.digest` imports Prefect; `sql` opens DuckDB)."""
     result = _python("import cli.app, flows.digest, sys; print('prefect' in sys.modules)",
                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "True"
+    warehouse = tmp_path / "wh.duckdb"
+    with writer(warehouse):
+        pass
+    assert "duckdb" in _probe(["sql", "SELECT 1", "--warehouse", str(warehouse)], tmp_path).loaded
 
 
 @pytest.fixture
@@ -77,28 +99,38 @@ def inputs(tmp_path: Path) -> dict[str, Path]:
             "report": tmp_path / "report.html"}
 
 
-def test_commands_that_run_no_flow_never_import_prefect(inputs: dict[str, Path]) -> None:
+def _commands(inputs: dict[str, Path]) -> list[tuple[list[str], set[str]]]:
+    """Each command with the heavy packages it may import (what it uses)."""
     wh = str(inputs["warehouse"])
-    commands = [
-        ["--help"],
-        ["sql", "SELECT 1", "--warehouse", wh],
-        ["check"],
-        ["config"],
-        ["rules", "check"],
-        ["rules", "schema"],
-        ["match", "--rules", str(REPO / "config" / "rules"), "--articles",
-         str(inputs["articles"])],
-        ["dates", "--reference", "2025-03-20", str(inputs["text"])],
-        ["extract", str(inputs["page"])],
-        ["sources", "check"],
-        ["report", "--warehouse", wh, "--out", str(inputs["report"])],
+    config = {"yaml", "pydantic_settings"}          # reading config/ and the settings
+    rules = config | {"ahocorasick"}                # compiling rules
+    return [
+        (["--help"], set()),
+        (["sql", "SELECT 1", "--warehouse", wh], {"duckdb"}),   # core.query_settings
+        (["check"], config | {"jinja2"}),           # it checks the rules' templates
+        (["config"], config),
+        (["rules", "check"], rules),
+        (["rules", "schema"], {"yaml"}),
+        (["rules", "test", "ceasefire", "--warehouse", wh],
+         rules | {"duckdb", "pyarrow", "numpy"}),
+        (["match", "--rules", str(REPO / "config" / "rules"), "--articles",
+          str(inputs["articles"])], rules - {"pydantic_settings"}),
+        (["dates", "--reference", "2025-03-20", str(inputs["text"])], set()),
+        (["extract", str(inputs["page"])],
+         {"trafilatura", "htmldate", "justext", "courlan", "lxml", "bs4"}),
+        (["sources", "check"], config),
+        (["report", "--warehouse", wh, "--out", str(inputs["report"])],
+         {"duckdb", "matplotlib", "numpy", "pydantic_settings"}),
     ]
-    result = _python(_PROBE, json.dumps(commands), cwd=inputs["warehouse"].parent)
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
-    assert [r["args"] for r in report[1:]] == commands
-    for step in report:
-        assert step["exit"] == 0, f"newswatch {' '.join(step['args'])}: {step['output']}"
-        assert step["loaded"] == [], (f"after `newswatch {' '.join(step['args'])}`: "
-                                      f"{', '.join(step['loaded'][:5])} imported")
-    assert "1 row(s)" in report[2]["output"]
+
+
+@pytest.mark.parametrize("index", range(12))
+def test_a_command_imports_only_what_it_uses(inputs: dict[str, Path], index: int) -> None:
+    args, allowed = _commands(inputs)[index]
+    assert not allowed & NEVER
+    report = _probe(args, inputs["warehouse"].parent)
+    assert report.exit == 0, f"newswatch {' '.join(args)}: {report.output}"
+    extra = report.loaded - allowed
+    assert not extra, f"`newswatch {' '.join(args)}` imported {', '.join(sorted(extra))}"
+    if args[0] == "sql":
+        assert "1 row(s)" in report.output
