@@ -85,6 +85,14 @@ NOTICES = [
 # markdown channel, exactly. Every mention holds a ZWJ, every link and image bracket is
 # escaped, HTML is text, controls and invisible characters are gone.
 W199 = "W" * 199 + "…"
+
+
+def rating_md(alert_id: str) -> str:
+    """The line under every alert and digest item (not an ops notice) that says how to rate
+    it; the same text in every markdown service and in Slack's last context element."""
+    return f"Alert `{alert_id}` · rate it: `newswatch feedback {alert_id} relevant|irrelevant`"
+
+
 TITLE_MD = (rf"\<{Z}\!channel\> \<{Z}\!here\> @{Z}everyone @{Z}here \<{Z}@{Z}123456789\> "
             rf"\<{Z}@{Z}\!123456789\> \<{Z}@{Z}&987654321\> \<{Z}\#555555555\> "
             rf"\<{Z}at\>General\</at\>")
@@ -99,12 +107,14 @@ ALERT_MD = "\n".join([
     f"{SOURCE} · 20 Nov 2026 09:40 UTC",
     f"> {SENTENCE_MD}",
     f"Also carried by: {W199}",
-    f"_CRITICAL · Ceasefire @{Z}here_"])
+    f"_CRITICAL · Ceasefire @{Z}here_",
+    rating_md("h1")])
 SECOND_MD = "\n".join([
     rf"**[@{Z}all \[bold red\]alarm\[/\] \]8;;https://evil.example osc \]8;; isolate "
     rf"\<{Z}@{Z}123456789\>](about:blank)**",
     "Valley Courier · 20 Nov 2026 09:40 UTC",
-    rf"_LOW · Ports \<{Z}\!channel\>_"])
+    rf"_LOW · Ports \<{Z}\!channel\>_",
+    rating_md("h2")])
 DIGEST_MD = "\n\n".join([rf"## Ceasefire @{Z}here \(critical\)", ALERT_MD,
                          rf"## Ports \<{Z}\!channel\> \(low\)", SECOND_MD])
 NOTICE_MD = "\n".join([

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.alerts.hostile_strings import SOURCE, W199, Z
+from tests.alerts.hostile_strings import SOURCE, W199, Z, rating_md
 from tests.alerts.service_http import (
     SLACK_TOKENS,
     TELEGRAM_BOT,
@@ -56,18 +56,19 @@ def section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text, "verbatim": True}}
 
 
-def context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text, "verbatim": True}]}
+def context(*texts: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text, "verbatim": True}
+                                            for text in texts]}
 
 
 SLACK = {
     "alert": {"color": "#d40e0d", "fallback": f"CRITICAL · Ceasefire @{Z}here: {TITLE_MRKDWN}",
-              "blocks": [section(HEAD), section(QUOTE), context(META)]},
+              "blocks": [section(HEAD), section(QUOTE), context(META, rating_md("h1"))]},
     "digest": {"color": "#d40e0d", "fallback": "newswatch digest: 2 stories", "blocks": [
         section("*newswatch digest: 2 stories*"), section(f"*Ceasefire @{Z}here* · CRITICAL"),
-        section(HEAD), section(QUOTE), context(META),
+        section(HEAD), section(QUOTE), context(META, rating_md("h1")),
         section(f"*Ports &lt;{Z}!channel&gt;* · LOW"), section(SECOND_HEAD),
-        context(f"*LOW* · Ports &lt;{Z}!channel&gt; · matched: ceasefire")]},
+        context(f"*LOW* · Ports &lt;{Z}!channel&gt; · matched: ceasefire", rating_md("h2"))]},
     "notice": {"color": "#e2b93d", "fallback": "[newswatch] sources: 1 failing, 1 gone quiet",
                "blocks": [section("*[newswatch] sources: 1 failing, 1 gone quiet*"),
                           section("Source health changed:"), section(NOTICE_LINES),
@@ -120,7 +121,8 @@ TG_ALERT = "\n".join([
     r"\[link=https://evil.example\]click\[/link\] \[31mred \[0m "
     f"@{Z}everyone @{Z}channel " r"\[boss\](tg://user?id=42)",
     f"Also carried by: {W199}",
-    f"_CRITICAL · Ceasefire @{Z}here_"])
+    f"_CRITICAL · Ceasefire @{Z}here_",
+    rating_md("h1")])
 TELEGRAM = {
     "alert": "\n".join([rf"*\[newswatch\] Ceasefire @{Z}here: {TG_TITLE}*", TG_ALERT]),
     "digest": "\n".join([
@@ -128,7 +130,8 @@ TELEGRAM = {
         "", TG_ALERT, "", f"*Ports <{Z}!channel> (low)*", "",
         rf"*[@{Z}all \[bold red\]alarm\[/\] \]8;;https://evil.example osc \]8;; isolate "
         f"<{Z}@{Z}123456789>](about:blank)*",
-        "Valley Courier · 20 Nov 2026 09:40 UTC", f"_LOW · Ports <{Z}!channel>_"]),
+        "Valley Courier · 20 Nov 2026 09:40 UTC", f"_LOW · Ports <{Z}!channel>_",
+        rating_md("h2")]),
     "notice": "\n".join([
         r"*\[newswatch\] sources: 1 failing, 1 gone quiet*", "Source health changed:", "",
         f"- FAILING: Rude @{Z}channel Feed (rude): its feed failed in the last 3 runs; last "
