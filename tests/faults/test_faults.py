@@ -46,4 +46,6 @@ def test_nothing_lost_nothing_twice(scenario: object, demo: DemoNewsServer) -> N
     ledger = row.ledger
     assert (ledger.articles_lost, ledger.duplicate_articles, ledger.alerts_lost,
             ledger.duplicate_alerts) == (0, 0, 0, 0), ledger.lost_examples
+    assert ledger.healthy_alert, "the demo's ceasefire alert was not delivered"
+    assert row.ok
     assert ledger.alerts_expected >= 6 and ledger.articles_expected >= 37   # not vacuous

@@ -216,9 +216,14 @@ class World:
         expected = {(s, c) for s in wanted for c in self.rule_channels}
         alerts_lost = len(expected - set(delivered))
         alert_dups = sum(n - 1 for n in delivered.values()) + strays
+        # The healthy demo story every scenario runs beside: its alert must get out whatever
+        # the hostile source or the broken channel does (on any channel, in any run).
+        ceasefire = {stories[u] for u, a in self._healthy_articles().items()
+                     if "ceasefire" in a.full_text().lower() and _TERM.search(a.full_text())}
+        healthy_alert = bool(ceasefire & {key for key, _ in delivered})
         return Ledger(len(lost), duplicates, alerts_lost, alert_dups, lost[:3],
                       articles_expected=len(healthy) + len(self.pages),
-                      alerts_expected=len(expected))
+                      alerts_expected=len(expected), healthy_alert=healthy_alert)
 
     def _healthy_articles(self) -> dict[str, Any]:
         now = self.demo.clock.now()
@@ -243,3 +248,4 @@ class Ledger:
     lost_examples: list[str]
     articles_expected: int = 0
     alerts_expected: int = 0
+    healthy_alert: bool = False     # the demo's ceasefire alert reached a receiver
