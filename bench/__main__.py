@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from bench import loading, prefect_overhead, rule_matching, scraping, sitemaps, throughput
+from bench import (
+    loading,
+    prefect_overhead,
+    read_copy,
+    rule_matching,
+    scraping,
+    sitemaps,
+    throughput,
+)
 
 
 def main() -> None:
     print("newswatch benchmarks (medians of 5 runs; ratios against a baseline run alongside)")
-    for module in (rule_matching, scraping, sitemaps, prefect_overhead, loading, throughput):
+    for module in (rule_matching, scraping, sitemaps, prefect_overhead, loading, read_copy,
+                   throughput):
         for name, figure in module.run():
             print(f"  {name:<45} {figure}", flush=True)
 

@@ -13,7 +13,7 @@ import typer
 from typer.core import TyperGroup
 
 from cli import channels, checks, outbox, runs, sql, warehouse_admin
-from cli.common import EXIT_PROBLEMS, err
+from cli.common import EXIT_PROBLEMS, err, literal
 from cli.dates import dates
 from cli.extract import extract_command
 from cli.feedback import feedback
@@ -43,7 +43,7 @@ class _Commands(TyperGroup):
         try:
             return super().invoke(ctx)
         except WarehouseError as exc:
-            err.print(f"error: {exc}", markup=False, highlight=False)
+            err.print(literal(f"error: {exc}"))
             raise typer.Exit(EXIT_PROBLEMS) from exc
 
 

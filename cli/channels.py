@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err
+from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err, literal
 from core.settings import Settings
 
 channels_app = typer.Typer(help="Check channels and send test messages.", no_args_is_help=True)
@@ -24,16 +24,16 @@ def channels_check() -> None:
     problems = [p for p in config.problems
                 if Path(p.file).name == "channels.yaml" or p.field.endswith(".channels")]
     for problem in problems:
-        err.print(str(problem), markup=False, highlight=False)
+        err.print(literal(str(problem)))
     failed = bool(problems)
     for channel in config.channels.values():
         missing = [v for v in channel.secret_names() if not os.environ.get(v)]
         if missing:
             failed = True
-            err.print(f"{channel.name}: environment variable {', '.join(missing)} is not set; "
-                      "set it where newswatch runs (see .env.example)", highlight=False)
+            err.print(literal(f"{channel.name}: environment variable {', '.join(missing)} is "
+                              "not set; set it where newswatch runs (see .env.example)"))
         else:
-            console.print(f"{channel.name}: ok ({channel.format})", highlight=False)
+            console.print(literal(f"{channel.name}: ok ({channel.format})"))
     if failed:
         raise typer.Exit(EXIT_USAGE)
 
@@ -52,7 +52,8 @@ def channels_test(name: Annotated[str, typer.Argument(help="Channel name.")]) ->
     config = load_config(Settings().config_dir)
     channel = config.channels.get(name)
     if channel is None:
-        err.print(f"no channel {name!r}; channels: {', '.join(sorted(config.channels)) or 'none'}")
+        err.print(literal(f"no channel {name!r}; channels: "
+                          f"{', '.join(sorted(config.channels)) or 'none'}"))
         raise typer.Exit(EXIT_USAGE)
     sample = AlertView(
         alert_id="test", rule_id="test", rule_name="newswatch test message", severity="low",
@@ -64,6 +65,6 @@ def channels_test(name: Annotated[str, typer.Argument(help="Channel name.")]) ->
         send(channel.resolve_url(os.environ), render(sample, channel.format, channel.timezone),
              secrets=channel.secret_names())
     except (MissingSecret, DeliveryError) as exc:
-        err.print(f"{name}: not sent: {exc}", markup=False, highlight=False)
+        err.print(literal(f"{name}: not sent: {exc}"))
         raise typer.Exit(EXIT_PROBLEMS) from exc
-    console.print(f"{name}: test message sent")
+    console.print(literal(f"{name}: test message sent"))

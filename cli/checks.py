@@ -7,7 +7,7 @@ import os
 import typer
 from rich.table import Table
 
-from cli.common import EXIT_USAGE, console, err
+from cli.common import EXIT_USAGE, console, err, literal
 from core.settings import Settings
 
 
@@ -19,12 +19,13 @@ def check() -> None:
 
     settings = Settings()
     config = load_config(settings.config_dir)
-    console.print(f"{len(config.sources)} sources, {len(config.rules)} rules, "
-                  f"{len(config.channels)} channels valid in {settings.config_dir}")
+    console.print(literal(f"{len(config.sources)} sources, {len(config.rules)} rules, "
+                          f"{len(config.channels)} channels valid in {settings.config_dir}"))
     missing = sorted({name for c in config.channels.values() for name in c.secret_names()
                       if not os.environ.get(name)})
     for name in missing:
-        err.print(f"warning: environment variable {name} is not set (needed to send alerts)")
+        err.print(literal(f"warning: environment variable {name} is not set (needed to send "
+                          "alerts)"))
     problems = [str(p) for p in config.problems]
     problems += alerting.settings_problems(settings, config)
     for rule in config.rules:
@@ -34,7 +35,7 @@ def check() -> None:
             except TemplateError as exc:
                 problems.append(f"rule {rule.id}: template for {fmt}: {exc}")
     for problem in problems:
-        err.print(problem, markup=False, highlight=False)
+        err.print(literal(problem))
     if problems:
         raise typer.Exit(EXIT_USAGE)
 
@@ -46,10 +47,10 @@ def show_config() -> None:
     settings = Settings()
     table = Table("setting", "value", "environment variable")
     for name, value in settings.model_dump().items():
-        table.add_row(name, str(value), f"NEWSWATCH_{name.upper()}")
+        table.add_row(literal(name), literal(str(value)), literal(f"NEWSWATCH_{name.upper()}"))
     console.print(table)
     config = load_config(settings.config_dir)
     for channel in config.channels.values():
         for variable in channel.secret_names():
             state = "set" if os.environ.get(variable) else "NOT SET"
-            console.print(f"channel {channel.name}: {variable} is {state}", highlight=False)
+            console.print(literal(f"channel {channel.name}: {variable} is {state}"))

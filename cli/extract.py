@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
+from cli.common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, printable
 from core.settings import Settings
 from pipeline.fetching import fetch_policy
 from scrapers.errors import ScrapeError
@@ -55,7 +55,7 @@ def extract_command(
         _usage(f"{target}: no such file (give a saved .html or .html.gz page, or an "
                "http(s) URL)")
     except ScrapeError as exc:
-        typer.echo(f"{target}: {exc.error_class}: {exc.message}", err=True)
+        typer.echo(printable(f"{target}: {exc.error_class}: {exc.message}"), err=True)
         raise typer.Exit(EXIT_PROBLEMS) from exc
     typer.echo(json.dumps(article_json(article), ensure_ascii=False, indent=2))
 

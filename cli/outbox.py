@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console
+from cli.common import console, err
+from cli.reading import LiveOption, freshness_of, print_freshness, read_target
 from cli.sql import OutputFormat, print_result
 from core.settings import Settings
 
@@ -16,15 +17,37 @@ outbox_app = typer.Typer(help="Alerts waiting to go out, and giving failed ones 
 
 
 @outbox_app.callback()
-def outbox_list(ctx: typer.Context) -> None:
-    """List alerts not (yet) delivered and lines waiting for a digest."""
+def outbox_list(ctx: typer.Context, live: LiveOption = False) -> None:
+    """List alerts not (yet) delivered, lines waiting for a digest, and scraped batches
+    waiting for the warehouse lock (runs that found it held open)."""
     if ctx.invoked_subcommand is not None:
         return
     from warehouse.queries import undelivered_alerts, waiting_digest_lines
 
-    path = Settings().warehouse
-    print_result(undelivered_alerts(path), OutputFormat.table, sys.stdout)
-    print_result(waiting_digest_lines(path), OutputFormat.table, sys.stdout)
+    settings = Settings()
+    target = read_target(settings, None, live)
+    fresh = freshness_of(target)
+    print_result(undelivered_alerts(target.path), OutputFormat.table, sys.stdout)
+    print_result(waiting_digest_lines(target.path), OutputFormat.table, sys.stdout)
+    print_freshness(fresh)
+    _waiting_batches(settings)
+
+
+def _waiting_batches(settings: Settings) -> None:
+    """What runs that found the warehouse locked kept in the staging folder: their alerts
+    are not in the outbox yet."""
+    from warehouse.staging import deferred_runs
+
+    waiting = deferred_runs(settings.staging_dir, settings.warehouse)
+    if not waiting:
+        return
+    articles = sum(run.articles for run in waiting)
+    oldest = f"{waiting[0].deferred_at:%Y-%m-%d %H:%M} UTC"
+    console.print(f"{len(waiting)} scraped batch(es) wait for the warehouse lock "
+                  f"({articles} article(s), the oldest from {oldest}, in "
+                  f"{settings.staging_dir}): the next run that gets the lock loads them, "
+                  "evaluates the rules and sends their alerts.", markup=False, highlight=False)
+    err.print(f"last reason: {waiting[-1].reason}", markup=False, highlight=False)
 
 
 @outbox_app.command("retry")

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from cli.common import EXIT_PROBLEMS, console, err
+from cli.common import EXIT_PROBLEMS, console, err, literal
+from cli.reading import LiveOption, freshness_of, print_freshness, read_target
 from core.settings import Settings
 
 
@@ -35,12 +36,14 @@ def report(
                                              "to the HTML, same name).")] = None,
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
         = None,
+    live: LiveOption = False,
 ) -> None:
     """Write an HTML report of the matching articles and a PNG of its chart.
 
     The page is one file, viewable offline: matching articles per day and source, the stories
     behind the peaks, the most mentioned entities and upcoming event dates. The PNG is the
-    chart alone, for pasting into chat."""
+    chart alone, for pasting into chat. It reads the read copy the last run published
+    (--live: the warehouse itself)."""
     from reports.html import write_report
     from warehouse.errors import WarehouseError
     from warehouse.report_data import Filter
@@ -51,16 +54,19 @@ def report(
         raise typer.BadParameter(f"the HTML and the PNG would both be {out}; give --out a "
                                  ".html name or --png another file")
     settings = Settings()
+    target = read_target(settings, warehouse, live)
+    fresh = freshness_of(target)
     try:
-        written = write_report(warehouse or settings.warehouse, Filter(rule, entity), last_day,
-                               days, out, png_path, wait_seconds=settings.read_wait_seconds)
+        written = write_report(target.path, Filter(rule, entity), last_day, days, out,
+                               png_path, wait_seconds=settings.read_wait_seconds)
     except WarehouseError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
+        err.print(literal(f"error: {exc}"))
         raise typer.Exit(EXIT_PROBLEMS) from exc
     data = written.data
-    console.print(f"wrote {written.html} and {written.png}: {data.total} matching articles "
-                  f"({data.filter.describe()}) from {data.first_day} to {data.last_day}",
-                  markup=False, highlight=False)
+    console.print(literal(f"wrote {written.html} and {written.png}: {data.total} matching "
+                          f"articles ({data.filter.describe()}) from {data.first_day} to "
+                          f"{data.last_day}"))
+    print_freshness(fresh)
     if data.total == 0:
         err.print("note: nothing matched in this window; check the rule id or entity "
                   "(`newswatch sql \"SELECT rule_id, count(*) FROM matches GROUP BY 1\"`), "

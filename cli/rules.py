@@ -19,7 +19,8 @@ import typer
 from rich.console import Console
 
 from alerts.channels import ChannelFile
-from cli.common import EXIT_PROBLEMS, EXIT_USAGE
+from cli.common import EXIT_PROBLEMS, EXIT_USAGE, literal
+from cli.reading import LiveOption, read_target
 from cli.rules_eval import print_excluded
 from core.durations import DurationError, parse_duration
 from core.errors import ConfigError, ConfigProblem
@@ -77,18 +78,18 @@ def rules_check(
     config_dir = config or Settings().config_dir
     target = path or config_dir / "rules"
     if not target.exists():
-        err.print(f"{target}: no such file or folder; give a rule file or a folder of "
-                  "*.yaml rule files", markup=False)
+        err.print(literal(f"{target}: no such file or folder; give a rule file or a folder of "
+                          "*.yaml rule files"))
         raise typer.Exit(EXIT_USAGE)
     files = rule_files(target)
     loaded, compiled = _load([target], config_dir, check_channels=True)
     for problem in loaded.problems:
-        err.print(str(problem).removeprefix(": "), markup=False)
-    console.print(f"{len(compiled.compiled.rules)} valid rule(s) in {len(files)} file(s); "
-                  f"{len(loaded.problems)} problem(s)", markup=False)
+        err.print(literal(str(problem).removeprefix(": ")))
+    console.print(literal(f"{len(compiled.compiled.rules)} valid rule(s) in {len(files)} file(s); "
+                          f"{len(loaded.problems)} problem(s)"))
     if loaded.problems or not files:
         if not files:
-            err.print(f"{target}: no *.yaml or *.yml rule files found", markup=False)
+            err.print(literal(f"{target}: no *.yaml or *.yml rule files found"))
         raise typer.Exit(EXIT_PROBLEMS)
 
 
@@ -105,6 +106,7 @@ def rules_test(
                                             "(30m, 12h, 7d, 2w).")] = "7d",
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
         = None,
+    live: LiveOption = False,
     limit: Annotated[int, typer.Option(help="Show at most this many hits.")] = 50,
     reference: Annotated[str | None, typer.Option(
         help="Date that event dates of articles without a publication date resolve against "
@@ -123,39 +125,37 @@ def rules_test(
     if rule is None:
         mine = [str(p) for p in config.problems if rule_id in str(p)]
         for problem in mine:
-            err.print(problem, markup=False)
+            err.print(literal(problem))
         known = ", ".join(sorted(r.id for r in config.rules)) or "none"
-        err.print(f"no valid rule {rule_id!r} in {settings.config_dir / 'rules'}; valid rules: "
-                  f"{known}", markup=False)
+        err.print(literal(f"no valid rule {rule_id!r} in {settings.config_dir / 'rules'}; "
+                          f"valid rules: {known}"))
         raise typer.Exit(EXIT_USAGE)
     compiled = compile_rules([rule.model_copy(update={"enabled": True})], config.entities)
     if compiled.problems:
-        err.print(compiled.problems[0], markup=False)
+        err.print(literal(compiled.problems[0]))
         raise typer.Exit(EXIT_USAGE)
     now = datetime.now(UTC)
-    with reader(warehouse or settings.warehouse) as con:
+    with reader(read_target(settings, warehouse, live, say_freshness=True).path) as con:
         articles = articles_since(con, now - age)
         names = source_names(con)
     articles = _with_reference(articles, reference, rule)
     hits = _matches(compiled, rule, articles)
     for article, match in hits[:limit]:
         source = names.get(article.source_id, article.source_id)
-        console.print(f"{article.first_seen_at:%Y-%m-%d %H:%M} {source}: {article.title}",
-                      markup=False)
+        console.print(literal(f"{article.first_seen_at:%Y-%m-%d %H:%M} {source}: {article.title}"))
         for line in _evidence_lines(match):
-            console.print(f"    {line}", markup=False)
-    console.print(f"{len(hits)} of {len(articles)} article(s) stored in the last {since} "
-                  f"matched rule {rule.id}" + (f" (first {limit} shown)" if len(hits) > limit
-                                                else ""), markup=False)
+            console.print(literal(f"    {line}"))
+    shown = f" (first {limit} shown)" if len(hits) > limit else ""
+    console.print(literal(f"{len(hits)} of {len(articles)} article(s) stored in the last "
+                          f"{since} matched rule {rule.id}{shown}"))
     print_excluded(compiled.compiled, rule.id, articles, {a.article_id for a, _ in hits},
                    names, limit, now)
     if rule.kind == "threshold" and rule.threshold is not None:
         crossing = threshold_crossing(rule, [Hit(a.article_id, a.source_id, a.first_seen_at,
                                                  a.title) for a, _ in hits], now)
         state = ("would fire now" if crossing else "would not fire now")
-        console.print(f"threshold ({rule.threshold.articles} articles from "
-                      f"{rule.threshold.sources} sources within the window): {state}",
-                      markup=False)
+        console.print(literal(f"threshold ({rule.threshold.articles} articles from "
+                              f"{rule.threshold.sources} sources within the window): {state}"))
 
 
 def _with_reference(articles: list[Any], reference: str | None, rule: Rule) -> list[Any]:
@@ -167,8 +167,8 @@ def _with_reference(articles: list[Any], reference: str | None, rule: Rule) -> l
         articles = [a if a.published_at else replace(a, first_seen_at=when) for a in articles]
     if undated and rule.event is not None:
         said = f"--reference {reference}" if reference else "their ingest time"
-        console.print(f"{len(undated)} article(s) without a publication date: event dates "
-                      f"resolved against {said}", markup=False)
+        console.print(literal(f"{len(undated)} article(s) without a publication date: event dates "
+                              f"resolved against {said}"))
     return articles
 
 
@@ -221,7 +221,7 @@ def match_command(
     published_at resolves its event dates against --reference or now, and says which."""
     if not rules.exists() or not articles.is_file():
         missing = rules if not rules.exists() else articles
-        err.print(f"{missing}: no such file", markup=False)
+        err.print(literal(f"{missing}: no such file"))
         raise typer.Exit(EXIT_USAGE)
     config = Config()
     watchlist = entities or _default_entities(rules)
@@ -238,14 +238,14 @@ def match_command(
         if article.published_at is None:
             article = replace(article, first_seen_at=fallback)
         if article.published_at is None and any(r.event for r in by_id.values()):
-            err.print(f"{url}: no published_at; event dates resolved against "
-                      f"{fallback.isoformat(timespec='minutes')} ({said})", markup=False)
+            err.print(literal(f"{url}: no published_at; event dates resolved against "
+                              f"{fallback.isoformat(timespec='minutes')} ({said})"))
         found = apply_events(compiled.compiled, article, compiled.compiled.evaluate(article),
                              by_id, find_dates)
         for m in found:
             sys.stdout.write(json.dumps(_as_json(m, article, url), ensure_ascii=False) + "\n")
     for problem in problems:
-        err.print(problem, markup=False)
+        err.print(literal(problem))
     if problems:
         raise typer.Exit(EXIT_PROBLEMS)
 

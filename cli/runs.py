@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
+from rich.text import Text
 
-from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err
+from cli.common import EXIT_DEFERRED, EXIT_PROBLEMS, EXIT_USAGE, console, err, literal
 from core.settings import Settings
 
 if TYPE_CHECKING:
@@ -30,9 +30,9 @@ def demo(
     from cli.demo import demo_counts, demo_last_day, run_demo
 
     def show_mail(mail: Any) -> None:
-        console.rule(f"[bold]Email to {', '.join(mail.recipients)}")
-        console.print(f"[bold]Subject:[/bold] {escape(mail.subject)}", highlight=False)
-        console.print(mail.part("text/plain").strip(), markup=False, highlight=False)
+        console.rule(literal(f"Email to {', '.join(mail.recipients)}", style="bold"))
+        console.print(Text.assemble(("Subject: ", "bold"), literal(mail.subject)))
+        console.print(literal(mail.part("text/plain").strip()))
         console.rule()
 
     summaries, received = run_demo(workdir, lambda m: console.print(m, highlight=False), show_mail)
@@ -46,12 +46,11 @@ def demo(
     console.print(f"  alerts sent:      {sum(s.alerts_sent for s in summaries)}; "
                   f"emails received: {received} (the alerts and the daily digest)")
     console.print(f"  warehouse:        {warehouse}")
-    console.print("  try:  .venv/bin/newswatch sql --warehouse "
-                  f"{warehouse} \"SELECT rule_id, title, sentence FROM v_matches\"",
-                  highlight=False, markup=False)
-    console.print(f"  and:  .venv/bin/newswatch report --warehouse {warehouse} --until "
-                  f"{demo_last_day().isoformat()} --days 10 --out {workdir / 'report.html'}",
-                  highlight=False, markup=False)
+    console.print(literal("  try:  .venv/bin/newswatch sql --warehouse "
+                          f"{warehouse} \"SELECT rule_id, title, sentence FROM v_matches\""))
+    console.print(literal(f"  and:  .venv/bin/newswatch report --warehouse {warehouse} --until "
+                          f"{demo_last_day().isoformat()} --days 10 "
+                          f"--out {workdir / 'report.html'}"))
     problems = sum(s.errors for s in summaries)
     if problems:
         err.print(f"{problems} problem(s) during the demo runs; see above")
@@ -65,7 +64,8 @@ def run(
     """Run the monitor flow once now: scrape, load, evaluate rules, send alerts.
 
     Exit code 0: all went well; 1: a source or a delivery failed; 2: the configuration has
-    problems (the valid sources, rules and channels still ran)."""
+    problems (the valid sources, rules and channels still ran); 3: deferred, the warehouse
+    was held open by another process (what was scraped is kept; the next run loads it)."""
     from flows.monitor import monitor_flow
     from pipeline.config import load_config
     from pipeline.progress import RunDisplay
@@ -75,9 +75,9 @@ def run(
     enabled = [s.id for s in config.sources if s.enabled]
     unknown = sorted(set(source or []) - {s.id for s in config.sources})
     if unknown:
-        err.print(f"no source {', '.join(unknown)} in {settings.config_dir / 'sources.yaml'}; "
-                  f"sources: {', '.join(s.id for s in config.sources) or 'none'}",
-                  markup=False, highlight=False)
+        err.print(literal(f"no source {', '.join(unknown)} in "
+                          f"{settings.config_dir / 'sources.yaml'}; "
+                          f"sources: {', '.join(s.id for s in config.sources) or 'none'}"))
         raise typer.Exit(EXIT_USAGE)
     total = len([i for i in enabled if source is None or i in source])
     with RunDisplay(err, total).showing():
@@ -86,6 +86,8 @@ def run(
     _print_run(summary)
     if summary.config_problems:
         raise typer.Exit(EXIT_USAGE)
+    if summary.deferred:
+        raise typer.Exit(EXIT_DEFERRED)
     if summary.errors:
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -93,17 +95,22 @@ def run(
 def _print_run(summary: RunSummary) -> None:
     for s in summary.sources:
         state = "304 not modified" if s.not_modified else f"{s.entries} entries"
-        console.print(f"{s.source_id}: {state}, {s.new_articles} new, "
-                      f"{s.skipped_known} known, {len(s.errors)} errors", highlight=False)
+        console.print(literal(f"{s.source_id}: {state}, {s.new_articles} new, "
+                              f"{s.skipped_known} known, {len(s.errors)} errors"))
         for e in s.errors:
-            err.print(f"  {e}", markup=False, highlight=False)
+            err.print(literal(f"  {e}"))
     for failure in summary.delivery_failures:
-        err.print(f"delivery: {failure}", markup=False, highlight=False)
+        err.print(literal(f"delivery: {failure}"))
     for problem in summary.config_problems:
-        err.print(f"config: {problem}", markup=False, highlight=False)
+        err.print(literal(f"config: {problem}"))
+    if summary.batches_loaded:
+        console.print(f"loaded {summary.batches_loaded} batch(es) kept by earlier runs "
+                      "(or scrape workers) for the warehouse lock", highlight=False)
     console.print(f"{summary.articles_new} new articles, {summary.matches} matches, "
                   f"{summary.alerts_sent} alerts sent, {summary.digests_sent} digests sent, "
                   f"{summary.alerts_held} held by quiet hours, {summary.realerts} re-alerts")
+    if summary.deferred:
+        err.print(summary.deferred, markup=False, highlight=False)
 
 
 def serve(
@@ -116,7 +123,7 @@ def serve(
     from flows.serve import serve as serve_all
 
     serve_all(Settings(), limit=limit,
-              echo=lambda m: console.print(m, markup=False, highlight=False))
+              echo=lambda m: console.print(literal(m)))
 
 
 def digest(
@@ -131,8 +138,7 @@ def digest(
                                      channels=channel))
     console.print(f"{report.sent} digest(s) sent with {report.lines} line(s)")
     for failure in report.failures:
-        err.print(f"not sent (kept for the next attempt): {failure}", markup=False,
-                  highlight=False)
+        err.print(literal(f"not sent (kept for the next attempt): {failure}"))
     if report.failures:
         raise typer.Exit(EXIT_PROBLEMS)
 
@@ -152,7 +158,7 @@ def deploy(
     deployed = deploy_flows(partitions=partitions, work_pool=pool, scrape_cron=scrape_cron,
                             load_cron=load_cron, loader_queue=loader_queue)
     for name in (*deployed.scrapers, deployed.loader):
-        console.print(f"deployed {name}", highlight=False)
+        console.print(literal(f"deployed {name}"))
 
 
 def load_staged() -> None:
@@ -163,7 +169,7 @@ def load_staged() -> None:
     console.print(f"{summary.articles_new} new articles, {summary.matches} matches, "
                   f"{summary.alerts_sent} alerts sent")
     for problem in summary.config_problems:
-        err.print(f"config: {problem}", markup=False, highlight=False)
+        err.print(literal(f"config: {problem}"))
     if summary.config_problems:
         raise typer.Exit(EXIT_USAGE)
     if summary.errors:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
+from cli.common import literal
 from core.settings import Settings
 from pipeline.fetching import fetch_policy
 
@@ -41,16 +42,16 @@ def sources_check(
     config = load_config(settings.config_dir)
     problems = [p for p in config.problems if Path(p.file).name == "sources.yaml"]
     for problem in problems:
-        err.print(str(problem), markup=False, highlight=False)
+        err.print(literal(str(problem)))
     kinds = sorted({s.kind for s in config.sources})
-    console.print(f"{len(config.sources)} sources valid in "
-                  f"{settings.config_dir / 'sources.yaml'}"
-                  + (f" ({', '.join(kinds)})" if kinds else ""), highlight=False)
+    console.print(literal(f"{len(config.sources)} sources valid in "
+                          f"{settings.config_dir / 'sources.yaml'}"
+                          + (f" ({', '.join(kinds)})" if kinds else "")))
     if fetch:
         chosen = [s for s in config.sources if s.enabled and (not source or s.id in source)]
         unknown = sorted(set(source or ()) - {s.id for s in config.sources})
         for name in unknown:
-            err.print(f"no source {name!r} in sources.yaml", markup=False, highlight=False)
+            err.print(literal(f"no source {name!r} in sources.yaml"))
         probes = asyncio.run(_probe_all(chosen, settings, timeout, max(1, concurrency)))
         for probe in probes:
             _show(probe, console, err)
@@ -92,13 +93,11 @@ def _show(probe: Probe, out: Console, err: Console) -> None:
         line = (f"ok    {head}: {status}, {probe.entries} entries"
                 + (f" (+ {', '.join(skipped)})" if skipped else "")
                 + f", newest {newest}, {probe.seconds:.2f} s")
-        out.print(line, markup=False, highlight=False)
+        out.print(literal(line))
         for title in probe.samples:
-            out.print(f"        - {title}", markup=False, highlight=False)
+            out.print(literal(f"        - {title}"))
     else:
-        err.print(f"FAIL  {head}: {status}, {probe.error} ({probe.seconds:.2f} s)",
-                  markup=False, highlight=False)
-        err.print(f"        what to do: {probe.hint}", markup=False,
-                  highlight=False)
+        err.print(literal(f"FAIL  {head}: {status}, {probe.error} ({probe.seconds:.2f} s)"))
+        err.print(literal(f"        what to do: {probe.hint}"))
     for note in probe.notes:
-        out.print(f"        note: {note}", markup=False, highlight=False)
+        out.print(literal(f"        note: {note}"))

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console
+from cli.common import console, literal
+from cli.reading import LiveOption, read_target
 from core.durations import DurationError, parse_duration
 from core.settings import Settings
 
@@ -21,7 +22,7 @@ def migrate() -> None:
     path = Settings().warehouse
     with writer(path) as con:
         versions = sorted(applied_versions(con))
-    console.print(f"{path}: schema at version {versions[-1] if versions else 0}")
+    console.print(literal(f"{path}: schema at version {versions[-1] if versions else 0}"))
 
 
 def parse_age(text: str) -> timedelta:
@@ -54,14 +55,16 @@ def export(
     format: Annotated[str, typer.Option("--format", help="Only parquet for now.")] = "parquet",
     warehouse: Annotated[Path | None, typer.Option(help="DuckDB file (default: settings).")]
         = None,
+    live: LiveOption = False,
 ) -> None:
-    """Export articles (partitioned by day), stories, matches and alerts as Parquet."""
+    """Export articles (partitioned by day), stories, matches and alerts as Parquet, from the
+    read copy the last run published (--live: the warehouse itself)."""
     from warehouse.connection import reader
     from warehouse.maintenance import export_parquet
 
     if format != "parquet":
         raise typer.BadParameter("only --format parquet is supported")
-    with reader(warehouse or Settings().warehouse) as con:
+    with reader(read_target(Settings(), warehouse, live).path) as con:
         written = export_parquet(con, folder)
     for name, path in written.items():
-        console.print(f"{name}: {path}")
+        console.print(literal(f"{name}: {path}"))

@@ -19,6 +19,18 @@ class Settings(BaseSettings):
                             description="The DuckDB file.")
     read_wait_seconds: float = Field(
         default=5.0, ge=0, description="How long `newswatch sql` waits for a locked warehouse.")
+    read_copy: Path | None = Field(
+        default=None, description="The read copy every run publishes when it finishes, for "
+        "people and tools to query (`newswatch sql` reads it); default: "
+        "`<warehouse stem>.read.duckdb` beside the warehouse.")
+    read_copy_enabled: bool = Field(
+        default=True, description="false: runs publish no read copy, and `newswatch sql`, "
+        "`report` and `rules test` read the warehouse itself (saves a copy of the file per "
+        "run; any session left open on the warehouse then defers the runs).")
+    lock_wait_seconds: float = Field(
+        default=5.0, ge=0, description="How long a run waits for the warehouse's lock before "
+        "it keeps what it scraped in the staging folder for the next run to load (exit code "
+        "3).")
     contact_url: str = Field(
         default=PLACEHOLDER_CONTACT, description="Where site owners can reach whoever runs "
         "this newswatch (a web page or mailto:); sent in the User-Agent.")
@@ -94,6 +106,15 @@ class Settings(BaseSettings):
                                  ) from None
         return value
 
+    def read_copy_of(self, warehouse: Path | None = None) -> Path | None:
+        """The read copy of `warehouse` (default: this settings' warehouse), None when read
+        copies are off. NEWSWATCH_READ_COPY names the copy of NEWSWATCH_WAREHOUSE only."""
+        if not self.read_copy_enabled:
+            return None
+        if warehouse is None or warehouse.resolve() == self.warehouse.resolve():
+            return self.read_copy or default_read_copy(self.warehouse)
+        return default_read_copy(warehouse)
+
     @field_validator("default_interval", "digest_interval")
     @classmethod
     def _interval(cls, value: str) -> str:
@@ -113,3 +134,7 @@ class Settings(BaseSettings):
 def networks_of(text: str) -> tuple[str, ...]:
     """"10.0.0.0/8, 192.168.1.5" -> ("10.0.0.0/8", "192.168.1.5")."""
     return tuple(part.strip() for part in text.split(",") if part.strip())
+
+def default_read_copy(warehouse: Path) -> Path:
+    """`data/newswatch.duckdb` -> `data/newswatch.read.duckdb`."""
+    return warehouse.with_name(f"{warehouse.stem}.read.duckdb")

@@ -19,10 +19,64 @@ from pydantic import BaseModel, ValidationError
 from core.errors import ConfigProblem
 
 MAX_FILE_BYTES = 2_000_000
+# Values that aliases (*name) may stand for in one file, counted as if written out. A few
+# hundred bytes of aliases of aliases expand to millions of values (x8 per level): validation
+# would take minutes. Real files share a list or a block of defaults a few hundred times.
+MAX_ALIAS_NODES = 20_000
+
+
+class _AliasCountingLoader(yaml.SafeLoader):
+    """SafeLoader that counts, while composing, the nodes each alias stands for, and stops at
+    the alias that takes the file past MAX_ALIAS_NODES (or that names a node it is inside)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._expanded = 0
+        self._sizes: dict[int, int] = {}
+        self._parents: list[yaml.Node | None] = []
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if not self.check_event(yaml.AliasEvent):
+            self._parents.append(parent)
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._parents.pop()
+        mark = self.peek_event().start_mark
+        node = super().compose_node(parent, index)
+        if node is None:
+            return None
+        if node is parent or any(node is p for p in self._parents):
+            raise yaml.composer.ComposerError(
+                None, None, "this alias names a node it is inside (a loop); write the value "
+                "out", mark)
+        self._expanded += _node_count(node, self._sizes)
+        if self._expanded > MAX_ALIAS_NODES:
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases nest too deep or expand too large (more than "
+                f"{MAX_ALIAS_NODES:,} values once written out, from here on); write the "
+                "lists out instead of aliases of aliases", mark)
+        return node
+
+
+def _node_count(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """Nodes under `node` with every alias written out; a complete node's count is kept."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    if isinstance(node, yaml.SequenceNode):
+        total = 1 + sum(_node_count(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total = 1 + sum(_node_count(k, sizes) + _node_count(v, sizes) for k, v in node.value)
+    else:
+        total = 1
+    sizes[id(node)] = total
+    return total
 
 
 def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[ConfigProblem]]:
-    """Parse a file into (data, node tree, problems). A syntax error is one precise problem."""
+    """Parse a file into (data, node tree, problems). A syntax error, or aliases that expand
+    beyond MAX_ALIAS_NODES, is one precise problem."""
     name = str(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
@@ -32,8 +86,13 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[ConfigProblem]]:
     except (OSError, UnicodeDecodeError) as exc:
         return None, None, [ConfigProblem(name, None, None, "", f"cannot read file: {exc}")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # Composed (for the lines) and loaded (for the data) apart, as before: loading merges
+        # `<<: *defaults` into the nodes it reads.
+        node = yaml.compose(text, Loader=_AliasCountingLoader)
+        data = yaml.load(text, Loader=_AliasCountingLoader)   # a SafeLoader
+    except RecursionError:
+        return None, None, [ConfigProblem(name, None, None, "",
+                                          "invalid YAML: nested too deep; flatten the file")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

@@ -25,11 +25,10 @@ from core.settings import Settings
 from pipeline import steps
 from pipeline.config import Config
 from pipeline.rule_evaluation import RuleSet
-from pipeline.runner import Stages, after_load
-from pipeline.summary import RunSummary, run_markdown, summarize_load
+from pipeline.runner import Stages, after_load, begin_summary
+from pipeline.summary import RunSummary, run_markdown
 from scrapers.fetch import Fetcher
 from scrapers.models import KnownUrls, SourceConfig, SourceResult, Validators
-from warehouse.articles import LoadReport
 from warehouse.outbox import QueueReport
 
 
@@ -56,8 +55,9 @@ async def scrape_in_task(source: SourceConfig, fetcher: Fetcher, known_urls: Kno
 
 
 @task(name="load-articles", cache_policy=NO_CACHE)
-def load_task(settings: Settings, run_id: str, results: list[SourceResult]) -> LoadReport:
-    return steps.load(settings, run_id, results)
+def load_task(settings: Settings, sources: list[SourceConfig], run_id: str,
+              results: list[SourceResult], started: datetime) -> steps.LoadOutcome:
+    return steps.load(settings, sources, run_id, results, started=started)
 
 
 @task(name="evaluate-rules", cache_policy=NO_CACHE)
@@ -104,7 +104,9 @@ TASKS = Stages(
 async def monitor_flow(settings: Settings | None = None, source_ids: list[str] | None = None,
                        run_label: str = "scheduled", now: datetime | None = None) -> RunSummary:
     """`now` is the alerting clock (queue times, backoff, quiet hours, digest periods);
-    tests pass it to move time. Default: the real time when the run starts."""
+    tests pass it to move time. Default: the real time when the run starts. A run that finds
+    the warehouse held open by another process keeps its results for the next run and ends
+    Completed, with `summary.deferred` saying so."""
     settings = settings or Settings()
     logger = get_run_logger()
     run_id = flow_run_id()
@@ -115,17 +117,22 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
     sources = steps.choose_sources(run.config, source_ids)
     states = steps.prepare_sources(settings, run.config, sources)
     results = await steps.scrape_all(settings, sources, states, scrape=scrape_in_task)
-    loaded = load_task(settings, run_id, quote(results), return_state=False)
+    loaded = load_task(settings, run.config.sources, run_id, quote(results), started,
+                       return_state=False)
     for result in results:
         for error in result.errors:
             logger.warning("%s: %s: %s (%s)", result.source_id, error.error_class,
                            error.message, error.url)
-    done = await after_load(settings, run, summarize_load(run_id, results, loaded),
-                            started=started, now=now or started, sources=len(sources),
-                            health_of=[s.id for s in sources], stages=TASKS)
-    summary = done.summary
+    summary = begin_summary(settings, run_id, results, loaded)
+    if summary.deferred is None:
+        summary = (await after_load(settings, run, summary, started=started,
+                                    now=now or started, sources=len(sources),
+                                    health_of=[s.id for s in sources], stages=TASKS)).summary
+    if summary.deferred is not None:
+        logger.warning("%s", summary.deferred)
+    today = None if summary.deferred else steps.today_summary(settings, started.date())
     await acreate_markdown_artifact(
-        markdown=run_markdown(summary, steps.today_summary(settings, started.date())),
+        markdown=run_markdown(summary, today),
         key="monitor-run", description="What the monitor run fetched, stored and sent.")
     logger.info("run done: %d new articles, %d matches, %d alerts sent, %d errors",
                 summary.articles_new, summary.matches, summary.alerts_sent, summary.errors)

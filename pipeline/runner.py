@@ -1,6 +1,12 @@
 """Runs of the pipeline: `after_load`, the one sequence after the load that every runner
 shares, and `run_plain`, a whole monitor run without Prefect.
 
+A run whose warehouse is held open by someone else does not fail: its load keeps the results
+in the staging folder (steps.load), `begin_summary` says so in `RunSummary.deferred`, and the
+post-load stages are skipped; the first run that gets the lock loads the batch and alerts.
+A lock taken in the middle of the post-load stages ends them the same way: what is stored
+stays, and the next run evaluates and delivers it.
+
 The monitor flow, the staged loader flow (flows/) and `run_plain` differ only in where their
 results come from (a scrape, or staged batches) and in how each stage is called (a Prefect
 task, or the plain step: `Stages`). What happens after the load, and in what order, is
@@ -24,7 +30,7 @@ from pipeline.config import Config
 from pipeline.rule_evaluation import RuleSet
 from pipeline.summary import RunSummary, summarize_load
 from scrapers.models import SourceResult
-from warehouse.articles import LoadReport
+from warehouse.errors import WarehouseLocked
 from warehouse.outbox import QueueReport
 
 logger = logging.getLogger("newswatch.pipeline")
@@ -68,16 +74,25 @@ async def after_load(settings: Settings, run: steps.RunConfig, summary: RunSumma
     """Everything after the load, in this order for every runner: source health (of the
     sources in `health_of`; None skips it), evaluate the rules, deliver alerts, send due
     digests, announce config problems to ops, complete `summary` (begun by
-    `summarize_load`) and record the run in `runs`. `now` is the alerting clock."""
+    `begin_summary`), record the run in `runs` and publish the read copy. `now` is the
+    alerting clock. A lock taken meanwhile by another process ends the sequence early
+    (`summary.deferred`); whatever is stored waits for the next run."""
     config = run.config
-    health = None
-    if health_of is not None:
-        health = await stages.source_health(settings, config, now, list(health_of))
-    queued = stages.evaluate(settings, config, now, run.rules)
-    delivered = await stages.deliver(settings, config, now)
-    digests = await stages.digests(settings, config, now)
-    told, told_failures = await steps.announce_problems(settings, config, run.problems,
-                                                        now=now)
+    done = AfterLoad(summary, None, QueueReport(0, 0, 0), DeliveryReport(), DigestReport())
+    try:
+        if health_of is not None:
+            done.health = await stages.source_health(settings, config, now, list(health_of))
+        done.queued = stages.evaluate(settings, config, now, run.rules)
+        done.delivered = await stages.deliver(settings, config, now)
+        done.digests = await stages.digests(settings, config, now)
+        told, told_failures = await steps.announce_problems(settings, config, run.problems,
+                                                            now=now)
+    except WarehouseLocked as exc:
+        summary.deferred = (f"deferred: {exc} The articles are stored; the rules, alerts and "
+                            "digests wait for the next run that gets the lock.")
+        logger.warning("%s", summary.deferred)
+        return done
+    queued, delivered, digests, health = done.queued, done.delivered, done.digests, done.health
     summary.config_problems = list(run.problems)
     summary.matches, summary.alerts_queued = queued.matches, queued.alerts
     summary.realerts = queued.realerts
@@ -90,8 +105,40 @@ async def after_load(settings: Settings, run: steps.RunConfig, summary: RunSumma
         summary.ops_messages += health.sent
         summary.delivery_failures += health.failures
     summary.delivery_failures += told_failures
-    steps.record_run(settings, summary, started, sources)
-    return AfterLoad(summary, health, queued, delivered, digests)
+    try:
+        steps.record_run(settings, summary, started, sources)
+    except WarehouseLocked as exc:   # the work is done; only its row in `runs` is missing
+        logger.warning("run %s not recorded in `runs`: %s", summary.run_id, exc)
+        return done
+    steps.publish_read_copy(settings)
+    return done
+
+
+def begin_summary(settings: Settings, run_id: str, results: Sequence[SourceResult],
+                  loaded: steps.LoadOutcome) -> RunSummary:
+    """The summary of what the load did (`summarize_load`), with the batches of earlier runs
+    it loaded first, or, when it deferred, what was kept and what happens next."""
+    summary = summarize_load(run_id, results, loaded)
+    caught_up = loaded.caught_up
+    summary.batches_loaded = len(caught_up.loaded)
+    summary.batch_articles_new = len(caught_up.new_article_ids)
+    summary.delivery_failures += [f"staged batch {b} not loaded (left for the next run): {e}"
+                                  for b, e in caught_up.failed.items()]
+    if loaded.deferred is not None:
+        summary.deferred = deferral_message(settings, loaded)
+    return summary
+
+
+def deferral_message(settings: Settings, loaded: steps.LoadOutcome) -> str:
+    deferred = loaded.deferred
+    assert deferred is not None
+    copy = settings.read_copy_of()
+    advice = (f"Query the read copy ({copy}) rather than the warehouse, or close the session "
+              "holding it." if copy is not None else
+              "Close the session holding it (a duckdb shell, a notebook, a BI tool).")
+    return (f"deferred: {deferred.reason}. This run's {deferred.articles} article(s) from "
+            f"{deferred.sources} source(s) are kept in {loaded.batch}; the first run that gets "
+            f"the lock loads them, evaluates the rules and sends the alerts. {advice}")
 
 
 @dataclass
@@ -100,7 +147,7 @@ class PlainRun:
 
     config: Config
     results: list[SourceResult]
-    loaded: LoadReport
+    loaded: steps.LoadOutcome
     queued: QueueReport
     delivered: DeliveryReport
     digests: DigestReport
@@ -111,7 +158,8 @@ async def run_plain(settings: Settings, now: datetime,
                     source_ids: Sequence[str] | None = None) -> PlainRun:
     """A monitor run through the plain steps, with no Prefect server: the same steps and
     post-load sequence as `monitor_flow` (for the benchmark of Prefect's overhead and for
-    fault tests that kill a run in a process of its own). Records the run in `runs`."""
+    fault tests that kill a run in a process of its own). Records the run in `runs`. A run
+    that found the warehouse locked returns with `summary.deferred` set and nothing queued."""
     started = datetime.now(UTC)
     run_id = str(uuid.uuid4())
     run = steps.read_config(settings)
@@ -120,9 +168,13 @@ async def run_plain(settings: Settings, now: datetime,
     sources = steps.choose_sources(run.config, source_ids)
     states = steps.prepare_sources(settings, run.config, sources)
     results = await steps.scrape_all(settings, sources, states)
-    loaded = steps.load(settings, run_id, results)
-    done = await after_load(settings, run, summarize_load(run_id, results, loaded),
-                            started=started, now=now, sources=len(sources),
-                            health_of=[s.id for s in sources])
+    loaded = steps.load(settings, run.config.sources, run_id, results, started=started)
+    summary = begin_summary(settings, run_id, results, loaded)
+    if summary.deferred is not None:
+        logger.warning("%s", summary.deferred)
+        return PlainRun(run.config, results, loaded, QueueReport(0, 0, 0), DeliveryReport(),
+                        DigestReport(), summary)
+    done = await after_load(settings, run, summary, started=started, now=now,
+                            sources=len(sources), health_of=[s.id for s in sources])
     return PlainRun(run.config, results, loaded, done.queued, done.delivered, done.digests,
                     done.summary)

@@ -1,6 +1,6 @@
 """The pipeline's steps as plain functions, without Prefect: read the config, choose and
-register the sources, scrape, load, evaluate the rules, deliver, send digests, check source
-health, announce config problems, record the run.
+register the sources, scrape, load (or defer), evaluate the rules, deliver, send digests,
+check source health, announce config problems, record the run, publish the read copy.
 
 Every runner calls these: the Prefect flows through one task per stage (flows/), the staged
 scale-out flows, and the plain runner (pipeline/runner.py). The sequence after the load is
@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -30,10 +31,13 @@ from pipeline.summary import RunSummary
 from scrapers.fetch import Fetcher
 from scrapers.models import KnownUrls, SourceConfig, SourceResult, Validators
 from scrapers.pipeline import failed_result, scrape_source
-from warehouse import outbox, runs, staging
+from warehouse import outbox, read_copy, runs, staging
 from warehouse.articles import LoadReport, load_results, register_sources, source_state
-from warehouse.connection import writer
+from warehouse.connection import reader, writer
+from warehouse.errors import WarehouseError, WarehouseLocked
 from warehouse.report_data import DaySummary, day_summary
+
+logger = logging.getLogger("newswatch.pipeline")
 
 SourceStates = dict[str, tuple[KnownUrls, Validators | None]]
 ScrapeOne = Callable[[SourceConfig, Fetcher, KnownUrls, Validators | None],
@@ -86,10 +90,41 @@ def choose_sources(config: Config, source_ids: Sequence[str] | None = None,
 def prepare_sources(settings: Settings, config: Config,
                     sources: Sequence[SourceConfig]) -> SourceStates:
     """Register every configured source in the warehouse; read the chosen ones' state (URLs
-    to skip, feed validators for a conditional GET)."""
-    with writer(settings.warehouse) as con:
-        register_sources(con, config.sources)
-        return {s.id: source_state(con, s.id) for s in sources}
+    to skip, feed validators for a conditional GET), plus the URLs of staged batches not
+    loaded yet. When the warehouse is locked the state comes from the read copy (or the
+    staging folder's state file) and the run goes on: its load decides whether to defer."""
+    try:
+        # A short wait: the state has a stand-in, and the load waits the full time.
+        with writer(settings.warehouse, wait_seconds=min(settings.lock_wait_seconds, 1.0)
+                    ) as con:
+            register_sources(con, config.sources)
+            states = {s.id: source_state(con, s.id) for s in sources}
+    except WarehouseLocked as exc:
+        holder = f" (PID {exc.pid})" if exc.pid else ""
+        states, origin = _states_without_warehouse(settings, [s.id for s in sources])
+        logger.warning("the warehouse is held open by another process%s: scraping with %s; "
+                       "the load waits up to %g s for the lock", holder, origin,
+                       settings.lock_wait_seconds)
+    # What runs deferred earlier kept is not stored yet: not worth downloading again.
+    for source_id, urls in staging.pending_urls(settings.staging_dir,
+                                                settings.warehouse).items():
+        if source_id in {s.id for s in sources}:
+            known, validators = states.get(source_id, (KnownUrls(), None))
+            states[source_id] = (KnownUrls(known | urls, known.last_fetched), validators)
+    return states
+
+
+def _states_without_warehouse(settings: Settings, source_ids: list[str]
+                              ) -> tuple[SourceStates, str]:
+    """The sources' state from the read copy, else the staging folder's state file (empty
+    when there is neither: everything listed is fetched, and stored once anyway)."""
+    copy = settings.read_copy_of()
+    if copy is not None and copy.exists():
+        try:
+            return read_copy.source_states(copy, source_ids), f"the state of {copy}"
+        except WarehouseError as exc:
+            logger.warning("read copy unreadable: %s", exc)
+    return staging.read_state(settings.staging_dir), "the staging folder's state file"
 
 
 def staged_state(settings: Settings) -> SourceStates:
@@ -125,11 +160,53 @@ async def scrape_all(settings: Settings, sources: Sequence[SourceConfig],
         return list(await asyncio.gather(*(one(s, fetcher) for s in sources)))
 
 
-def load(settings: Settings, run_id: str, results: list[SourceResult]) -> LoadReport:
-    with writer(settings.warehouse) as con:
-        report = load_results(con, run_id, results, before_commit=_before_load_commit)
-        crash_point("after_load")   # fault tests: committed, rules not yet evaluated
-    return report
+@dataclass
+class LoadOutcome:
+    """The load step's outcome: the batches earlier runs left in the staging folder, then this
+    run's results, loaded; or (`deferred`) this run's results kept there as a batch because
+    the warehouse was locked."""
+
+    report: LoadReport = field(default_factory=LoadReport)
+    caught_up: staging.StagedLoadReport = field(default_factory=staging.StagedLoadReport)
+    deferred: staging.DeferredRun | None = None
+    batch: Path | None = None
+
+    @property
+    def new_article_ids(self) -> list[str]:
+        return self.caught_up.new_article_ids + self.report.new_article_ids
+
+    @property
+    def updated_article_ids(self) -> list[str]:
+        return self.caught_up.updated_article_ids + self.report.updated_article_ids
+
+    @property
+    def new_stories(self) -> int:
+        return self.caught_up.new_stories + self.report.new_stories
+
+
+def load(settings: Settings, sources: list[SourceConfig], run_id: str,
+         results: list[SourceResult], *, started: datetime) -> LoadOutcome:
+    """Load this run's results, after every batch waiting in the staging folder (runs that
+    found the warehouse locked, scrape workers), each once. If the lock stays taken for
+    `lock_wait_seconds`, keep the results there as one batch instead: nothing is lost, and
+    the first run that gets the lock loads it, evaluates the rules and alerts."""
+    try:
+        with writer(settings.warehouse, wait_seconds=settings.lock_wait_seconds) as con:
+            register_sources(con, sources)
+            caught_up = staging.load_staged(con, settings.staging_dir,
+                                            warehouse=settings.warehouse, deferred_only=True)
+            report = load_results(con, run_id, results, before_commit=_before_load_commit)
+            crash_point("after_load")   # fault tests: committed, rules not yet evaluated
+        return LoadOutcome(report, caught_up)
+    except WarehouseLocked as exc:
+        holder = f" (PID {exc.pid})" if exc.pid else ""
+        deferred = staging.DeferredRun(
+            run_id, str(settings.warehouse.resolve()), started, datetime.now(UTC), len(results),
+            len({a.article_id for r in results for a in r.articles}),
+            sum(len(r.errors) for r in results),
+            f"the warehouse {settings.warehouse} is held open by another process{holder}")
+        batch = staging.write_batch(settings.staging_dir, run_id, results, deferred)
+        return LoadOutcome(deferred=deferred, batch=batch)
 
 
 def _before_load_commit(con: object, report: LoadReport) -> None:
@@ -147,7 +224,7 @@ def load_staged(settings: Settings, sources: list[SourceConfig]) -> staging.Stag
     """Load every complete staged batch once, then write the state the scrapers read."""
     with writer(settings.warehouse) as con:
         register_sources(con, sources)
-        report = staging.load_staged(con, settings.staging_dir)
+        report = staging.load_staged(con, settings.staging_dir, warehouse=settings.warehouse)
         staging.write_state(con, settings.staging_dir)
     return report
 
@@ -190,11 +267,38 @@ def record_run(settings: Settings, summary: RunSummary, started: datetime,
                sources: int) -> None:
     """The run's row in `runs`, finished now."""
     with writer(settings.warehouse) as con:
+        # Articles from batches of deferred runs count in those runs' own rows.
         runs.record_run(con, runs.RunRecord(
-            summary.run_id, started, datetime.now(UTC), sources, summary.articles_new,
-            summary.matches, summary.alerts_sent, summary.errors))
+            summary.run_id, started, datetime.now(UTC), sources,
+            summary.articles_new - summary.batch_articles_new, summary.matches,
+            summary.alerts_sent, summary.errors))
 
 
-def today_summary(settings: Settings, day: date) -> DaySummary:
-    with writer(settings.warehouse) as con:
-        return day_summary(con, day)
+def publish_read_copy(settings: Settings) -> read_copy.Published | None:
+    """The read copy people and tools query (`newswatch sql`), as of this run. A copy that
+    cannot be published leaves the previous one in place; the run has done its work."""
+    copy = settings.read_copy_of()
+    if copy is None:
+        return None
+    try:
+        return read_copy.publish(settings.warehouse, copy,
+                                 wait_seconds=settings.lock_wait_seconds)
+    except (OSError, WarehouseError) as exc:
+        logger.warning("read copy %s not published (the previous one stays): %s", copy, exc)
+        return None
+
+
+def today_summary(settings: Settings, day: date) -> DaySummary | None:
+    """Today's picture for the run's artifact, from the read copy the run just published (a
+    session opened on the warehouse meanwhile cannot hold it up), else the warehouse; None
+    when neither can be read now (the artifact goes without it)."""
+    copy = settings.read_copy_of()
+    try:
+        if copy is not None and copy.exists():
+            with reader(copy) as con:
+                return day_summary(con, day)
+        with writer(settings.warehouse, wait_seconds=settings.lock_wait_seconds) as con:
+            return day_summary(con, day)
+    except WarehouseError as exc:
+        logger.warning("today's summary left out of the run's artifact: %s", exc)
+        return None

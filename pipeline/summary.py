@@ -39,6 +39,10 @@ class RunSummary:
     source_notices: list[str] = field(default_factory=list)   # source problems begun or ended
     delivery_failures: list[str] = field(default_factory=list)
     config_problems: list[str] = field(default_factory=list)
+    # Set when the warehouse was locked: what was kept, where, and what happens next.
+    deferred: str | None = None
+    batches_loaded: int = 0         # batches earlier runs kept for the lock, loaded now
+    batch_articles_new: int = 0     # of articles_new, from those batches
 
     @property
     def errors(self) -> int:
@@ -82,10 +86,12 @@ def cell(text: str, limit: int | None = None) -> str:
     return md(plain(text, limit))
 
 
-def run_markdown(summary: RunSummary, today: DaySummary) -> str:
-    """The run as markdown: a table of sources, the totals, problems, then today's picture.
-    Error messages quote remote servers, so every remote string is escaped."""
-    lines = ["| source | entries | new | known | errors |", "|---|---|---|---|---|"]
+def run_markdown(summary: RunSummary, today: DaySummary | None) -> str:
+    """The run as markdown: a table of sources, the totals, problems, then today's picture
+    (None: the warehouse could not be read). Error messages quote remote servers, so every
+    remote string is escaped."""
+    lines = [] if summary.deferred is None else [f"**{cell(summary.deferred)}**", ""]
+    lines += ["| source | entries | new | known | errors |", "|---|---|---|---|---|"]
     for s in summary.sources:
         errors = cell("; ".join(s.errors), 200) or ("304 not modified" if s.not_modified
                                                     else "")
@@ -103,7 +109,8 @@ def run_markdown(summary: RunSummary, today: DaySummary) -> str:
     if summary.delivery_failures:
         lines.append("")
         lines.append("Delivery failures: " + cell("; ".join(summary.delivery_failures), 1000))
-    lines += ["", *today_lines(today)]
+    if today is not None:
+        lines += ["", *today_lines(today)]
     return "\n".join(lines)
 
 

@@ -15,15 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from core.records import Evidence
-from rules.errors import UnsafeRegex
 from rules.models import Condition, Near, Pattern, SameSentence
+from rules.regex_engine import UserRegex, compile_user_regex
 from rules.text import sentence_around, sentence_bounds
 
 # A regex is searched one sentence at a time, in windows of at most MAX_REGEX_TEXT characters
 # (a longer sentence is searched in windows overlapping by REGEX_OVERLAP), and only in the first
-# MAX_REGEX_FIELD characters of a field. With the guard in rules.regex_guard (no nested or
-# competing open-ended quantifiers, no backreferences) a search costs at most about n^2 steps
-# for a window of n characters, so the time per article is bounded whatever the text.
+# MAX_REGEX_FIELD characters of a field. On RE2 a search is linear in the window; the patterns
+# that run on Python's engine passed the guard in rules.regex_guard (no nested or competing
+# open-ended quantifiers, no backreferences), so they cost at most about n^2 steps for a
+# window of n characters (rules.regex_engine). The time per article is bounded either way.
 MAX_REGEX_TEXT = 500
 REGEX_OVERLAP = 100
 MAX_REGEX_FIELD = 50_000
@@ -239,7 +240,7 @@ class SentenceNode(Node):
 
 @dataclass(frozen=True)
 class RegexNode(Node):
-    pattern: re.Pattern[str]
+    pattern: UserRegex
     label: str
 
     def _found(self, scan: ArticleScan, fields: frozenset[str]) -> list[Occurrence]:
@@ -252,9 +253,9 @@ class RegexNode(Node):
                     for window in range(start, max(end - REGEX_OVERLAP, start + 1),
                                         MAX_REGEX_TEXT - REGEX_OVERLAP):
                         stop = min(window + MAX_REGEX_TEXT, end)
-                        found.extend(Occurrence(field_name, m.start(), m.end())
-                                     for m in self.pattern.finditer(text, window, stop)
-                                     if m.end() > m.start())
+                        found.extend(Occurrence(field_name, s, e)
+                                     for s, e in self.pattern.spans(text, window, stop)
+                                     if e > s)
             scan._regex[key] = list(dict.fromkeys(found))
         return [o for o in scan._regex[key] if o.field in fields]
 
@@ -275,7 +276,8 @@ def compile_condition(condition: Condition, atom_for: Callable[[Any], int]) -> A
         if isinstance(value, SameSentence):
             return SentenceNode(tuple(atom_for(v) for v in value.sentence))
         if isinstance(value, Pattern):
-            return RegexNode(_compile_regex(value), f"regex:{value.regex}")
+            return RegexNode(compile_user_regex(value.regex, ignore_case=value.case != "exact"),
+                             f"regex:{value.regex}")
         return AtomLeaf(atom_for(value))
 
     def items(values: Iterable[Any] | None) -> tuple[Node, ...] | None:
@@ -283,17 +285,6 @@ def compile_condition(condition: Condition, atom_for: Callable[[Any], int]) -> A
 
     return AnyOf(items(condition.any), items(condition.all), items(condition.none),
                  frozenset(condition.fields) if condition.fields else None)
-
-
-def _compile_regex(value: Pattern) -> re.Pattern[str]:
-    """The guard (rules.regex_guard) parses a pattern; some it passes are still refused by the
-    engine when compiled, such as a look-behind of variable width."""
-    flags = re.UNICODE | (0 if value.case == "exact" else re.IGNORECASE)
-    try:
-        return re.compile(value.regex, flags)
-    except (re.error, OverflowError, RecursionError) as exc:
-        raise UnsafeRegex(f"regex {value.regex!r} cannot be compiled: {exc}; rewrite it (a "
-                          "look-behind, for one, must have a fixed width)") from exc
 
 
 def _positive(node: Node) -> Iterable[Node]:

@@ -22,7 +22,7 @@ from pydantic import (
 from core.durations import parse_duration
 from core.errors import unknown_name
 from core.timing import DigestSchedule, parse_realert
-from rules.regex_guard import check_regex
+from rules.regex_engine import check_regex
 
 Severity = Literal["low", "medium", "high", "critical"]
 TextField = Literal["title", "summary", "body"]
@@ -124,8 +124,10 @@ class SameSentence(BaseModel):
 
 class Pattern(BaseModel):
     """`{regex: 'F-?35[AB]?'}`: a regular expression, the escape hatch for what terms cannot
-    say. Searched sentence by sentence, case-insensitive unless `case: exact`. Patterns that
-    can backtrack catastrophically ((a+)+, (a|a)*, \\d+\\d+, backreferences) are refused."""
+    say. Searched sentence by sentence, case-insensitive unless `case: exact`, on RE2 (linear
+    time) where it can say the same; what runs on Python's engine instead (look-arounds, \\b
+    on non-ASCII text) must not be able to backtrack catastrophically ((a+)+, (a|a)*,
+    \\d+\\d+). Backreferences are refused."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -136,16 +136,22 @@ EXAMPLES = [
         [], []),
     Example(
         "Regex, the escape hatch",
-        "`{regex: '...'}` for what terms cannot say (model numbers, codes). Searched one "
+        "`{regex: '...'}` for what terms cannot say (model numbers, codes), in Python's "
+        "syntax and with its meaning (\\w, \\d and \\b know every script's letters and "
+        "digits). Searched one "
         f"sentence at a time (windows of {MAX_REGEX_TEXT} characters, only the first "
         f"{MAX_REGEX_FIELD:,} characters of a field), case-insensitive unless `case: exact`. "
-        f"At most {MAX_PATTERN_CHARS} characters. Patterns that can backtrack "
-        "catastrophically are refused when the rule is loaded, with the reason and what to "
-        "write instead: nested quantifiers ((a+)+, (.*)*), repeated alternations whose "
-        "branches overlap ((a|a)*), quantifiers over the same characters side by side "
-        "(\\d+\\d+), more than one open-ended quantifier that can match what follows it "
-        "(a.*b.*c), and backreferences. Atomic groups (?>...) and possessive quantifiers "
-        "(a++) are always allowed.",
+        f"At most {MAX_PATTERN_CHARS} characters. Most patterns run on RE2, whose time grows "
+        "only linearly with the text whatever the pattern. The rest run on Python's "
+        "backtracking engine: patterns with look-arounds ((?=...), (?<=...)), atomic groups "
+        "or possessive quantifiers (a++), patterns that can match empty text (x*), and "
+        "patterns with \\b or \\B on text holding non-ASCII letters. Those must not be able "
+        "to backtrack catastrophically, and are refused when the rule is loaded, with the "
+        "reason and what to write instead: nested quantifiers ((a+)+, (.*)*), repeated "
+        "alternations whose branches overlap ((a|a)*), quantifiers over the same characters "
+        "side by side (\\d+\\d+), more than one open-ended quantifier that can match what "
+        "follows it (a.*b.*c, (?:.*a){12}), and counted repeats of a group whose end can "
+        "start its next copy ((?:.a?){20}). Backreferences (\\1) are refused everywhere.",
         _rule("f35", "    match:\n      any:\n        - regex: '\\bF-?35[ABC]?s?\\b'\n"),
         ["Two F-35A jets landed.", "The f35s were grounded."],
         ["The F-350 truck.", "Route 35 was shut."]),

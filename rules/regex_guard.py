@@ -1,18 +1,24 @@
-"""Refuse regular expressions that can backtrack catastrophically, before they ever run.
+"""Refuse regular expressions that can backtrack catastrophically on Python's engine.
 
-Python's `re` backtracks. A pattern whose quantifiers can split the same text in many ways,
-such as (a+)+, (a|a)* or \\d+\\d+, takes exponential (or high polynomial) time on a text that
-almost matches; no timeout can interrupt it. So a rule's `regex` is parsed once at validation
-and rejected when it holds one of these shapes:
+Most rule regexes run on RE2 (rules.regex_engine), whose time is linear in the text whatever
+the pattern. The rest run on Python's `re`, which backtracks: patterns RE2 cannot run
+(look-arounds, backreferences, atomic groups), patterns that can match empty text, and, on
+text with non-ASCII letters, patterns with \\b or \\B. A pattern whose quantifiers can split
+the same text in many ways, such as (a+)+, (a|a)* or \\d+\\d+, takes exponential (or high
+polynomial) time there on a text that almost matches, and no timeout can interrupt it. So such
+a pattern is parsed once at validation and rejected when it holds one of these shapes:
 
 - a variable quantifier inside another variable quantifier: (a+)+, (.*)*, (\\w+\\s?)*;
 - a quantified alternation whose branches can start with the same character: (a|ab)*;
 - two variable quantifiers over overlapping characters with only optional items between them:
   \\d+\\d+, .*.*, \\w+\\s*\\w+;
+- a counted repeat of a group whose end can also start its next copy, (?:.a?){20}, or that
+  holds an open-ended quantifier competing with the next copy, (?:.*a){12}: n copies try
+  every way of sharing the text between them;
 - a backreference (\\1), which makes matching exponential by itself.
 
 Atomic groups (?>...) and possessive quantifiers (a++) never backtrack and are always allowed.
-What passes runs per sentence on at most MAX_REGEX_TEXT characters (rules.matcher).
+What passes runs per sentence on at most MAX_REGEX_TEXT characters (rules.conditions).
 """
 
 from __future__ import annotations
@@ -33,34 +39,52 @@ MAX_PATTERN_CHARS = 500
 _SHORT_RANGE = 20    # x{0,20} cannot make a search slow; x{0,999} counts as open-ended
 _ANY = frozenset(["<any>"])   # stands for "every character" in overlap tests
 _VARIABLE_REPEATS = (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT)
+_UNROLL = 3   # copies of a counted repeat {n} checked side by side (two can compete)
+_MAX_FLAT = 400   # items laid out for the competition check before copies stop being added
 
 
-def check_regex(pattern: str) -> None:
-    """Raise UnsafeRegex (or re.error) when `pattern` may not be used in a rule."""
+def parse_pattern(pattern: str, flags: int = 0) -> sre_parse.SubPattern:
+    """Python's parse tree of a rule's pattern; UnsafeRegex when it is too long or invalid."""
     if len(pattern) > MAX_PATTERN_CHARS:
         raise UnsafeRegex(f"the pattern is longer than {MAX_PATTERN_CHARS} characters; split "
                           "it into several conditions")
     try:
-        parsed = sre_parse.parse(pattern)
-    except re.error as exc:
+        return sre_parse.parse(pattern, flags)
+    except (re.error, OverflowError, RecursionError) as exc:
         raise UnsafeRegex(f"not a valid regular expression: {exc}") from None
-    _check_sequence(list(parsed.data))
-    _check_long_repeats(list(parsed.data))
 
 
-def _check_sequence(items: list[tuple[Any, Any]]) -> None:
+def check_backtracking(parsed: sre_parse.SubPattern, why: str = "") -> None:
+    """Raise UnsafeRegex when the parsed pattern may backtrack catastrophically on Python's
+    engine; `why` (the reason it runs there) is added to the message."""
+    try:
+        _check_sequence(list(parsed.data))
+        _check_long_repeats(list(parsed.data))
+    except UnsafeRegex as exc:
+        if not why:
+            raise
+        raise UnsafeRegex(f"{exc} (this pattern runs on the backtracking engine because "
+                          f"{why}; without that it would run on the linear-time engine, "
+                          "where any pattern is safe)") from None
+
+
+def _check_sequence(items: list[tuple[Any, Any]], counted: bool = True) -> None:
+    """`counted`: also check counted repeats inside (off within the copies _check_counted
+    lays side by side, so that nested counts are not unrolled again and again)."""
     open_repeats: list[frozenset[str]] = []   # char sets of variable repeats still "adjacent"
     for op, arg in items:
         if op in _VARIABLE_REPEATS:
             low, high, body = arg
             body_items = list(body)
             if low != high:
-                if _has_variable_repeat(body_items):
+                # Repeated more than once, a group with a quantifier inside can split its text
+                # in many ways; (?:\.\d+)? is tried once or not at all.
+                if high > 1 and _has_variable_repeat(body_items):
                     raise UnsafeRegex(
                         "nested quantifiers such as (a+)+ or (.*)* can take exponential time; "
                         "quantify once, e.g. (a+)+ -> a+, (\\w+\\s?)* -> [\\w\\s]*, or use an "
                         "atomic group (?>...) or a possessive quantifier a++")
-                if _overlapping_alternation(body_items):
+                if high > 1 and _overlapping_alternation(body_items):
                     raise UnsafeRegex(
                         "a repeated alternation whose branches can match the same text, such "
                         "as (a|a)* or (a|ab)+, can take exponential time; make the branches "
@@ -74,7 +98,9 @@ def _check_sequence(items: list[tuple[Any, Any]]) -> None:
                             "text; merge them (\\d+\\d+ -> \\d{2,}) or separate them with "
                             "something they cannot match (\\w+\\s\\w+)")
                 open_repeats.append(chars)
-            _check_sequence(body_items)
+            if counted and low == high and low > 1:
+                _check_counted(body, body_items)
+            _check_sequence(body_items, counted)
             if low > 0 and low == high:
                 open_repeats = []
             continue
@@ -82,9 +108,54 @@ def _check_sequence(items: list[tuple[Any, Any]]) -> None:
             raise UnsafeRegex("backreferences (\\1, (?P=name)) can take exponential time and "
                               "are not supported; repeat the sub-pattern instead")
         for child in _children(op, arg):
-            _check_sequence(child)
+            _check_sequence(child, counted)
         if not _can_be_empty(op, arg):
             open_repeats = []
+
+
+def _check_counted(body: Any, items: list[tuple[Any, Any]]) -> None:
+    """{n} copies of a group: each place where one copy ends and the next begins can be
+    split in several ways when the group's variable end can also match its start, and the
+    ways multiply: (?:.a?){20} tries up to 2^20 splits."""
+    if _overlapping_alternation(items):
+        raise UnsafeRegex(
+            "a repeated alternation whose branches can match the same text, such as "
+            "(?:a|a){20}, can take exponential time; make the branches start differently")
+    low, high = body.getwidth()
+    if low != high and _overlap(_tail_chars(items), _first_chars(items)):
+        raise UnsafeRegex(
+            "a counted repeat of a group whose variable end can also start its next copy, "
+            "such as (?:.a?){20} or (?:a+b?){5}, tries every way of splitting the text "
+            "between the copies; make the group end with something it cannot start with "
+            "((?:.a?){20} -> (?:[^a]a?){20}) or write the copies out")
+    _check_sequence(items + items, counted=False)   # one copy's end beside the next's start
+
+
+def _tail_chars(items: list[tuple[Any, Any]]) -> frozenset[str]:
+    """Characters a variable-length item at the end of the sequence (after its last fixed,
+    required item) can take: what one copy of a repeated group can give to the next."""
+    out: set[str] = set()
+    for op, arg in reversed(items):
+        if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
+            continue
+        if op in _VARIABLE_REPEATS:
+            low, high, body = arg
+            body_items = list(body)
+            out |= _all_chars(body_items) if low != high else _tail_chars(body_items)
+            if low == 0 or _can_be_empty_seq(body_items):
+                continue
+            if low != high:
+                return frozenset(out)
+        elif op is sre_c.SUBPATTERN:
+            out |= _tail_chars(list(arg[-1]))
+        elif op is sre_c.BRANCH:
+            branches = [list(b) for b in arg[1]]
+            widths = {sre_parse.SubPattern(sre_parse.State(), b).getwidth() for b in branches}
+            out |= (_all_chars([(op, arg)]) if len(widths) > 1
+                    else set().union(*(_tail_chars(b) for b in branches)))
+        if not _can_be_empty(op, arg):
+            return frozenset(out)
+    return frozenset(out)
 
 
 def _check_long_repeats(items: list[tuple[Any, Any]]) -> None:
@@ -108,8 +179,9 @@ def _check_long_repeats(items: list[tuple[Any, Any]]) -> None:
                 break
     if competing > 1:
         raise UnsafeRegex(
-            f"{competing} open-ended quantifiers (*, +, {{n,}}) can each match what "
-            "follows them, as in a.*b.*c; the time to search grows with the text's length to "
+            f"{competing} open-ended quantifiers (*, +, {{n,}}; each copy of a group repeated "
+            "{n} times counts) can each match what follows them, as in a.*b.*c or "
+            "(?:.*a){12}; the time to search grows with the text's length to "
             "the power of their number. Keep one, and make the others stop where they should "
             "([^b]* instead of .* before b) or bound them (.{0,20})")
 
@@ -120,14 +192,24 @@ def _flatten(items: list[tuple[Any, Any]],
         if op in _VARIABLE_REPEATS:
             low, high, body = arg
             body_items = list(body)
-            if low == high:
-                _flatten(body_items, out)
+            if low == high:   # {n}: n copies, each of which can compete with the next
+                for copy in range(min(low, _UNROLL)):
+                    if copy and len(out) > _MAX_FLAT:
+                        break   # nested counts: enough copies to see competition
+                    _flatten(body_items, out)
+            elif high == 1:   # (...)? : its items, each of which may be skipped
+                inner: list[tuple[bool, frozenset[str], bool]] = []
+                _flatten(body_items, inner)
+                out.extend((long, chars, True) for long, chars, _ in inner)
             else:   # its body is itself: what it competes with is what comes after
                 out.append((high - low > _SHORT_RANGE, _all_chars(body_items), low == 0))
         elif op in (sre_c.LITERAL, sre_c.IN, sre_c.ANY, sre_c.NOT_LITERAL):
             out.append((False, _item_first(op, arg)[0], False))
-        elif op is sre_c.BRANCH:   # a branch as one optional-or-not item of its characters
-            out.append((False, _all_chars([(op, arg)]),
+        elif op is sre_c.BRANCH:   # one item of its characters, long if a branch holds one
+            inner = []
+            for branch in arg[1]:
+                _flatten(list(branch), inner)
+            out.append((any(long for long, _, _ in inner), _all_chars([(op, arg)]),
                         any(_can_be_empty_seq(list(b)) for b in arg[1])))
         else:
             for child in _children(op, arg):
@@ -190,13 +272,19 @@ def _overlapping_alternation(items: list[tuple[Any, Any]]) -> bool:
 
 def _first_chars(items: list[tuple[Any, Any]]) -> frozenset[str]:
     """Characters (or classes) the sequence can start with; _ANY when unsure."""
+    return _first(items)[0]
+
+
+def _first(items: list[tuple[Any, Any]]) -> tuple[frozenset[str], bool]:
+    """(first characters, whether the sequence can match empty text) in one walk: computing
+    the two apart walked nested groups twice per level, 2^depth in all."""
     out: set[str] = set()
     for op, arg in items:
         chars, empty = _item_first(op, arg)
         out |= chars
         if not empty:
-            return frozenset(out)
-    return frozenset(out)
+            return frozenset(out), False
+    return frozenset(out), True
 
 
 def _item_first(op: Any, arg: Any) -> tuple[frozenset[str], bool]:
@@ -225,15 +313,18 @@ def _item_first(op: Any, arg: Any) -> tuple[frozenset[str], bool]:
         return frozenset(chars), False
     if op in _VARIABLE_REPEATS or op is sre_c.POSSESSIVE_REPEAT:
         low, _, body = arg
-        return _first_chars(list(body)), low == 0 or _can_be_empty_seq(list(body))
+        first, empty = _first(list(body))
+        return first, low == 0 or empty
     if op is sre_c.SUBPATTERN:
-        body = list(arg[-1])
-        return _first_chars(body), _can_be_empty_seq(body)
+        return _first(list(arg[-1]))
     if op is sre_c.BRANCH:
         out: set[str] = set()
+        any_empty = False
         for branch in arg[1]:
-            out |= _first_chars(list(branch))
-        return frozenset(out), any(_can_be_empty_seq(list(b)) for b in arg[1])
+            first, empty = _first(list(branch))
+            out |= first
+            any_empty = any_empty or empty
+        return frozenset(out), any_empty
     if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT):
         return frozenset(), True
     return _ANY, False
@@ -244,7 +335,7 @@ def _can_be_empty(op: Any, arg: Any) -> bool:
 
 
 def _can_be_empty_seq(items: list[tuple[Any, Any]]) -> bool:
-    return all(_can_be_empty(op, arg) for op, arg in items)
+    return _first(items)[1]
 
 
 _CLASS_MEMBERS = {   # which category classes contain a plain character

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from scrapers.controls import one_line
+
 _PREFIX = re.compile(
     r"^\s*(?:(?:written|words|reporting|additional reporting|reported|story|text|posted|"
     r"published|compiled|edited|editing|photos?|photographs|illustrations?|video)"
@@ -51,7 +53,7 @@ def clean_authors(names: list[str]) -> list[str]:
 
 
 def _split_people(raw: str) -> list[str]:
-    text = " ".join(_LINKS.sub(" ", raw).split())
+    text = " ".join(_LINKS.sub(" ", one_line(raw)).split())
     text = _CUT.sub("", text)              # "Ana Ruiz | Staff", "Ana Ruiz - Reporter"
     text = _PREFIX.sub("", text)
     people = []

@@ -16,6 +16,7 @@ from lxml.html import HtmlElement, document_fromstring
 from trafilatura.utils import load_html
 
 from scrapers.body import extract_body
+from scrapers.controls import one_line, strip_controls
 from scrapers.dates_meta import date_from_url, guess_date
 from scrapers.errors import NotAnArticle
 from scrapers.metadata import PageMetadata, clean_authors, read_metadata
@@ -139,8 +140,8 @@ def _article_from(tree: HtmlElement, meta: PageMetadata, *, url: str, source_id:
                   body_selector: str | None) -> Article:
     h1 = _first_h1(tree)
     refuse_non_article(meta, url=url, h1=h1)
-    title = _headline(h1, meta.title) or (entry.title if entry else None) or \
-        _bare_title(meta.page_title)
+    title = one_line(_headline(h1, meta.title) or (entry.title if entry else None) or
+                     _bare_title(meta.page_title) or "")
     if not title:
         raise NotAnArticle("page has no headline", url=url)
     body = extract_body(tree, url=url, selector=body_selector, ld_body=meta.ld_body)
@@ -159,15 +160,15 @@ def _article_from(tree: HtmlElement, meta: PageMetadata, *, url: str, source_id:
         source_id=source_id,
         url=final_url,
         discovered_url=discovered,
-        title=" ".join(title.split()),
+        title=title,
         authors=tuple(authors),
         published_at=_published(tree, meta, entry, final_url, fetched_at),
         updated_at=meta.updated_at,
         fetched_at=fetched_at,
         language=meta.language or language,
         section=meta.section,
-        tags=tuple(meta.tags or (entry.tags if entry else ())),
-        summary=meta.description or (entry.summary if entry else None),
+        tags=tuple(one_line(t) for t in meta.tags or (entry.tags if entry else ())),
+        summary=plain_summary(meta.description or (entry.summary if entry else None)),
         body=body,
         word_count=words,
         content_hash=content_hash(title, body),
@@ -178,6 +179,12 @@ def nested_too_deep(html: str) -> bool:
     """More than MAX_DEPTH levels of elements: refused before parsing (only pages with very
     many tags are counted, so ordinary ones cost nothing)."""
     return html.count("<") > DEPTH_CHECK_TAGS and _depth_over(html, MAX_DEPTH)
+
+
+def plain_summary(summary: str | None) -> str | None:
+    """A summary without control characters (its line breaks kept); None when nothing is
+    left."""
+    return strip_controls(summary).strip() or None if summary else None
 
 
 def _depth_over(html: str, limit: int) -> bool:

@@ -13,6 +13,7 @@ import charset_normalizer
 import feedparser
 
 from scrapers.authors import clean_authors
+from scrapers.controls import one_line, strip_controls
 from scrapers.dates_meta import parse_date, plausible
 from scrapers.errors import MalformedFeed, NotAFeed, TooDeep
 from scrapers.models import FeedEntry
@@ -66,7 +67,7 @@ def parse_feed(body: bytes, *, url: str, content_type: str | None = None) -> lis
         entries.append(FeedEntry(
             url=link,
             title=_plain(raw.get("title")),
-            summary=(raw.get("summary") or "").strip() or None,
+            summary=strip_controls(raw.get("summary") or "").strip() or None,
             published_at=_entry_time(raw),
             authors=_entry_authors(raw),
             tags=tuple(t["term"] for t in raw.get("tags", []) if t.get("term")),
@@ -144,8 +145,8 @@ def _json_feed_entries(body: bytes, url: str) -> list[FeedEntry]:
         tags = raw_tags if isinstance(raw_tags, list) else []
         entries.append(FeedEntry(
             url=link,
-            title=title.strip() or None if isinstance(title, str) else None,
-            summary=summary.strip() or None if isinstance(summary, str) else None,
+            title=one_line(title) or None if isinstance(title, str) else None,
+            summary=strip_controls(summary).strip() or None if isinstance(summary, str) else None,
             published_at=parse_date(item.get("date_published"))
             or parse_date(item.get("date_modified")),
             authors=tuple(clean_authors(names)),
@@ -181,7 +182,7 @@ def _plain(title: object) -> str | None:
     """Feed titles sometimes carry markup ("<b>Slack</b> market"): text only."""
     if not isinstance(title, str):
         return None
-    return " ".join(unescape(_TAG.sub("", title)).split()) or None
+    return one_line(unescape(_TAG.sub("", title))) or None
 
 
 def _first_alternate(raw: feedparser.FeedParserDict) -> str | None:

@@ -14,6 +14,7 @@ from html import unescape
 from lxml.html import HtmlElement
 
 from scrapers.authors import clean_authors
+from scrapers.controls import one_line, strip_controls
 from scrapers.dates_meta import parse_date
 
 __all__ = ["PageMetadata", "clean_authors", "parse_date", "read_metadata"]
@@ -111,7 +112,7 @@ def read_metadata(tree: HtmlElement, now: datetime | None = None) -> PageMetadat
         meta.language = lang.replace("_", "-").split("-")[0].strip().lower() or None
     title_el = tree.find(".//title")
     if title_el is not None:
-        meta.page_title = " ".join(title_el.text_content().split()) or None
+        meta.page_title = one_line(title_el.text_content()) or None
     return meta
 
 
@@ -121,7 +122,7 @@ def _meta_tags(tree: HtmlElement) -> tuple[dict[str, str], list[str]]:
     found: dict[str, str] = {}
     tags: list[str] = []
     for el in tree.iter("meta"):
-        content = unescape(el.get("content") or "").strip()
+        content = strip_controls(unescape(el.get("content") or "")).strip()
         if not content:
             continue
         for attr in ("property", "name", "itemprop", "http-equiv"):
@@ -232,7 +233,8 @@ def _http(value: str | None) -> str | None:
 
 
 def _text(value: object) -> str | None:
-    """A JSON-LD or meta string, HTML entities decoded (CMSs escape headlines twice)."""
+    """A JSON-LD or meta string, HTML entities decoded (CMSs escape headlines twice), control
+    characters removed (an ANSI escape in a JSON-LD headline is kept as text by JSON)."""
     if isinstance(value, list):
         value = value[0] if value else None
-    return unescape(value).strip() or None if isinstance(value, str) else None
+    return strip_controls(unescape(value)).strip() or None if isinstance(value, str) else None

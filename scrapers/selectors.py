@@ -10,8 +10,9 @@ from urllib.parse import urljoin
 
 from bs4 import BeautifulSoup, Tag
 
+from scrapers.controls import one_line
 from scrapers.errors import SelectorMatchedNothing
-from scrapers.extract import content_hash, extract_article, parse_page
+from scrapers.extract import content_hash, extract_article, parse_page, plain_summary
 from scrapers.metadata import parse_date, read_metadata
 from scrapers.models import Article, FeedEntry, Selectors
 from scrapers.urls import article_id, canonicalize
@@ -29,15 +30,15 @@ def extract_with_selectors(html: str, *, url: str, source_id: str, fetched_at: d
         article = extract_article(html, url=url, source_id=source_id, fetched_at=fetched_at,
                                   entry=entry, language=language)
         soup = BeautifulSoup(html, "lxml")
-        headline = _title(soup, selectors.title, url) or article.title
+        headline = one_line(_title(soup, selectors.title, url) or "") or article.title
         published = _date(soup, selectors.date, url) or article.published_at
         return dataclasses.replace(article, title=headline, published_at=published,
                                    content_hash=content_hash(headline, article.body))
     soup = BeautifulSoup(html, "lxml")
     meta = read_metadata(parse_page(html, url), now=fetched_at)
     body = _body(soup, selectors.body, url)
-    title = (_title(soup, selectors.title, url) or meta.title
-             or (entry.title if entry else None) or _page_title(soup))
+    title = one_line(_title(soup, selectors.title, url) or meta.title
+                     or (entry.title if entry else None) or _page_title(soup) or "")
     if not title:
         raise SelectorMatchedNothing("page has no headline (give `selectors.title`)", url=url)
     try:
@@ -55,7 +56,7 @@ def extract_with_selectors(html: str, *, url: str, source_id: str, fetched_at: d
         updated_at=meta.updated_at, fetched_at=fetched_at,
         language=meta.language or language, section=meta.section,
         tags=tuple(meta.tags or (entry.tags if entry else ())),
-        summary=meta.description or (entry.summary if entry else None),
+        summary=plain_summary(meta.description or (entry.summary if entry else None)),
         body=body, word_count=len(_WORD.findall(body)), content_hash=content_hash(title, body),
     )
 

@@ -1,7 +1,9 @@
 """Opening the DuckDB file: one short-lived writer, any number of read-only readers.
 
-DuckDB lets one process write a file at a time. Writers here hold the connection only for one
-batch; readers retry for a few seconds and then say who holds the lock and what to do.
+DuckDB lets one process write a file at a time, and only while no other process has it open.
+Writers here hold the connection only for one batch; readers retry for a few seconds and then
+say who holds the lock and what to do. People's queries go to the read copy
+(warehouse/read_copy.py), which no writer ever waits for.
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> Connection:
             if not _LOCK_HINT.search(str(exc)):
                 raise WarehouseError(f"cannot open warehouse {path}: {exc}") from exc
             if time.monotonic() >= deadline:
-                holder = _lock_holder(str(exc))
+                pid = _lock_holder(str(exc))
+                holder = f" (PID {pid})" if pid else ""
                 advice = ("A monitor run holds the lock only while it writes a batch: try again "
                           "in a moment, or stop the process holding it (e.g. a duckdb shell "
                           "opened without -readonly)." if read_only else
@@ -47,15 +50,14 @@ def _connect(path: Path, *, read_only: bool, wait_seconds: float) -> Connection:
                           "Close it and run again.")
                 raise WarehouseLocked(
                     f"warehouse {path} is locked by another process{holder} and stayed locked "
-                    f"for {wait_seconds:g} s. {advice}"
-                ) from exc
+                    f"for {wait_seconds:g} s. {advice}", pid=pid) from exc
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
 
 
-def _lock_holder(message: str) -> str:
+def _lock_holder(message: str) -> int | None:
     match = re.search(r"\(PID (\d+)\)", message)
-    return f" (PID {match.group(1)})" if match else ""
+    return int(match.group(1)) if match else None
 
 
 @contextmanager

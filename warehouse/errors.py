@@ -10,6 +10,10 @@ class WarehouseError(Exception):
 class WarehouseLocked(WarehouseError):
     """Another process holds the write lock on the DuckDB file."""
 
+    def __init__(self, message: str, *, pid: int | None = None) -> None:
+        super().__init__(message)
+        self.pid = pid   # the holder, when DuckDB names it
+
 
 class MigrationError(WarehouseError):
     """A migration file failed; the warehouse is left at the previous version."""

@@ -10,6 +10,11 @@ others) never open the warehouse. Each scrape run writes ONE file to the staging
 
 A batch file holds every record of the run, one row each, told apart by `record`:
 `source` (validators and counters of one source), `article`, `fetch` (the request log).
+A monitor run that found the warehouse locked leaves its results here too, as a batch that
+carries its run record (`DeferredRun`, in the file's metadata, naming its warehouse); whoever
+loads the batch writes that run's row in `runs` with status `deferred`. A folder may be shared
+(the default is relative to the working directory): a deferred batch is only ever loaded into
+the warehouse it names.
 
 The loader loads each batch in ONE transaction together with its row in `staged_batches`
 (batch_id PRIMARY KEY), then moves the file to `loaded/`. A crash between the commit and the
@@ -19,11 +24,12 @@ Two batches carrying the same article store it once (articles are upserted by id
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,6 +69,36 @@ _STATE_SCHEMA = pa.schema([("source_id", pa.string()), ("known_urls", _TEXTS),
                            ("last_fetched", pa.list_(_TIME))])
 
 
+_DEFERRED_KEY = b"newswatch.deferred_run"
+
+
+@dataclass(frozen=True)
+class DeferredRun:
+    """A monitor run that could not open the warehouse: kept with its batch until loaded."""
+
+    run_id: str
+    warehouse: str           # the absolute path of the warehouse it belongs to
+    started_at: datetime
+    deferred_at: datetime
+    sources: int
+    articles: int
+    errors: int
+    reason: str
+
+    def belongs_to(self, warehouse: Path) -> bool:
+        return self.warehouse == str(warehouse.resolve())
+
+    def to_json(self) -> bytes:
+        return json.dumps(asdict(self), default=datetime.isoformat).encode()
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> DeferredRun:
+        data = json.loads(raw)
+        for key in ("started_at", "deferred_at"):
+            data[key] = datetime.fromisoformat(data[key])
+        return cls(**data)
+
+
 @dataclass
 class StagedLoadReport:
     loaded: list[str] = field(default_factory=list)       # batch ids loaded now
@@ -72,19 +108,24 @@ class StagedLoadReport:
     updated_article_ids: list[str] = field(default_factory=list)
     new_stories: int = 0
     sources: int = 0                                      # sources in the batches loaded now
+    deferred_runs: list[str] = field(default_factory=list)  # the deferred monitor runs among them
 
 
 # -- writing (scrape workers) ----------------------------------------------------------------
 
-def write_batch(staging_dir: Path, batch_id: str, results: list[SourceResult]) -> Path:
+def write_batch(staging_dir: Path, batch_id: str, results: list[SourceResult],
+                deferred: DeferredRun | None = None) -> Path:
     """Write one batch atomically: a temporary name first, then a rename, so the loader never
-    sees half a file. Returns the final path."""
+    sees half a file. `deferred`: the batch of a monitor run that found the warehouse locked.
+    Returns the final path."""
     if not BATCH_PATTERN.match(f"batch-{batch_id}.parquet"):
         raise ValueError(f"bad batch id {batch_id!r}")
     staging_dir.mkdir(parents=True, exist_ok=True)
     final = staging_dir / f"batch-{batch_id}.parquet"
     temp = staging_dir / f".batch-{batch_id}.{uuid.uuid4().hex}.tmp"
-    table = pa.Table.from_pylist(_rows(results), schema=BATCH_SCHEMA)
+    schema = (BATCH_SCHEMA if deferred is None
+              else BATCH_SCHEMA.with_metadata({_DEFERRED_KEY: deferred.to_json()}))
+    table = pa.Table.from_pylist(_rows(results), schema=schema)
     try:
         with temp.open("wb") as out:
             pq.write_table(table, out, compression="zstd")
@@ -138,6 +179,48 @@ def pending_batches(staging_dir: Path) -> list[tuple[str, Path]]:
     return [(batch_id, path) for _, batch_id, path in sorted(found)]
 
 
+def read_deferral(path: Path) -> DeferredRun | None:
+    """The run record a deferred monitor run left in its batch; None for a worker's batch."""
+    raw = (pq.read_schema(path).metadata or {}).get(_DEFERRED_KEY)
+    return DeferredRun.from_json(raw) if raw else None
+
+
+def deferred_batches(staging_dir: Path, warehouse: Path
+                     ) -> list[tuple[str, Path, DeferredRun]]:
+    """The batches runs on `warehouse` kept for its lock, oldest first: (id, path, run)."""
+    found = []
+    for batch_id, path in pending_batches(staging_dir):
+        try:
+            run = read_deferral(path)
+        except (OSError, pa.ArrowException, ValueError, TypeError):  # moved away meanwhile
+            continue
+        if run is not None and run.belongs_to(warehouse):
+            found.append((batch_id, path, run))
+    return found
+
+
+def deferred_runs(staging_dir: Path, warehouse: Path) -> list[DeferredRun]:
+    """The deferred runs of `warehouse` whose batches wait in the folder (`newswatch outbox`)."""
+    return [run for _, _, run in deferred_batches(staging_dir, warehouse)]
+
+
+def pending_urls(staging_dir: Path, warehouse: Path) -> dict[str, set[str]]:
+    """Per source, the article URLs in `warehouse`'s deferred batches: a run that scrapes
+    before they are loaded need not download them again."""
+    urls: dict[str, set[str]] = {}
+    for _, path, _ in deferred_batches(staging_dir, warehouse):
+        try:
+            rows = pq.read_table(path, columns=["record", "source_id", "url", "discovered_url"]
+                                 ).to_pylist()
+        except (OSError, pa.ArrowException):
+            continue
+        for row in rows:
+            if row["record"] == "article":
+                known = urls.setdefault(row["source_id"], set())
+                known.update(u for u in (row["url"], row["discovered_url"]) if u)
+    return urls
+
+
 def read_batch(path: Path) -> list[SourceResult]:
     results: dict[str, SourceResult] = {}
     rows = pq.read_table(path, schema=BATCH_SCHEMA).to_pylist()
@@ -178,34 +261,50 @@ def is_loaded(con: duckdb.DuckDBPyConnection, batch_id: str) -> bool:
                        [batch_id]).fetchone() is not None
 
 
-def load_batch(con: duckdb.DuckDBPyConnection, batch_id: str,
-               results: list[SourceResult]) -> LoadReport | None:
-    """Load one batch and its ledger row in one transaction. None if it was loaded before."""
+def load_batch(con: duckdb.DuckDBPyConnection, batch_id: str, results: list[SourceResult],
+               deferred: DeferredRun | None = None) -> LoadReport | None:
+    """Load one batch and its ledger row (and a deferred run's row in `runs`) in one
+    transaction. None if it was loaded before."""
     if is_loaded(con, batch_id):
         return None
     articles = len({a.article_id for r in results for a in r.articles})
 
     def ledger(con: duckdb.DuckDBPyConnection, report: LoadReport) -> None:
         # PRIMARY KEY: a second loader racing on the same batch fails here and rolls back.
+        now = datetime.now(UTC)
         con.execute("INSERT INTO staged_batches VALUES (?, ?, ?, ?, ?)",
-                    [batch_id, datetime.now(UTC), len(results), articles,
-                     len(report.new_article_ids)])
+                    [batch_id, now, len(results), articles, len(report.new_article_ids)])
+        if deferred is not None:
+            con.execute(
+                """INSERT INTO runs (run_id, started_at, finished_at, sources, articles_new,
+                                     matches_new, alerts_sent, errors, status, loaded_at)
+                   VALUES (?, ?, ?, ?, ?, 0, 0, ?, 'deferred', ?) ON CONFLICT DO NOTHING""",
+                [deferred.run_id, deferred.started_at, deferred.deferred_at, deferred.sources,
+                 len(report.new_article_ids), deferred.errors, now])
 
     return load_results(con, batch_id, results, before_commit=ledger)
 
 
 def load_staged(con: duckdb.DuckDBPyConnection, staging_dir: Path,
-                after_commit: Callable[[str], None] | None = None) -> StagedLoadReport:
+                after_commit: Callable[[str], None] | None = None, *,
+                warehouse: Path | None = None, deferred_only: bool = False) -> StagedLoadReport:
     """Load every complete batch in the folder, each in its own transaction, then move it to
-    `loaded/`. A batch that fails to load stays where it is and is retried next time.
+    `loaded/`. A batch that fails to load stays where it is and is retried next time. With
+    `warehouse`, deferred batches of other warehouses are left alone; `deferred_only` leaves
+    the scrape workers' batches too (a monitor run catching up loads only its own kind).
     `after_commit(batch_id)` is a hook for fault tests (called between commit and move)."""
     report = StagedLoadReport()
-    done = staging_dir / LOADED_DIR
     for batch_id, path in pending_batches(staging_dir):
         try:
+            deferred = read_deferral(path)
+            if (deferred is None and deferred_only) or (
+                    deferred is not None and warehouse is not None
+                    and not deferred.belongs_to(warehouse)):
+                continue
             results = read_batch(path)
-            loaded = load_batch(con, batch_id, results)
-        except (OSError, pa.ArrowException, duckdb.Error, ValueError, KeyError) as exc:
+            loaded = load_batch(con, batch_id, results, deferred)
+        except (OSError, pa.ArrowException, duckdb.Error, ValueError, KeyError,
+                TypeError) as exc:
             report.failed[batch_id] = f"{type(exc).__name__}: {exc}"
             continue
         if loaded is None:
@@ -216,11 +315,18 @@ def load_staged(con: duckdb.DuckDBPyConnection, staging_dir: Path,
             report.updated_article_ids += loaded.updated_article_ids
             report.new_stories += loaded.new_stories
             report.sources += len(results)
+            if deferred is not None:
+                report.deferred_runs.append(deferred.run_id)
         if after_commit is not None:
             after_commit(batch_id)
-        done.mkdir(parents=True, exist_ok=True)
-        os.replace(path, done / path.name)
+        _move_loaded(staging_dir, path)
     return report
+
+
+def _move_loaded(staging_dir: Path, path: Path) -> None:
+    done = staging_dir / LOADED_DIR
+    done.mkdir(parents=True, exist_ok=True)
+    os.replace(path, done / path.name)
 
 
 # -- state for the scrapers ------------------------------------------------------------------

@@ -52,11 +52,11 @@ def test_sql_prints_a_table_csv_and_json(warehouse: Path) -> None:
     assert "Alpha News" in table.output and "2 row(s)" in table.output
 
     as_csv = runner.invoke(app, ["sql", query, "--warehouse", str(warehouse), "-f", "csv"])
-    assert list(csv.reader(io.StringIO(as_csv.output))) == [
+    assert list(csv.reader(io.StringIO(as_csv.stdout))) == [
         ["source_id", "name"], ["a", "Alpha News"], ["b", 'Beta, "Quoted"']]
 
     as_json = runner.invoke(app, ["sql", query, "--warehouse", str(warehouse), "-f", "json"])
-    assert [json.loads(line) for line in as_json.output.splitlines()] == [
+    assert [json.loads(line) for line in as_json.stdout.splitlines()] == [
         {"source_id": "a", "name": "Alpha News"}, {"source_id": "b", "name": 'Beta, "Quoted"'}]
 
 
@@ -83,7 +83,7 @@ def test_saved_queries_take_parameters(warehouse: Path, tmp_path: Path,
     base = ["sql", "--warehouse", str(warehouse), "-f", "json", "--saved", "by_id"]
     ok = runner.invoke(app, [*base, "--param", "id=b", "--param", "n=3"])
     assert ok.exit_code == 0, ok.output
-    assert json.loads(ok.output.splitlines()[0]) == {"name": 'Beta, "Quoted"', "s": "$not_a_param"}
+    assert json.loads(ok.stdout.splitlines()[0]) == {"name": 'Beta, "Quoted"', "s": "$not_a_param"}
 
     missing = runner.invoke(app, [*base, "--param", "id=b"])
     assert missing.exit_code == 2 and "needs --param for: n" in missing.output
@@ -166,7 +166,12 @@ def test_demo_prints_the_alert_and_a_summary(prefect_harness: None, tmp_path: Pa
     out = result.output
     assert out.count("Subject: [newswatch] Ceasefire:") == 2
     assert "open talks on a ceasefire in the disputed border region" in out
-    assert "alerts sent:      2; emails received: 3" in out
+    assert "alerts sent:      4; emails received: 5" in out
+    # The summit the demo's own leaders announce, with the meeting's date, not the dateline.
+    assert ("Subject: [newswatch] Upcoming summit, talks or visit: Volkas and Marsk to meet in "
+            "Geneva") in out
+    assert "Event date: Tue 24 Nov 2026\n" in out
+    assert "\\x0d" not in out
     assert out.count("Subject: [newswatch] digest (daily at 08:00):") == 1
     assert f"articles stored:  {len(ARTICLES)}" in out
 

@@ -15,6 +15,8 @@ from tests.faults import hostile_web as web
 from tests.faults.blocks import HTML, RSS, Setup, page_route
 from tests.faults.world import SLACK_ENV, RunResult, World
 from tests.scrapers.hostile_server import HostileRequest, reply
+from tests.warehouse.sessions import held_open
+from warehouse.connection import writer
 
 # --- pages with encoding faults -------------------------------------------------------------
 
@@ -221,6 +223,41 @@ def locked_warehouse(world: World, now: datetime) -> RunResult:
     if result.error is None and time.monotonic() - started < 2.5:
         result.error = "the run did not wait for the lock: was it held?"
     return result
+
+
+def session_holds_warehouse(world: World, now: datetime) -> RunResult:
+    """A user's read-only session (a duckdb shell, a notebook) holds the warehouse file across
+    two runs; between them the hostile site publishes a third article, one a rule matches.
+    Both runs must end deferred, keeping what they scraped; the run after loads it all."""
+    with writer(world.warehouse):   # the file the session opens; no run has written it yet
+        pass
+    with held_open(world.warehouse):
+        first = world.run(now)
+        url, p, good = page_route(world, 3, mentions="Estmark")
+        world.hostile.route("/a/3.html", good)
+        world.expect(url, p)
+        items = [web.Item(f"{world.base}/a/{n}.html", f"Item {n}") for n in (1, 2, 3)]
+        world.hostile.route("/feed.xml", reply(200, web.rss(items), content_type=RSS))
+        second = world.run(now)
+    if first.error is None and second.error is None and not (
+            first.summary and first.summary.deferred and second.summary
+            and second.summary.deferred):
+        second.error = "a run on the held warehouse did not defer"
+    return second
+
+
+def deferred_then_caught_up(world: World) -> list[str]:
+    """The two held runs were deferred and recorded so; the next loaded both batches."""
+    runs = [r.summary for r in world.runs]
+    problems = [] if len(runs) == 3 and runs[2] and runs[2].batches_loaded == 2 else [
+        "the run after the session closed did not load the two kept batches"]
+    # The second held run skipped what the first kept: it fetched the new article alone.
+    if runs[1] and "This run's 1 article(s)" not in (runs[1].deferred or ""):
+        problems.append(f"the second held run fetched again: {runs[1].deferred}")
+    rows = world.rows("SELECT status, count(*) FROM runs GROUP BY ALL ORDER BY ALL")
+    if rows != [("completed", 1), ("deferred", 2)]:
+        problems.append(f"runs recorded: {rows}")
+    return problems
 
 
 def disk_full(world: World, now: datetime) -> RunResult:

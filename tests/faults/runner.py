@@ -136,6 +136,9 @@ def _outcome(scenario: Scenario, world: World, problems: list[str]) -> str:
         text = "killed"
     elif first.error:
         text = f"stopped ({first.error[:40]})"
+    elif first.summary is not None and first.summary.deferred:
+        held = sum(1 for r in world.runs if r.summary is not None and r.summary.deferred)
+        text = f"deferred {held} runs, kept their batches"
     else:
         text = "finished"
     if scenario.recorded:

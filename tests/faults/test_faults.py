@@ -1,10 +1,10 @@
 """The fault suite under pytest: a representative subset of tests/faults/scenarios.py (one
 of each kind: a transient page error healed on the next run, a body cut short, a bomb,
 hostile XML, duplicate links, each channel failing and coming back, a kill mid-send, a full
-disk, a broken rule file, a hostile redirect, a private address, mention strings, a bug in
-one source). Every row must also deliver the demo's healthy ceasefire alert. `make faults`
-runs every scenario and prints the table; the whole table takes minutes, too long for every
-CI run."""
+disk, a broken rule file, a session holding the warehouse, a hostile redirect, a private
+address, mention strings, a bug in one source). Every row must also deliver the demo's healthy
+ceasefire alert. `make faults` runs every scenario and prints the table; the whole table takes
+minutes, too long for every CI run."""
 
 from __future__ import annotations
 
@@ -26,9 +26,9 @@ pytestmark = pytest.mark.e2e
 SUBSET = ["503", "truncated gzip", "gzip bomb", "billion laughs", "external entity (XXE)",
           "same article under five URLs", "duplicate GUIDs", "feed item with a broken link",
           "SMTP down", "Slack 429", "SIGKILL during send", "disk full on write (ENOSPC)",
-          "rule file with a typo", "article redirects to mailto:",
-          "redirect to 127.0.0.2 (no opt-in)", "mention strings in a headline (Slack, Discord)",
-          "bug in newswatch for one source"]
+          "rule file with a typo", "user session holds the warehouse for 2 runs",
+          "article redirects to mailto:", "redirect to 127.0.0.2 (no opt-in)",
+          "mention strings in a headline (Slack, Discord)", "bug in newswatch for one source"]
 
 
 @pytest.fixture(scope="module")

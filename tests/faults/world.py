@@ -44,9 +44,11 @@ RUN_TIMEOUT = 120.0
 def settings_for(config_dir: Path, warehouse: Path, **overrides: Any) -> Settings:
     # Short timeouts and one quick in-run retry keep the suite fast; the logic is the same.
     # Every site of the suite is on 127.0.0.1, which the sources must be allowed to reach
-    # (run-wide, unless a scenario narrows it to 127.0.0.1/32 in `overrides`).
+    # (run-wide, unless a scenario narrows it to 127.0.0.1/32 in `overrides`); the staging
+    # folder (deferred runs' batches) is the scenario's own.
     fields: dict[str, Any] = {"fetch_retries": 1, "fetch_backoff_seconds": 0.05,
-                              "fetch_timeout_seconds": 3.0, "allow_private_addresses": True}
+                              "fetch_timeout_seconds": 3.0, "allow_private_addresses": True,
+                              "staging_dir": warehouse.parent / "staging"}
     fields.update(overrides)
     return Settings(config_dir=config_dir, warehouse=warehouse, **fields)
 

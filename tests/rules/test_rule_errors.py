@@ -33,7 +33,7 @@ ONE_OF_EACH = """\
             - ceasefire
             - {term: US, cse: exact}
             - {entity: vladimir-putn}
-            - {regex: '(a+)+'}
+            - {regex: '\\b(a+)+'}
             - {near: [talks, Geneva], within: soon}
             - {phrase: peace talks}
         languages: en

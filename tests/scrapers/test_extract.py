@@ -301,3 +301,62 @@ def test_extraction_on_real_news_pages(corpus: Path) -> None:
         precisions.append(precision)
     assert statistics.median(recalls) >= MIN_MEDIAN_RECALL, recalls
     assert statistics.median(precisions) >= MIN_MEDIAN_PRECISION, precisions
+
+
+# -- control characters in what a site sends ---------------------------------------------
+
+_HOSTILE_BODY = "<p>" + " ".join(["The ceasefire held through the night."] * 12) + "</p>"
+
+
+def test_ansi_and_bidi_controls_never_reach_the_article() -> None:
+    html = ("<html><head><title>x</title>"
+            '<script type="application/ld+json">'
+            + json.dumps({"@type": "NewsArticle",
+                          "headline": "\x1b[31mCeasefire\x1b[0m\nholds \u202eekaf\u202c",
+                          "description": "Calm\x1b[2J\x07 night.\tAll quiet.",
+                          "author": {"@type": "Person", "name": "Ana\x1b[1m Ruiz"},
+                          "keywords": ["truce\x1b[0m"]})
+            + f"</script></head><body><article>{_HOSTILE_BODY}</article></body></html>")
+    article = extract_article(html, url="https://paper.example/a", source_id="paper",
+                              fetched_at=datetime(2025, 3, 20, tzinfo=UTC))
+    assert article.title == "Ceasefire holds ekaf"
+    assert article.summary == "Calm night.\tAll quiet."
+    assert article.authors == ("Ana Ruiz",)
+    assert article.tags == ("truce",)
+
+
+def test_a_feed_title_used_as_the_headline_is_cleaned_too() -> None:
+    entry = FeedEntry(url="https://paper.example/a", title="Truce\x1b]8;;https://e.example"
+                      "\x1b\\ signed\x1b]8;;\x1b\\\x00", summary="Both\x1b[1m sides\x85agree.",
+                      published_at=None)
+    html = f"<html><body><div>{_HOSTILE_BODY}</div></body></html>"
+    article = extract_article(html, url="https://paper.example/a", source_id="paper",
+                              fetched_at=datetime(2025, 3, 20, tzinfo=UTC), entry=entry)
+    assert article.title == "Truce signed"
+    assert article.summary == "Both sides\nagree."
+
+
+def test_json_feed_titles_summaries_and_authors_lose_control_characters() -> None:
+    from scrapers.feeds import parse_feed
+
+    feed = {"version": "https://jsonfeed.org/version/1.1", "title": "Paper",
+            "items": [{"id": "1", "url": "https://paper.example/a",
+                       "title": "\x1b[31mCeasefire\x1b[0m\tagreed\u2067",
+                       "summary": "Talks \x1b[2Jresume.\r\nToday.",
+                       "authors": [{"name": "Tom\x1b[5m Bell"}]}]}
+    [entry] = parse_feed(json.dumps(feed).encode(), url="https://paper.example/feed.json")
+    assert (entry.title, entry.summary, entry.authors) == (
+        "Ceasefire agreed", "Talks resume.\nToday.", ("Tom Bell",))
+
+
+def test_rss_titles_and_summaries_lose_control_characters() -> None:
+    from scrapers.feeds import parse_feed
+
+    # A raw ESC is not XML: feedparser reads the feed loosely and keeps it.
+    rss = ("<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel><title>P</title>"
+           "<item><title>Ceasefire \x1b[31m&#x202e;agreed&#x202c;</title>"
+           "<link>https://paper.example/a</link>"
+           "<description>Calm\x1b[1m night\u2066</description></item></channel></rss>")
+    [entry] = parse_feed(rss.encode(), url="https://paper.example/feed.xml")
+    assert entry.title == "Ceasefire agreed"
+    assert entry.summary == "Calm night"

@@ -181,3 +181,39 @@ def test_byline_from_json_ld_is_cleaned() -> None:
 def test_a_page_with_no_metadata_at_all() -> None:
     meta = _read("<html><body><p>Nothing declared here.</p></body></html>")
     assert meta == PageMetadata()
+
+
+# What a hostile site can put in a headline: an ANSI colour, a hidden terminal link (OSC 8),
+# a screen clear, a bidi override and a tab. JSON keeps them all as text ("\u001b").
+ANSI_TITLE = ("\x1b[31mCeasefire\x1b[0m\tagreed \x1b]8;;https://evil.example/\x1b\\now"
+              "\x1b]8;;\x1b\\ \u202eekaf\u202c\x1b[2J")
+
+
+def test_control_characters_are_stripped_from_json_ld_title_summary_and_authors() -> None:
+    data = {**ARTICLE_LD, "headline": ANSI_TITLE,
+            "description": "Line one\x1b[1m\r\nline two\x07",
+            "author": [{"@type": "Person", "name": "Ana\x1b[5m Ruiz\u2066"}],
+            "articleSection": "World\x9b31m"}
+    meta = _read(f"<html><head>{_ld(data)}</head><body></body></html>")
+    assert meta.title == "Ceasefire\tagreed now ekaf"   # tab becomes a space in the Article
+    assert meta.description == "Line one\nline two"
+    assert meta.authors == ["Ana Ruiz"]
+    assert meta.section == "World"
+
+
+def test_control_characters_are_stripped_from_meta_tags_and_the_page_title() -> None:
+    meta = _read('<html><head><title>Talks &#x202e;open&#x202c;</title>'
+                 '<meta property="og:title" content="Talks&#x1b;[2J open&#x202e;">'
+                 '<meta name="author" content="By Tom&#x1b;[1m Bell"></head><body></body></html>')
+    assert meta.title == "Talks open"
+    assert meta.page_title == "Talks open"
+    assert meta.authors == ["Tom Bell"]
+
+
+@pytest.mark.parametrize(("raw", "names"), [
+    ("By Ana Ruiz\x1b[0m and Tom\tBell", ["Ana Ruiz", "Tom Bell"]),
+    ("\u202eziuR anA", ["ziuR anA"]),
+    ("\x1b]8;;https://evil.example\x07Ana Ruiz\x1b]8;;\x07", ["Ana Ruiz"]),
+])
+def test_bylines_lose_control_characters(raw: str, names: list[str]) -> None:
+    assert clean_authors([raw]) == names

@@ -94,7 +94,8 @@ def test_source_health_lists_a_source_with_no_fetches_yet(tmp_path: Path) -> Non
                     "NULL, NULL, NULL)")
         assert con.execute("SELECT * FROM v_source_health").fetchall() == [
             ("s", "S", None, None, None, 0, 0, 0,
-             0, 0, None, 0.0, None, None, None)]   # failures, skipped, new, rate, latency...
+             0, 0, None, 0.0, None, None, None,    # failures, skipped, new, rate, latency...
+             0, None)]                             # no deferred runs
 
 
 def test_a_failing_migration_leaves_the_previous_version(tmp_path: Path,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,11 @@ from warehouse.articles import register_sources
 from warehouse.connection import writer
 from warehouse.staging import (
     LOADED_DIR,
+    DeferredRun,
+    deferred_runs,
     load_staged,
     pending_batches,
+    pending_urls,
     read_batch,
     read_state,
     write_batch,
@@ -169,3 +173,56 @@ def test_state_tells_scrapers_what_the_warehouse_knows(staging: Path, path: Path
         dict(urls.last_fetched).items()  # type: ignore[attr-defined]
     assert validators == Validators(etag='"abc"', last_modified=None)
     assert read_state(staging / "nowhere") == {}
+
+
+# -- batches of runs that found the warehouse locked -----------------------------------------
+
+def _deferred(run_id: str, warehouse: Path, articles: int = 0) -> DeferredRun:
+    return DeferredRun(run_id, str(warehouse.resolve()),
+                       datetime(2026, 12, 4, 19, 40, tzinfo=UTC),
+                       datetime(2026, 12, 4, 19, 41, tzinfo=UTC), sources=3,
+                       articles=articles, errors=1, reason="held open by another process")
+
+
+def test_a_deferred_batch_carries_its_run_and_records_it_when_loaded(staging: Path,
+                                                                   path: Path) -> None:
+    results = _results()
+    run = _deferred("run-d", path, articles=len(demo_articles()))
+    write_batch(staging, "run-d", results, run)
+    assert deferred_runs(staging, path) == [run]
+    # A run scraping before the batch is loaded skips what it holds.
+    waiting = pending_urls(staging, path)
+    assert waiting == {r.source_id: {u for a in r.articles for u in (a.url, a.discovered_url)}
+                       for r in results if r.articles}
+
+    with writer(path) as con:
+        register_sources(con, source_configs(SITES))
+        report = load_staged(con, staging, warehouse=path, deferred_only=True)
+        rows = con.execute("SELECT run_id, status, started_at, finished_at, sources, "
+                           "articles_new, matches_new, errors, loaded_at IS NOT NULL "
+                           "FROM runs").fetchall()
+        again = load_staged(con, staging, warehouse=path, deferred_only=True)
+    assert report.loaded == report.deferred_runs == ["run-d"]
+    assert rows == [("run-d", "deferred", run.started_at, run.deferred_at, 3,
+                     len(demo_articles()), 0, 1, True)]
+    assert again.loaded == [] and deferred_runs(staging, path) == []
+    assert (staging / LOADED_DIR / "batch-run-d.parquet").is_file()
+
+
+def test_only_a_batch_of_this_warehouse_is_caught_up_and_workers_batches_stay(
+        staging: Path, path: Path, tmp_path: Path) -> None:
+    """A staging folder may be shared (its default is relative to the working directory): a
+    run never loads another warehouse's deferred batch, and a monitor run catching up leaves
+    the scrape workers' batches to the loader."""
+    results = _results()
+    write_batch(staging, "theirs", results, _deferred("theirs", tmp_path / "other.duckdb"))
+    write_batch(staging, "worker", results)
+    assert deferred_runs(staging, path) == [] and pending_urls(staging, path) == {}
+    with writer(path) as con:
+        register_sources(con, source_configs(SITES))
+        caught_up = load_staged(con, staging, warehouse=path, deferred_only=True)
+        loader = load_staged(con, staging, warehouse=path)
+        stored = con.execute("SELECT count(*) FROM runs").fetchone()
+    assert caught_up.loaded == [] and not caught_up.failed
+    assert loader.loaded == ["worker"] and loader.deferred_runs == [] and stored == (0,)
+    assert [b for b, _ in pending_batches(staging)] == ["theirs"]
