@@ -22,7 +22,7 @@ from tests.faults.runner import JOBS_ENV, Row, run_named, start_worker
 from tests.faults.scenarios import NOT_YET_COVERED, SCENARIOS
 
 COLUMNS = ("fault", "outcome", "articles lost", "dup articles", "alerts lost", "dup alerts",
-           "expected art/alerts", "RSS +MB", "s")
+           "healthy alert delivered", "expected art/alerts", "RSS +MB", "s")
 
 
 def main(argv: list[str]) -> int:
@@ -50,7 +50,8 @@ def main(argv: list[str]) -> int:
           f"articles lost {sum(r.ledger.articles_lost for r in rows)}, "
           f"duplicate articles {sum(r.ledger.duplicate_articles for r in rows)}, "
           f"alerts lost {sum(r.ledger.alerts_lost for r in rows)}, "
-          f"duplicate alerts {sum(r.ledger.duplicate_alerts for r in rows)}"
+          f"duplicate alerts {sum(r.ledger.duplicate_alerts for r in rows)}, "
+          f"healthy alert delivered {sum(r.ledger.healthy_alert for r in rows)}/{len(rows)}"
           + (f"; FAILED: {', '.join(failed)}" if failed else "; all checks passed"))
     return 1 if lost or failed else 0
 
@@ -62,6 +63,7 @@ def _line(row: Row) -> str:
 def _table(rows: list[Row]) -> str:
     body = [(r.name, r.outcome, str(r.ledger.articles_lost), str(r.ledger.duplicate_articles),
              str(r.ledger.alerts_lost), str(r.ledger.duplicate_alerts),
+             "yes" if r.ledger.healthy_alert else "no",
              f"{r.ledger.articles_expected}/{r.ledger.alerts_expected}",
              "-" if r.rss_mb is None else f"{r.rss_mb:.0f}", f"{r.seconds:.1f}") for r in rows]
     widths = [max(len(c), *(len(b[i]) for b in body)) if body else len(c)

@@ -176,6 +176,8 @@ def unanswered_port() -> Iterator[int]:
 # --- Slack stand-in ----------------------------------------------------------------------------
 
 SLACK_HOST = "hooks.slack.com"
+# Discord's webhooks land on the same stand-in (under /api/webhooks/), told apart by path.
+STAND_IN_HOSTS = frozenset({SLACK_HOST, "discord.com", "discordapp.com"})
 
 
 class SlackStandIn:
@@ -183,7 +185,7 @@ class SlackStandIn:
     answers `status` (200 "ok" by default; 429 with Retry-After, 500, ... when told)."""
 
     def __init__(self) -> None:
-        self.payloads: list[dict[str, object]] = []
+        self.payloads: list[tuple[str, dict[str, object]]] = []   # (path, JSON body)
         self.status = 200
         self.retry_after: str | None = None
         self._lock = threading.Lock()
@@ -200,7 +202,7 @@ class SlackStandIn:
                 status = owner.status
                 if status == 200:
                     with owner._lock:
-                        owner.payloads.append(json.loads(body or b"{}"))
+                        owner.payloads.append((self.path, json.loads(body or b"{}")))
                 reply = b"ok" if status == 200 else b"rate_limited" if status == 429 else b"err"
                 self.send_response(status)
                 if status == 429 and owner.retry_after:
@@ -227,9 +229,10 @@ class SlackStandIn:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
-    def received(self) -> list[dict[str, object]]:
+    def received(self, path_prefix: str = "/") -> list[dict[str, object]]:
+        """The payloads posted to paths under `path_prefix` (one webhook's, or all)."""
         with self._lock:
-            return list(self.payloads)
+            return [body for path, body in self.payloads if path.startswith(path_prefix)]
 
 
 _REAL_SEND = HTTPAdapter.send
@@ -245,7 +248,7 @@ def route_slack_to(base_url: str | None) -> None:
     def send(adapter: HTTPAdapter, request: requests.PreparedRequest,
              **kwargs: object) -> requests.Response:
         parts = urlsplit(str(request.url))
-        if parts.hostname == SLACK_HOST:
+        if parts.hostname in STAND_IN_HOSTS:
             request.url = base_url + parts.path + (f"?{parts.query}" if parts.query else "")
             kwargs["verify"] = False
         return _REAL_SEND(adapter, request, **kwargs)   # type: ignore[arg-type]

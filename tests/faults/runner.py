@@ -35,8 +35,9 @@ class Row:
     @property
     def ok(self) -> bool:
         ledger = self.ledger
-        return not self.problems and not (ledger.articles_lost or ledger.duplicate_articles
-                                          or ledger.alerts_lost or ledger.duplicate_alerts)
+        return ledger.healthy_alert and not self.problems and not (
+            ledger.articles_lost or ledger.duplicate_articles or ledger.alerts_lost
+            or ledger.duplicate_alerts)
 
 
 def run_scenario(scenario: Scenario, demo: DemoNewsServer) -> Row:

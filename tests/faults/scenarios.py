@@ -54,6 +54,8 @@ from tests.faults.fault_setups import (
     typo_rule,
     undated,
 )
+from tests.faults.scenarios_isolation import ISOLATION
+from tests.faults.scenarios_output import OUTPUT
 from tests.faults.world import World
 from tests.scrapers.hostile_server import drip, redirect_to, reply
 
@@ -237,4 +239,6 @@ SCENARIOS: list[Scenario] = [
        Recorded("config", "exponential time")),
     _s("secret missing from the environment", secret_missing,
        Recorded("delivery", "NEWSWATCH_SLACK_URL is not set"), heal=healed),
+    *ISOLATION,   # issue 14: isolation, private addresses, headers, mentions
+    *OUTPUT,      # issue 14: regexes, YAML aliases, titles printed by the CLI
 ]

@@ -33,6 +33,7 @@ from tests.scrapers.hostile_server import HostileServer
 REPO = Path(__file__).resolve().parents[2]
 EMAIL_ENV, SLACK_ENV = "NEWSWATCH_EMAIL_URL", "NEWSWATCH_SLACK_URL"
 SLACK_URL = "slack://T0FAULTS1/B0FAULTS1/f4ultSu1teW3bh00kT0ken42"
+SLACK_PATH = "/services/T0FAULTS1/"   # desk-slack's posts; other webhooks are not alerts
 SLACK_BASE_ENV = "NEWSWATCH_FAULTS_SLACK_BASE"   # read by tests/faults/child.py
 CHANNELS = ("desk-email", "desk-slack")
 TERMS = ("Corvania", "Estmark", "Serin Valley")
@@ -40,13 +41,16 @@ _TERM = re.compile("|".join(re.escape(t) for t in TERMS), re.IGNORECASE)
 RUN_TIMEOUT = 120.0
 
 
-def settings_for(config_dir: Path, warehouse: Path) -> Settings:
+def settings_for(config_dir: Path, warehouse: Path, **overrides: Any) -> Settings:
     # Short timeouts and one quick in-run retry keep the suite fast; the logic is the same.
-    # Every site of the suite is on 127.0.0.1, which the sources must be allowed to reach;
-    # the staging folder (deferred runs' batches) is the scenario's own.
-    return Settings(config_dir=config_dir, warehouse=warehouse, fetch_retries=1,
-                    fetch_backoff_seconds=0.05, fetch_timeout_seconds=3.0,
-                    allow_private_addresses=True, staging_dir=warehouse.parent / "staging")
+    # Every site of the suite is on 127.0.0.1, which the sources must be allowed to reach
+    # (run-wide, unless a scenario narrows it to 127.0.0.1/32 in `overrides`); the staging
+    # folder (deferred runs' batches) is the scenario's own.
+    fields: dict[str, Any] = {"fetch_retries": 1, "fetch_backoff_seconds": 0.05,
+                              "fetch_timeout_seconds": 3.0, "allow_private_addresses": True,
+                              "staging_dir": warehouse.parent / "staging"}
+    fields.update(overrides)
+    return Settings(config_dir=config_dir, warehouse=warehouse, **fields)
 
 
 @dataclass
@@ -66,6 +70,8 @@ class World:
     phase: int = 1                                   # routes may heal when it becomes 2
     sources: list[dict[str, Any]] = field(default_factory=list)
     extra_rule_files: dict[str, str] = field(default_factory=dict)
+    extra_channels: list[dict[str, Any]] = field(default_factory=list)
+    settings_overrides: dict[str, Any] = field(default_factory=dict)
     rule_channels: tuple[str, ...] = CHANNELS
     pages: dict[str, Page] = field(default_factory=dict)   # canonical URL -> expected page
     env: dict[str, str] = field(default_factory=dict)
@@ -105,6 +111,7 @@ class World:
         (self.config_dir / "channels.yaml").write_text(yaml.safe_dump({"channels": [
             {"name": "desk-email", "url": {"$env": EMAIL_ENV}, "format": "email"},
             {"name": "desk-slack", "url": {"$env": SLACK_ENV}, "format": "slack"},
+            *self.extra_channels,
         ]}, sort_keys=False), "utf-8")
         (rules / "border.yaml").write_text(yaml.safe_dump({"rules": [{
             "id": "border", "name": "Corvania-Estmark border", "severity": "high",
@@ -114,13 +121,13 @@ class World:
             (rules / name).write_text(text, "utf-8")
 
     def settings(self) -> Settings:
-        return settings_for(self.config_dir, self.warehouse)
+        return settings_for(self.config_dir, self.warehouse, **self.settings_overrides)
 
     def run(self, now: datetime) -> RunResult:
         """One monitor run in this process (Slack is routed to the stand-in by the suite)."""
         self.write_config()
-        saved = {k: os.environ.get(k) for k in (EMAIL_ENV, SLACK_ENV)}
-        for name in (EMAIL_ENV, SLACK_ENV):
+        saved = {k: os.environ.get(k) for k in {EMAIL_ENV, SLACK_ENV, *self.env}}
+        for name in saved:
             os.environ.pop(name, None)
         os.environ.update(self.env)
         try:
@@ -217,9 +224,14 @@ class World:
         expected = {(s, c) for s in wanted for c in self.rule_channels}
         alerts_lost = len(expected - set(delivered))
         alert_dups = sum(n - 1 for n in delivered.values()) + strays
+        # The healthy demo story every scenario runs beside: its alert must get out whatever
+        # the hostile source or the broken channel does (on any channel, in any run).
+        ceasefire = {stories[u] for u, a in self._healthy_articles().items()
+                     if "ceasefire" in a.full_text().lower() and _TERM.search(a.full_text())}
+        healthy_alert = bool(ceasefire & {key for key, _ in delivered})
         return Ledger(len(lost), duplicates, alerts_lost, alert_dups, lost[:3],
                       articles_expected=len(healthy) + len(self.pages),
-                      alerts_expected=len(expected))
+                      alerts_expected=len(expected), healthy_alert=healthy_alert)
 
     def _healthy_articles(self) -> dict[str, Any]:
         now = self.demo.clock.now()
@@ -230,7 +242,7 @@ class World:
         out: list[tuple[str, str, Any]] = []
         for mail in self.mail.received():
             out.append(("desk-email", html_part(mail), lambda u: f'href="{u}"'))
-        for payload in self.slack.received():
+        for payload in self.slack.received(SLACK_PATH):
             out.append(("desk-slack", json.dumps(payload), lambda u: f"<{u}|"))
         return out
 
@@ -244,3 +256,4 @@ class Ledger:
     lost_examples: list[str]
     articles_expected: int = 0
     alerts_expected: int = 0
+    healthy_alert: bool = False     # the demo's ceasefire alert reached a receiver
