@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE, console, err
-from core.settings import Settings
+
+if TYPE_CHECKING:
+    pass
 
 
 class Rating(StrEnum):
@@ -31,6 +33,7 @@ def feedback(
         = None,
 ) -> None:
     """Rate an alert relevant or irrelevant. Rating again replaces the earlier rating."""
+    from core.settings import Settings
     from warehouse.connection import transaction, writer
     from warehouse.feedback import UnknownAlert, check_alert_ref, record_feedback, short_id
 

@@ -13,23 +13,18 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE
-from core.errors import ConfigError
-from core.records import ArticleText
-from core.settings import Settings
-from pipeline.config import Config, load_rules, rule_files
-from pipeline.rule_evaluation import compile_rules
-from rules.dates import find_dates
-from rules.entities import load_entities
-from rules.evaluation import Labelled, RuleScore, labels_line, read_labels, score, unknown_rules
-from rules.events import apply_events
-from rules.explain import exclusion
-from rules.matcher import CompiledRules
+
+if TYPE_CHECKING:
+    from core.records import ArticleText
+    from pipeline.config import Config
+    from rules.evaluation import Labelled, RuleScore
+    from rules.matcher import CompiledRules
 
 console = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
@@ -55,6 +50,9 @@ def _print_score(result: RuleScore) -> None:
 
 
 def _entities_for(rules: Path, entities: Path | None, config: Config) -> None:
+    from core.errors import ConfigError
+    from rules.entities import load_entities
+
     folder = rules if rules.is_dir() else rules.parent
     candidates = [entities] if entities else [folder / "entities.yaml",
                                               folder.parent / "entities.yaml"]
@@ -67,6 +65,8 @@ def _entities_for(rules: Path, entities: Path | None, config: Config) -> None:
 
 def _from_feedback(since: str, warehouse: Path | None, write: Path | None) -> list[Labelled]:
     from cli.rules import parse_since
+    from core.settings import Settings
+    from rules.evaluation import Labelled, labels_line
     from warehouse.connection import reader
     from warehouse.feedback import rated_alerts
 
@@ -104,6 +104,12 @@ def rules_eval(
 ) -> None:
     """Score rules against labelled articles: precision, recall, F1, confusion counts, and
     every false positive (what fired) and false negative (the nearest miss). Sends nothing."""
+    from pipeline.config import Config, load_rules, rule_files
+    from pipeline.rule_evaluation import compile_rules
+    from rules.dates import find_dates
+    from rules.evaluation import read_labels, score, unknown_rules
+    from rules.events import apply_events
+
     if (labels is None) == (not from_feedback):
         err.print("give either --labels FILE.jsonl or --from-feedback", markup=False)
         raise typer.Exit(EXIT_USAGE)
@@ -148,6 +154,8 @@ def print_excluded(compiled: CompiledRules, rule_id: str, articles: Sequence[Art
                    now: datetime) -> None:
     """For `rules test`: the articles a `none:` clause, a filter or the event window kept out
     of an otherwise matching rule, with why."""
+    from rules.explain import exclusion
+
     shown = 0
     excluded = 0
     for article in articles:

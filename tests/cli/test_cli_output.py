@@ -82,13 +82,14 @@ def test_csv_neutralises_formula_cells_and_raw_csv_keeps_them(warehouse: Path) -
     query = ("SELECT '=HYPERLINK(\"https://evil.example\",\"x\")' AS a, '+1' AS b, '-2' AS c, "
              "'@SUM(A1)' AS d, chr(9) || 'tab' AS e, chr(13) || 'cr' AS f, 'plain' AS g, "
              "-5 AS h, 2.5 AS i, 'a=b' AS j")
-    cooked = runner.invoke(app, ["sql", query, "--warehouse", str(warehouse), "-f", "csv"])
+    cooked = runner.invoke(app, ["sql", query, "--warehouse", str(warehouse), "-f", "csv",
+                                  "--live"])
     assert cooked.exit_code == 0, cooked.output
     rows = list(csv.reader(io.StringIO(cooked.output)))
     assert rows == [list("abcdefghij"),
                     ["'=HYPERLINK(\"https://evil.example\",\"x\")", "'+1", "'-2", "'@SUM(A1)",
                      "'\ttab", "'\rcr", "plain", "-5", "2.5", "a=b"]]
-    raw = runner.invoke(app, ["sql", query, "--warehouse", str(warehouse), "-f", "csv",
+    raw = runner.invoke(app, ["sql", query, "--warehouse", str(warehouse), "-f", "csv", "--live",
                               "--raw-csv"])
     assert list(csv.reader(io.StringIO(raw.output)))[1][:6] == [
         "=HYPERLINK(\"https://evil.example\",\"x\")", "+1", "-2", "@SUM(A1)", "\ttab", "\rcr"]
