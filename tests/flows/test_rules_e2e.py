@@ -13,6 +13,7 @@ import duckdb
 import pytest
 from prefect.client.orchestration import get_client
 
+from alerts.escaping import md, plain
 from cli.demo import DEMO_EMAIL_ENV, write_demo_config
 from core.settings import Settings
 from demo.articles import ARTICLES
@@ -90,7 +91,8 @@ def test_broken_rules_are_skipped_and_told_once_and_the_rest_alert(
     broken = f"{config / 'rules' / 'broken.yaml'}:5:5: rules[0].chanels: unknown key"
     assert any(p.startswith(broken) for p in first.config_problems), first.config_problems
     assert first.ops_messages == 1
-    assert broken in asyncio.run(_artifact())
+    # The artifact is markdown: the problem is there, escaped so no link or emphasis forms.
+    assert md(plain(broken)) in asyncio.run(_artifact())
     ops = [m for m in mailbox.received if m.recipients == ["ops@newswatch.localhost"]]
     assert len(ops) == 1
     assert f"{len(first.config_problems)} config problem(s)" in ops[0].subject
