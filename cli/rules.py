@@ -6,7 +6,6 @@ read-only, `match` needs no warehouse at all.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sys
 from collections.abc import Iterator
@@ -297,20 +296,9 @@ def _read_articles(path: Path, problems: list[str]) -> Iterator[tuple[str, Artic
 
 
 def _article(data: dict[str, Any]) -> ArticleText:
-    from core.records import ArticleText
+    from rules.evaluation import article_from_json  # the labels file's format too
 
-    missing = [k for k in ("url", "title", "body") if not isinstance(data.get(k), str)]
-    if missing:
-        raise ValueError(f"missing or not text: {', '.join(missing)}")
-    published = data.get("published_at")
-    when = None
-    if published:
-        when = datetime.fromisoformat(str(published).replace("Z", "+00:00"))
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    article_id = hashlib.sha256(data["url"].encode()).hexdigest()[:24]
-    return ArticleText(article_id, article_id, str(data.get("source") or ""), data["title"],
-                       data.get("summary"), data["body"], language=data.get("language"),
-                       section=data.get("section"), published_at=when)
+    return article_from_json(data)
 
 
 def _as_json(m: Match, article: ArticleText, url: str) -> dict[str, Any]:
