@@ -23,6 +23,7 @@ from cli.common import EXIT_PROBLEMS, EXIT_USAGE
 if TYPE_CHECKING:
     from core.records import ArticleText
     from pipeline.config import Config
+    from rules.compiled import RuleSet
     from rules.evaluation import Labelled, RuleScore
     from rules.matcher import CompiledRules
 
@@ -104,8 +105,6 @@ def rules_eval(
 ) -> None:
     """Score rules against labelled articles: precision, recall, F1, confusion counts, and
     every false positive (what fired) and false negative (the nearest miss). Sends nothing."""
-    from pipeline.config import Config, load_rules, rule_files
-    from pipeline.rule_evaluation import compile_rules
     from rules.dates import find_dates
     from rules.evaluation import read_labels, score, unknown_rules
     from rules.events import apply_events
@@ -116,11 +115,7 @@ def rules_eval(
     for path in (p for p in (rules, labels) if p is not None and not p.exists()):
         err.print(f"{path}: no such file or folder", markup=False)
         raise typer.Exit(EXIT_USAGE)
-    config = Config()
-    _entities_for(rules, entities, config)
-    load_rules(rule_files(rules), config, check_channels=False)
-    compiled = compile_rules(config.rules, config.entities)
-    problems = [str(p) for p in config.problems] + list(compiled.problems)
+    compiled, problems = _compile(rules, entities)
     items = (read_labels(labels, problems) if labels is not None
              else _from_feedback(since, warehouse, write_labels))
     problems += [f"labels name rule {rid!r}, which is not among the rules in {rules}"
@@ -129,6 +124,25 @@ def rules_eval(
     results = score(compiled.compiled, items, lambda article: apply_events(
         compiled.compiled, article, compiled.compiled.evaluate(article), by_id, find_dates))
     below = _below_floor(results, min_precision, min_recall)
+    _report(results, len(items), below, problems, as_json)
+    if below or problems or not results:
+        raise typer.Exit(EXIT_PROBLEMS)
+
+
+def _compile(rules: Path, entities: Path | None) -> tuple[RuleSet, list[str]]:
+    """The rules of a file or folder, compiled with their watchlist, and the problems met."""
+    from pipeline.config import Config, load_rules, rule_files
+    from rules.compiled import compile_rules
+
+    config = Config()
+    _entities_for(rules, entities, config)
+    load_rules(rule_files(rules), config, check_channels=False)
+    compiled = compile_rules(config.rules, config.entities)
+    return compiled, [str(p) for p in config.problems] + list(compiled.problems)
+
+
+def _report(results: list[RuleScore], items: int, below: list[str], problems: list[str],
+            as_json: bool) -> None:
     if as_json:
         sys.stdout.write(json.dumps({"rules": [r.as_json() for r in results],
                                      "below_floor": below, "problems": problems},
@@ -136,7 +150,7 @@ def rules_eval(
     else:
         for result in results:
             _print_score(result)
-        console.print(f"{len(items)} labelled article(s), {len(results)} rule(s) scored",
+        console.print(f"{items} labelled article(s), {len(results)} rule(s) scored",
                       markup=False)
         for line in below:
             err.print(line, markup=False)
@@ -145,8 +159,6 @@ def rules_eval(
     if not results:
         err.print("no rule was scored: no article carries a label for a loaded rule",
                   markup=False)
-    if below or problems or not results:
-        raise typer.Exit(EXIT_PROBLEMS)
 
 
 def print_excluded(compiled: CompiledRules, rule_id: str, articles: Sequence[ArticleText],
