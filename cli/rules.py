@@ -244,7 +244,7 @@ def match_command(
         err.print(literal(f"{missing}: no such file"))
         raise typer.Exit(EXIT_USAGE)
     config = Config()
-    watchlist = entities or _default_entities(rules)
+    watchlist = entities or default_entities(rules)
     try:
         config.entities = load_entities(watchlist) if watchlist else {}
     except ConfigError as exc:
@@ -270,7 +270,7 @@ def match_command(
         raise typer.Exit(EXIT_PROBLEMS)
 
 
-def _default_entities(rules: Path) -> Path | None:
+def default_entities(rules: Path) -> Path | None:
     folder = rules if rules.is_dir() else rules.parent
     for candidate in (folder / "entities.yaml", folder.parent / "entities.yaml"):
         if candidate.is_file():
@@ -280,25 +280,18 @@ def _default_entities(rules: Path) -> Path | None:
 
 def _read_articles(path: Path, problems: list[str]) -> Iterator[tuple[str, ArticleText]]:
     """Each valid line as an article; a bad line is a problem and the others still run."""
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, start=1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-                if not isinstance(data, dict):
-                    raise ValueError("expected a JSON object")
-                article = _article(data)   # checks that url is text
-                yield data["url"], article
-            except (ValueError, TypeError) as exc:
-                problems.append(f"{path}:{number}: {exc}; each line needs a JSON object with "
-                                "url, title and body (published_at, source, language optional)")
+    from rules.evaluation import json_lines
+
+    yield from json_lines(path, problems, _url_and_article,
+                          "each line needs a JSON object with url, title and body "
+                          "(published_at, source, language optional)")
 
 
-def _article(data: dict[str, Any]) -> ArticleText:
+def _url_and_article(data: dict[str, Any]) -> tuple[str, ArticleText]:
     from rules.evaluation import article_from_json  # the labels file's format too
 
-    return article_from_json(data)
+    article = article_from_json(data)   # checks that url is text
+    return data["url"], article
 
 
 def _as_json(m: Match, article: ArticleText, url: str) -> dict[str, Any]:

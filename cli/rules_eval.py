@@ -51,13 +51,11 @@ def _print_score(result: RuleScore) -> None:
 
 
 def _entities_for(rules: Path, entities: Path | None, config: Config) -> None:
+    from cli.rules import default_entities
     from core.errors import ConfigError
     from rules.entities import load_entities
 
-    folder = rules if rules.is_dir() else rules.parent
-    candidates = [entities] if entities else [folder / "entities.yaml",
-                                              folder.parent / "entities.yaml"]
-    watchlist = next((c for c in candidates if c.is_file()), None)
+    watchlist = (entities if entities.is_file() else None) if entities else default_entities(rules)
     try:
         config.entities = load_entities(watchlist) if watchlist else {}
     except ConfigError as exc:

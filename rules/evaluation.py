@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from core.records import ArticleText, Match
 from rules.explain import explain
 from rules.matcher import CompiledRules
+
+T = TypeVar("T")
 
 LABELS_HELP = ("each line needs a JSON object with url, title, body and labels "
                "({rule_id: true|false}); published_at, source, language optional")
@@ -95,9 +97,10 @@ def article_from_json(data: dict[str, Any]) -> ArticleText:
                        section=data.get("section"), published_at=when)
 
 
-def read_labels(path: Path, problems: list[str]) -> list[Labelled]:
-    """Every valid line; a bad line is a problem (file:line: what is wrong) and is skipped."""
-    out = []
+def json_lines(path: Path, problems: list[str], parse: Callable[[dict[str, Any]], T],
+               help_text: str) -> Iterator[T]:
+    """`parse` of each JSON object line; a bad line is a problem (file:line: what is wrong,
+    then `help_text`) and is skipped, so the other lines still run."""
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
@@ -106,14 +109,21 @@ def read_labels(path: Path, problems: list[str]) -> list[Labelled]:
                 data = json.loads(line)
                 if not isinstance(data, dict):
                     raise ValueError("expected a JSON object")
-                labels = data.get("labels")
-                if not isinstance(labels, dict) or not all(
-                        isinstance(v, bool) for v in labels.values()):
-                    raise ValueError("labels must be an object of rule id: true|false")
-                out.append(Labelled(data["url"], article_from_json(data), labels))
+                yield parse(data)
             except (ValueError, TypeError) as exc:
-                problems.append(f"{path}:{number}: {exc}; {LABELS_HELP}")
-    return out
+                problems.append(f"{path}:{number}: {exc}; {help_text}")
+
+
+def read_labels(path: Path, problems: list[str]) -> list[Labelled]:
+    """Every valid line; a bad line is a problem (file:line: what is wrong) and is skipped."""
+    return list(json_lines(path, problems, _labelled, LABELS_HELP))
+
+
+def _labelled(data: dict[str, Any]) -> Labelled:
+    labels = data.get("labels")
+    if not isinstance(labels, dict) or not all(isinstance(v, bool) for v in labels.values()):
+        raise ValueError("labels must be an object of rule id: true|false")
+    return Labelled(data["url"], article_from_json(data), labels)
 
 
 def labels_line(url: str, article: ArticleText, labels: dict[str, bool]) -> str:
