@@ -32,4 +32,7 @@ async def digest_flow(settings: Settings | None = None, run_label: str = "schedu
     for failure in report.failures:
         logger.warning("digest not sent (its lines wait for the next attempt): %s", failure)
     logger.info("digests: %d sent with %d lines", report.sent, report.lines)
+    if report.sent:
+        # What was sent is now marked in the warehouse; `sql` and `outbox` read the copy.
+        steps.publish_read_copy(settings)
     return report

@@ -134,3 +134,32 @@ def _completed_in_prefect(since: datetime, runs: int) -> None:
     states = [r.state.type.value if r.state else None for r in found
               if r.start_time is not None and r.start_time >= since]
     assert states == ["COMPLETED"] * runs, states
+
+
+def test_a_digest_sent_between_runs_is_in_the_read_copy(
+        prefect_harness: None, demo_server: DemoNewsServer, mailbox: LoopbackMailbox,
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cli.demo import DEMO_DIGEST_ENV, add_demo_digest
+    from flows.digest import digest_flow
+
+    monkeypatch.setenv(DEMO_EMAIL_ENV, mailbox.apprise_url())
+    monkeypatch.setenv(DEMO_DIGEST_ENV, mailbox.apprise_url(to="digest@newswatch.localhost"))
+    config = _config(tmp_path, demo_server)
+    add_demo_digest(config)   # the border conflict's daily digest, as `make demo` has it
+    settings = Settings(config_dir=config, warehouse=tmp_path / "wh.duckdb", fetch_retries=0)
+    _timed_run(settings)
+    copy = settings.read_copy_of()
+    assert copy is not None
+
+    def sent_in_copy() -> int:
+        con = duckdb.connect(str(copy), read_only=True)
+        try:
+            row = con.execute("SELECT count(*) FROM digests WHERE status = 'sent'").fetchone()
+        finally:
+            con.close()
+        return int(row[0]) if row else 0
+
+    assert sent_in_copy() == 0   # the daily digest is due at 08:00, not after this run
+    report = asyncio.run(digest_flow(settings=settings, run_label="test", force=True))
+    assert report.sent >= 1
+    assert sent_in_copy() == report.sent
