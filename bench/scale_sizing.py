@@ -147,13 +147,14 @@ def _moto_server() -> Iterator[S3Options]:
         server.wait(10)
 
 
-def _loader() -> tuple[tuple[float, float], tuple[float, float], tuple[float, float]]:
+def _loader() -> tuple[tuple[float, float], tuple[float, float], tuple[float, float], float]:
     import boto3
 
     batches = _batches()
     with tempfile.TemporaryDirectory() as tmp, _moto_server() as options:
         folder = Path(tmp)
         template = _template(folder)
+        kb_per_article = template.stat().st_size / 1000 / PRELOADED
         direct = _direct_rate(template, folder, batches)
         rounds = iter(range(REPEATS))
         local = _staged_rate(template, folder,
@@ -168,7 +169,7 @@ def _loader() -> tuple[tuple[float, float], tuple[float, float], tuple[float, fl
             return S3Store(f"s3://{name}/staging", options)
 
         s3 = _staged_rate(template, folder, bucket, batches)
-    return local, s3, direct
+    return local, s3, direct, kb_per_article
 
 
 # -- one scrape worker -----------------------------------------------------------------------
@@ -208,7 +209,7 @@ def _worker() -> tuple[tuple[float, float], tuple[float, float]]:
 
 
 def run() -> list[tuple[str, str]]:
-    (local, local_cpu), (s3, s3_cpu), (direct, _) = _loader()
+    (local, local_cpu), (s3, s3_cpu), (direct, _), kb_per_article = _loader()
     (busy, busy_cpu), (idle, _) = _worker()
     record({"loader_articles_per_second": local, "loader_articles_per_second_s3": s3,
             "loader_articles_per_cpu_second": local_cpu,
@@ -216,11 +217,13 @@ def run() -> list[tuple[str, str]]:
             "loader_direct_articles_per_second": direct,
             "scrape_worker_sources_per_minute": busy,
             "scrape_worker_sources_per_cpu_minute": busy_cpu,
-            "scrape_worker_idle_sources_per_minute": idle})
+            "scrape_worker_idle_sources_per_minute": idle,
+            "warehouse_kb_per_article": kb_per_article})
     return [
         (f"loader: staged -> DuckDB ({PRELOADED:,} stored)",
          f"{local:8,.0f} articles/s from a folder ({local_cpu:,.0f} per CPU-s); direct "
-         f"load_results {direct:,.0f}/s (x{local / direct:.2f})"),
+         f"load_results {direct:,.0f}/s (x{local / direct:.2f}); "
+         f"{kb_per_article:.1f} kB of warehouse per article"),
         ("loader: staged on S3 (moto, loopback)",
          f"{s3:8,.0f} articles/s ({s3_cpu:,.0f} per CPU-s; x{s3 / local:.2f} of the folder)"),
         (f"scrape worker: {NEW_PER_SOURCE} new articles/source",
