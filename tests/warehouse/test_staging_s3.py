@@ -194,3 +194,26 @@ def test_the_staging_url_wins_and_errors_name_the_key_not_the_secret(
         Settings(staging_url="gs://elsewhere/staging")
     with pytest.raises(ValueError, match="s3://bucket/prefix"):
         S3Store("s3://", S3Options())
+
+
+def test_the_pipeline_steps_stage_and_load_through_the_bucket_the_settings_name(
+        local_s3: LocalS3, s3_store: S3Store, tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the scrape and loader flows call, with NEWSWATCH_STAGING_URL and the AWS variables
+    as a worker on another machine would have them: no folder is touched."""
+    from pipeline import steps
+
+    for name, value in local_s3.environ().items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("NEWSWATCH_STAGING_URL", s3_store.url)
+    monkeypatch.setenv("NEWSWATCH_STAGING_DIR", str(tmp_path / "folder"))
+    settings = Settings(warehouse=tmp_path / "wh.duckdb")
+    results = _results()
+    staged = steps.stage_results(settings, "worker-1", results)
+    assert str(staged) == f"{s3_store.url}/batch-worker-1.parquet"
+    report = steps.load_staged(settings, source_configs(SITES))
+    assert report.loaded == ["worker-1"] and not report.failed
+    assert set(steps.staged_state(settings)) == set(SITES)
+    assert _keys(local_s3, s3_store) == ["staging/loaded/batch-worker-1.parquet",
+                                         "staging/state.parquet"]
+    assert not (tmp_path / "folder").exists()
