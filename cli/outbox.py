@@ -40,15 +40,17 @@ def _waiting_batches(settings: Settings) -> None:
     """What runs that found the warehouse locked kept in the staging folder: their alerts
     are not in the outbox yet."""
     from warehouse.staging import deferred_runs
+    from warehouse.staging_store import staging_store
 
-    waiting = deferred_runs(settings.staging_dir, settings.warehouse)
+    store = staging_store(settings)
+    waiting = deferred_runs(store, settings.warehouse)
     if not waiting:
         return
     articles = sum(run.articles for run in waiting)
     oldest = f"{waiting[0].deferred_at:%Y-%m-%d %H:%M} UTC"
     console.print(f"{len(waiting)} scraped batch(es) wait for the warehouse lock "
                   f"({articles} article(s), the oldest from {oldest}, in "
-                  f"{settings.staging_dir}): the next run that gets the lock loads them, "
+                  f"{store.url}): the next run that gets the lock loads them, "
                   "evaluates the rules and sends their alerts.", markup=False, highlight=False)
     err.print(f"last reason: {waiting[-1].reason}", markup=False, highlight=False)
 

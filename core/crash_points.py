@@ -16,6 +16,9 @@ monitor run passes them:
   after_load           the run's articles are committed, the rules have not seen them
   after_outbox_write   this run's deliveries are marked sending (attempt counted), none sent
   after_send           a channel accepted a message; its outcome is not recorded yet
+and the staged loader's (warehouse/staging.py):
+  after_staged_commit  a staged batch and its ledger row are committed; the batch is not
+                       moved to loaded/ yet
 """
 
 from __future__ import annotations

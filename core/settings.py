@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.identity import PLACEHOLDER_CONTACT
@@ -93,6 +93,32 @@ class Settings(BaseSettings):
     staging_dir: Path = Field(
         default=Path("data/staging"), description="Where work-pool scrape runs leave their "
         "Parquet batches for the single loader (docs/scaling.md); shared by all workers.")
+    staging_url: str | None = Field(
+        default=None, description="The staging area as a path or `s3://bucket/prefix` (any "
+        "S3-compatible store); when set it wins over `staging_dir`. Workers on several "
+        "machines share a bucket instead of a folder (docs/scaling.md).")
+    s3_endpoint_url: str | None = Field(
+        default=None, description="The S3-compatible store's URL, e.g. http://127.0.0.1:9000; "
+        "unset: AWS_ENDPOINT_URL_S3, then AWS_ENDPOINT_URL, then AWS itself.")
+    s3_region: str | None = Field(
+        default=None, description="unset: AWS_REGION, then AWS_DEFAULT_REGION, then "
+        "us-east-1.")
+    s3_access_key_id: str | None = Field(
+        default=None, description="unset: AWS_ACCESS_KEY_ID (then the AWS SDK's own chain: "
+        "profile files, instance metadata).")
+    s3_secret_access_key: SecretStr | None = Field(
+        default=None, description="unset: AWS_SECRET_ACCESS_KEY. Never logged.")
+    s3_session_token: SecretStr | None = Field(
+        default=None, description="unset: AWS_SESSION_TOKEN (temporary credentials).")
+
+    @field_validator("staging_url")
+    @classmethod
+    def _staging_url(cls, value: str | None) -> str | None:
+        if value and "://" in value and not value.startswith("s3://"):
+            raise ValueError(f"{value!r}: use a path or s3://bucket/prefix")
+        if value and value.startswith("s3://") and not value[5:].strip("/"):
+            raise ValueError(f"{value!r} names no bucket: use s3://bucket/prefix")
+        return value or None
 
     @field_validator("allowed_networks")
     @classmethod

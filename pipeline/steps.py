@@ -15,7 +15,6 @@ import logging
 from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from alerts.delivery import DeliveryReport, deliver_alerts
 from alerts.digests import DigestReport, send_due_digests
@@ -36,6 +35,7 @@ from warehouse.articles import LoadReport, load_results, register_sources, sourc
 from warehouse.connection import reader, writer
 from warehouse.errors import WarehouseError, WarehouseLocked
 from warehouse.report_data import DaySummary, day_summary
+from warehouse.staging_store import staging_store
 
 logger = logging.getLogger("newswatch.pipeline")
 
@@ -106,7 +106,7 @@ def prepare_sources(settings: Settings, config: Config,
                        "the load waits up to %g s for the lock", holder, origin,
                        settings.lock_wait_seconds)
     # What runs deferred earlier kept is not stored yet: not worth downloading again.
-    for source_id, urls in staging.pending_urls(settings.staging_dir,
+    for source_id, urls in staging.pending_urls(staging_store(settings),
                                                 settings.warehouse).items():
         if source_id in {s.id for s in sources}:
             known, validators = states.get(source_id, (KnownUrls(), None))
@@ -124,13 +124,13 @@ def _states_without_warehouse(settings: Settings, source_ids: list[str]
             return read_copy.source_states(copy, source_ids), f"the state of {copy}"
         except WarehouseError as exc:
             logger.warning("read copy unreadable: %s", exc)
-    return staging.read_state(settings.staging_dir), "the staging folder's state file"
+    return staging.read_state(staging_store(settings)), "the staging folder's state file"
 
 
 def staged_state(settings: Settings) -> SourceStates:
     """The sources' state as the staged loader last wrote it (scrape workers never open the
     warehouse)."""
-    return staging.read_state(settings.staging_dir)
+    return staging.read_state(staging_store(settings))
 
 
 # -- scrape and load -------------------------------------------------------------------------
@@ -169,7 +169,7 @@ class LoadOutcome:
     report: LoadReport = field(default_factory=LoadReport)
     caught_up: staging.StagedLoadReport = field(default_factory=staging.StagedLoadReport)
     deferred: staging.DeferredRun | None = None
-    batch: Path | None = None
+    batch: staging.StagedFile | None = None
 
     @property
     def new_article_ids(self) -> list[str]:
@@ -193,7 +193,7 @@ def load(settings: Settings, sources: list[SourceConfig], run_id: str,
     try:
         with writer(settings.warehouse, wait_seconds=settings.lock_wait_seconds) as con:
             register_sources(con, sources)
-            caught_up = staging.load_staged(con, settings.staging_dir,
+            caught_up = staging.load_staged(con, staging_store(settings),
                                             warehouse=settings.warehouse, deferred_only=True)
             report = load_results(con, run_id, results, before_commit=_before_load_commit)
             crash_point("after_load")   # fault tests: committed, rules not yet evaluated
@@ -205,7 +205,7 @@ def load(settings: Settings, sources: list[SourceConfig], run_id: str,
             len({a.article_id for r in results for a in r.articles}),
             sum(len(r.errors) for r in results),
             f"the warehouse {settings.warehouse} is held open by another process{holder}")
-        batch = staging.write_batch(settings.staging_dir, run_id, results, deferred)
+        batch = staging.write_batch(staging_store(settings), run_id, results, deferred)
         return LoadOutcome(deferred=deferred, batch=batch)
 
 
@@ -215,17 +215,18 @@ def _before_load_commit(con: object, report: LoadReport) -> None:
     fail_point("load_commit")
 
 
-def stage_results(settings: Settings, batch_id: str, results: list[SourceResult]) -> Path:
+def stage_results(settings: Settings, batch_id: str, results: list[SourceResult]
+                  ) -> staging.StagedFile:
     """A scrape worker's results as one batch in the staging folder, for the loader."""
-    return staging.write_batch(settings.staging_dir, batch_id, results)
+    return staging.write_batch(staging_store(settings), batch_id, results)
 
 
 def load_staged(settings: Settings, sources: list[SourceConfig]) -> staging.StagedLoadReport:
     """Load every complete staged batch once, then write the state the scrapers read."""
     with writer(settings.warehouse) as con:
         register_sources(con, sources)
-        report = staging.load_staged(con, settings.staging_dir, warehouse=settings.warehouse)
-        staging.write_state(con, settings.staging_dir)
+        report = staging.load_staged(con, staging_store(settings), warehouse=settings.warehouse)
+        staging.write_state(con, staging_store(settings))
     return report
 
 
