@@ -7,6 +7,7 @@ from bench import (
     prefect_overhead,
     read_copy,
     rule_matching,
+    scale_sizing,
     scraping,
     sitemaps,
     startup,
@@ -18,7 +19,7 @@ def main() -> None:
     print("newswatch benchmarks (medians of 5 runs; ratios against a baseline run alongside)")
     for module in (startup, rule_matching, scraping, sitemaps, prefect_overhead, loading,
                    read_copy,
-                   throughput):
+                   throughput, scale_sizing):
         for name, figure in module.run():
             print(f"  {name:<45} {figure}", flush=True)
 
