@@ -124,7 +124,8 @@ class Stack:
                # Every demo site is one host, 127.0.0.1: a short delay between requests.
                "NEWSWATCH_FETCH_MIN_DELAY_SECONDS": "0.02",
                "AWS_ENDPOINT_URL": self.s3_endpoint, "AWS_REGION": S3_REGION,
-               "AWS_ACCESS_KEY_ID": S3_KEY, "AWS_SECRET_ACCESS_KEY": S3_SECRET}
+               "AWS_ACCESS_KEY_ID": S3_KEY, "AWS_SECRET_ACCESS_KEY": S3_SECRET,
+               "AWS_EC2_METADATA_DISABLED": "true"}
         if name == LOADER_WORKER:      # only the loader sends mail
             env[DEMO_EMAIL_ENV] = self.inbox.apprise_url()
         return env
