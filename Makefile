@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench eval faults lint install clean
+.PHONY: demo test bench eval faults lint install clean scale-demo
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "newswatch needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
@@ -26,6 +26,12 @@ bench: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/python -m eval
+
+# The work pool with every part of a multi-machine setup, on this machine: PostgreSQL (the
+# server binaries of Debian's postgresql package), S3 (moto), a Prefect server, two scrape
+# workers, a loader worker; two rounds; exits non-zero if an article or alert is lost or doubled.
+scale-demo: $(STAMP)
+	$(BIN)/python -m cli.scale_demo
 
 # Every fault scenario against the real monitor steps; exits non-zero if anything was lost.
 faults: $(STAMP)

@@ -17,6 +17,7 @@ from pathlib import Path
 from uuid import UUID
 
 from prefect import flow
+from prefect.settings import PREFECT_API_URL, temporary_settings
 
 from flows.dispatch import sync_result
 
@@ -43,12 +44,17 @@ class Deployed:
 def deploy(partitions: int = 2, work_pool: str = WORK_POOL, source: str | Path = REPO,
            scrape_cron: str | None = None, load_cron: str | None = None,
            job_variables: dict[str, object] | None = None,
-           loader_queue: str | None = None) -> Deployed:
-    """Create or update the deployments on the Prefect API the environment points at.
-    Without crons the runs are started by hand or by `run_deployment`. `loader_queue` puts
-    the loader on its own work queue, for a worker on the warehouse's machine only."""
+           loader_queue: str | None = None, api_url: str | None = None) -> Deployed:
+    """Create or update the deployments on the Prefect API the environment points at (or
+    at `api_url`). Without crons the runs are started by hand or by `run_deployment`.
+    `loader_queue` puts the loader on its own work queue, for a worker on the warehouse's
+    machine only."""
     if partitions < 1:
         raise ValueError("partitions must be at least 1")
+    if api_url:
+        with temporary_settings({PREFECT_API_URL: api_url}):
+            return deploy(partitions, work_pool, source, scrape_cron, load_cron, job_variables,
+                          loader_queue)
     scrape = sync_result(flow.from_source(source=str(source), entrypoint=SCRAPE_ENTRYPOINT),
                          "flow.from_source")
     scrapers: dict[str, UUID] = {}
