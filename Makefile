@@ -30,7 +30,9 @@ eval: $(STAMP)
 # The work pool with every part of a multi-machine setup, on this machine: PostgreSQL (the
 # server binaries of Debian's postgresql package), S3 (moto), a Prefect server, two scrape
 # workers, a loader worker; two rounds; exits non-zero if an article or alert is lost or doubled.
+# PostgreSQL's server comes from Debian's package (installed here when missing and possible).
 scale-demo: $(STAMP)
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || bash .ci/apt-install postgresql
 	$(BIN)/python -m cli.scale_demo
 
 # Every fault scenario against the real monitor steps; exits non-zero if anything was lost.
