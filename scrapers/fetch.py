@@ -252,6 +252,7 @@ class Fetcher:
             except errors.ScrapeError as exc:
                 exc.attempts = attempt
                 if (not exc.transient or attempt > self.policy.retries
+                        or isinstance(exc, errors.HostGateTimeout)
                         or (isinstance(exc, errors.RobotsUnavailable) and not retry_robots)):
                     raise
                 delay = exc.retry_after
