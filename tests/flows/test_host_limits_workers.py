@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -84,6 +85,29 @@ def _max_overlap(spans: list[tuple[float, float, str]]) -> int:
     return max(itertools.accumulate(d for _, d in edges))
 
 
+def _run_workers(env: dict[str, str], go: Path) -> list[dict[str, Any]]:
+    """Two `scrape_flow` runs, partitions 0 and 1 of 2, each in its own process, started
+    together; what each printed."""
+    workers = [subprocess.Popen(
+        [sys.executable, "-m", "tests.flows.scrape_child", str(i), "2", str(go)], env=env,
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for i in range(2)]
+    try:
+        for worker in workers:      # both imported and waiting: start them together
+            assert worker.stdout is not None
+            assert worker.stdout.readline().strip() == "ready", worker.stderr
+        go.touch()
+        outputs = [w.communicate(timeout=240) for w in workers]
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+                worker.wait()
+    for worker, (_, err) in zip(workers, outputs, strict=True):
+        assert worker.returncode == 0, err[-3000:]
+    return [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+
+
 def test_two_workers_on_one_host_keep_its_concurrency_and_pacing_together(
         prefect_harness: None, site: tuple[HostileServer, Spans, DemoClock],
         tmp_path: Path) -> None:
@@ -103,25 +127,7 @@ def test_two_workers_on_one_host_keep_its_concurrency_and_pacing_together(
         "NEWSWATCH_HOST_LIMITS": "auto",   # a work-pool scrape run: Prefect's limits
         "NEWSWATCH_ALLOW_PRIVATE_ADDRESSES": "1",
     })
-    go = tmp_path / "go"
-    workers = [subprocess.Popen(
-        [sys.executable, "-m", "tests.flows.scrape_child", str(i), "2", str(go)], env=env,
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        for i in range(2)]
-    try:
-        for worker in workers:      # both imported and waiting: start them together
-            assert worker.stdout is not None
-            assert worker.stdout.readline().strip() == "ready", worker.stderr
-        go.touch()
-        outputs = [w.communicate(timeout=240) for w in workers]
-    finally:
-        for worker in workers:
-            if worker.poll() is None:
-                worker.kill()
-                worker.wait()
-    for worker, (_, err) in zip(workers, outputs, strict=True):
-        assert worker.returncode == 0, err[-3000:]
-    results = [json.loads(out.strip().splitlines()[-1]) for out, _ in outputs]
+    results = _run_workers(env, tmp_path / "go")
 
     # Everything was fetched: every feed, every visible article, once per worker's sources.
     visible = [a for p in PROFILES for a in visible_articles(p.slug, clock.now())]
