@@ -5,8 +5,8 @@ Two limits per host, created on demand (and updated when the settings changed):
 
 - `newswatch-host:<host>`, `per_host_concurrency` slots: one is held while a request to the
   host is in flight, on whichever worker;
-- `newswatch-pace:<host>`, one slot: taken just before a request starts and kept for the
-  pacing delay (`fetch_min_delay_seconds`, or the site's Crawl-delay when longer), so two
+- `newswatch-pace:<host>`, one slot: taken just before a request starts and kept until the
+  pacing delay after its start (`fetch_min_delay_seconds`, or the Crawl-delay if longer), so two
   request starts on any workers are at least that far apart.
 
 Pacing is a held slot rather than a slot-decay rate limit: Prefect decays whole slots counted
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -92,7 +93,7 @@ class PrefectHostGate:
             async with self._slots[host]:
                 held = AsyncExitStack()
                 try:
-                    await self._enter(held, host, delay)
+                    started = await self._enter(held, host, delay)
                 except _Unreachable as exc:
                     await held.aclose()
                     self._fall_back(str(exc))
@@ -101,6 +102,7 @@ class PrefectHostGate:
                     raise
                 else:
                     async with held:
+                        started.set_result(time.monotonic())   # the pacing counts from here
                         yield
                     return
         async with self._local.hop(host, delay):
@@ -124,16 +126,21 @@ class PrefectHostGate:
                 "at the same time. Check PREFECT_API_URL and the Prefect server, or set "
                 "NEWSWATCH_HOST_LIMITS=local to stop trying.", why)
 
-    async def _enter(self, held: AsyncExitStack, host: str, delay: float) -> None:
-        """Hold one of the host's slots (on `held`) and wait for its pace slot."""
+    async def _enter(self, held: AsyncExitStack, host: str, delay: float
+                     ) -> asyncio.Future[float]:
+        """Hold one of the host's slots (on `held`) and wait for its pace slot. The caller
+        sets the returned future to the time its request starts: the pace slot is kept
+        until `delay` after that."""
         slot_name, pace_name = limit_names(host)
+        started: asyncio.Future[float] = asyncio.get_running_loop().create_future()
         try:
             async with asyncio.timeout(self.wait_seconds):
                 await self._ensure(host)
                 await held.enter_async_context(self._held(slot_name))
                 if delay > 0:
                     async with self._pace_locks[host]:
-                        await self._pace(pace_name, delay)
+                        await self._pace(pace_name, delay, started)
+                return started
         except TimeoutError as exc:
             raise errors.HostGateTimeout(
                 f"no request slot for {host} within {self.wait_seconds:g} s (the limits "
@@ -203,11 +210,12 @@ class PrefectHostGate:
             except _UNREACHABLE as exc:
                 logger.warning("could not renew a host slot's lease: %s", exc)
 
-    async def _pace(self, name: str, delay: float) -> None:
-        """Take the pace slot; a task of its own keeps it `delay` seconds, so the request
-        (which starts now) need not wait for that."""
+    async def _pace(self, name: str, delay: float, started: asyncio.Future[float]) -> None:
+        """Take the pace slot; a task of its own keeps it until `delay` after the request
+        `started` (counted from the request's start, not from taking the slot: a busy event
+        loop may hand the request on late, and the next start would come too soon)."""
         taken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        holder = asyncio.create_task(self._hold(name, delay, taken))
+        holder = asyncio.create_task(self._hold(name, delay, taken, started))
         self._holders.add(holder)
         holder.add_done_callback(self._holders.discard)
         try:
@@ -216,13 +224,19 @@ class PrefectHostGate:
             holder.cancel()
             raise
 
-    async def _hold(self, name: str, delay: float, taken: asyncio.Future[None]) -> None:
+    async def _hold(self, name: str, delay: float, taken: asyncio.Future[None],
+                    started: asyncio.Future[float]) -> None:
         try:
             async with self._held(name):
                 if taken.done():     # the request gave up waiting meanwhile
                     return
                 taken.set_result(None)
-                await asyncio.sleep(delay)
+                try:
+                    async with asyncio.timeout(LEASE_SECONDS):   # set unless a bug
+                        at = await asyncio.shield(started)
+                except TimeoutError:
+                    at = time.monotonic()
+                await asyncio.sleep(max(0.0, at + delay - time.monotonic()))
         except asyncio.CancelledError:
             if not taken.done():
                 taken.cancel()
