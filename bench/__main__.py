@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench import (
+    host_limits,
     loading,
     prefect_overhead,
     read_copy,
@@ -17,9 +18,8 @@ from bench import (
 
 def main() -> None:
     print("newswatch benchmarks (medians of 5 runs; ratios against a baseline run alongside)")
-    for module in (startup, rule_matching, scraping, sitemaps, prefect_overhead, loading,
-                   read_copy,
-                   throughput, scale_sizing):
+    for module in (startup, rule_matching, scraping, sitemaps, prefect_overhead, host_limits,
+                   loading, read_copy, throughput, scale_sizing):
         for name, figure in module.run():
             print(f"  {name:<45} {figure}", flush=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -61,6 +62,14 @@ class Settings(BaseSettings):
         "comma-separated, e.g. \"10.20.0.0/16, 192.168.5.7/32\" for an intranet; every other "
         "private address stays refused.")
     per_host_concurrency: int = Field(default=2, ge=1, le=16)
+    host_limits: Literal["auto", "local", "prefect"] = Field(
+        default="auto", description="Where per-host slots and pacing are kept: `local` in "
+        "each run's process; `prefect` in Prefect global concurrency limits every worker on "
+        "the same Prefect API shares (docs/scaling.md); `auto`: `prefect` for work-pool "
+        "scrape runs, `local` for everything else.")
+    host_limits_wait_seconds: float = Field(
+        default=600.0, gt=0, description="With limits in Prefect: the longest a request "
+        "waits for its host's slot before it fails as a timeout for the next run to retry.")
     delivery_max_attempts: int = Field(
         default=5, ge=1, le=50, description="Attempts per alert and channel before giving up.")
     delivery_backoff_seconds: float = Field(

@@ -18,9 +18,11 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from core.settings import Settings
+from flows.host_limits import host_gate
 from flows.monitor import TASKS, flow_run_id, scrape_in_task
 from pipeline import steps
 from pipeline.config import load_config
+from pipeline.fetching import fetch_policy
 from pipeline.runner import after_load
 from pipeline.summary import RunSummary, summarize_load
 from scrapers.models import SourceConfig
@@ -39,8 +41,10 @@ async def scrape_flow(settings: Settings | None = None, source_ids: list[str] | 
     batch_id = flow_run_id()
     config = load_config(settings.config_dir)
     sources = steps.choose_sources(config, source_ids, partition, partitions)
+    # Workers share hosts: per-host slots and pacing held where all of them see them.
+    gate = host_gate(settings, fetch_policy(settings), shared=True)
     results = await steps.scrape_all(settings, sources, steps.staged_state(settings),
-                                     scrape=scrape_in_task)
+                                     scrape=scrape_in_task, gate=gate)
     path = steps.stage_results(settings, batch_id, results)
     articles = sum(len(r.articles) for r in results)
     errors = sum(len(r.errors) for r in results)

@@ -28,6 +28,7 @@ from pipeline.fetching import fetch_policy
 from pipeline.rule_evaluation import RuleSet, compile_rules, evaluate_pending
 from pipeline.summary import RunSummary
 from scrapers.fetch import Fetcher
+from scrapers.host_gate import HostGate
 from scrapers.models import KnownUrls, SourceConfig, SourceResult, Validators
 from scrapers.pipeline import failed_result, scrape_source
 from warehouse import outbox, read_copy, runs, staging
@@ -141,10 +142,11 @@ async def scrape_one(source: SourceConfig, fetcher: Fetcher, known_urls: Collect
 
 
 async def scrape_all(settings: Settings, sources: Sequence[SourceConfig],
-                     states: SourceStates, scrape: ScrapeOne = scrape_one
-                     ) -> list[SourceResult]:
+                     states: SourceStates, scrape: ScrapeOne = scrape_one,
+                     gate: HostGate | None = None) -> list[SourceResult]:
     """Every source at once through one Fetcher (its per-host limits and politeness hold
-    across sources). `scrape` runs one source: `scrape_one`, or a flow's task around it.
+    across sources; `gate` holds them, default: this process's own, or see
+    flows/host_limits.py). `scrape` runs one source: `scrape_one`, or a flow's task around it.
     Each source is isolated: whatever its `scrape` raises (a bug, a task's timeout) becomes
     that source's `internal_error` record, and the other sources load and alert."""
     async def one(source: SourceConfig, fetcher: Fetcher) -> SourceResult:
@@ -156,7 +158,7 @@ async def scrape_all(settings: Settings, sources: Sequence[SourceConfig],
         progress.report("source", len(result.articles))
         return result
 
-    async with Fetcher(fetch_policy(settings)) as fetcher:
+    async with Fetcher(fetch_policy(settings), gate=gate) as fetcher:
         return list(await asyncio.gather(*(one(s, fetcher) for s in sources)))
 
 

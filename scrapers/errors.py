@@ -23,6 +23,11 @@ class FetchTimeout(ScrapeError):
     error_class = "timeout"
 
 
+class HostGateTimeout(FetchTimeout):
+    """No request slot for the host came free in time (slots and pacing shared by every
+    worker): nothing was requested. Not retried in the same run: the wait was all it had."""
+
+
 class ConnectError(ScrapeError):
     transient = True
     error_class = "connect"

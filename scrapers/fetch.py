@@ -8,7 +8,8 @@ A caller's request headers go to the requested origin only, never on across a re
 another origin.
 
 Every request to a host goes through that host's slots (`per_host_concurrency`) and pacing
-(`min_delay` between request starts, or the site's Crawl-delay when longer); robots.txt is
+(`min_delay` between request starts, or the site's Crawl-delay when longer), held by a host
+gate (`scrapers/host_gate.py`: this process's own, or one shared by every worker); robots.txt is
 read once per origin and kept (`robots_ttl`). Redirects are followed here, not by httpx, so
 that each hop is paced, checked against robots.txt and counted.
 """
@@ -19,7 +20,6 @@ import asyncio
 import logging
 import random
 import time
-from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from email.utils import parsedate_to_datetime
@@ -31,6 +31,7 @@ from core.identity import PLACEHOLDER_CONTACT, build_user_agent
 from scrapers import errors
 from scrapers.addresses import AddressRefused, GuardedTransport, networks
 from scrapers.decompress import read_body
+from scrapers.host_gate import HostGate, LocalHostGate
 from scrapers.models import Validators
 from scrapers.robots import MAX_ROBOTS_BYTES, RobotsCache, RobotsRules, origin_of, rules_from_answer
 from scrapers.urls import headers_may_follow, host_of, redirect_target, url_problem
@@ -124,34 +125,40 @@ class _Lane:
 
 @dataclass
 class Fetcher:
-    """Owns the httpx clients. Use as `async with Fetcher(policy) as f: await f.get(url)`."""
+    """Owns the httpx clients. Use as `async with Fetcher(policy) as f: await f.get(url)`.
+    `gate` holds the per-host slots and pacing (default: this process's own); the Fetcher
+    closes it when it closes."""
 
     policy: FetchPolicy = field(default_factory=FetchPolicy)
     transport: httpx.AsyncBaseTransport | None = None   # tests: replaces the network
+    gate: HostGate | None = None
     _lanes: dict[bool, _Lane] = field(default_factory=dict)
-    _host_slots: dict[str, asyncio.Semaphore] = field(default_factory=dict)
-    _pace_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
-    _next_start: dict[str, float] = field(default_factory=dict)
+    _entered: bool = False
     _crawl_delay: dict[str, float] = field(default_factory=dict)
 
     async def __aenter__(self) -> Fetcher:
         p = self.policy
         _warn_placeholder(p.user_agent)
-        self._host_slots = defaultdict(lambda: asyncio.Semaphore(p.per_host_concurrency))
-        self._pace_locks = defaultdict(asyncio.Lock)
+        if self.gate is None:
+            self.gate = LocalHostGate(p.per_host_concurrency)
+        self._entered = True
         self._lane(False)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         lanes, self._lanes = list(self._lanes.values()), {}
-        for lane in lanes:
-            await lane.client.aclose()
+        try:
+            for lane in lanes:
+                await lane.client.aclose()
+        finally:
+            if self.gate is not None:
+                await self.gate.aclose()
 
     def _lane(self, allow_private: bool) -> _Lane:
         """The client for public addresses only, or (opened when first needed) the one that
         may also reach private ones. With the policy's opt-in there is only the latter."""
         p = self.policy
-        if not isinstance(self._host_slots, defaultdict):
+        if not self._entered:
             raise RuntimeError("use Fetcher as an async context manager")
         open_lane = allow_private or p.allow_private_addresses
         if open_lane not in self._lanes:
@@ -245,6 +252,7 @@ class Fetcher:
             except errors.ScrapeError as exc:
                 exc.attempts = attempt
                 if (not exc.transient or attempt > self.policy.retries
+                        or isinstance(exc, errors.HostGateTimeout)
                         or (isinstance(exc, errors.RobotsUnavailable) and not retry_robots)):
                     raise
                 delay = exc.retry_after
@@ -291,8 +299,9 @@ class Fetcher:
     async def _hop(self, lane: _Lane, url: str, headers: dict[str, str], budget: float, *,
                    for_robots: bool) -> _Hop:
         host = host_of(url)
-        async with self._host_slots[host]:
-            await self._pace(host)
+        assert self.gate is not None   # set on entering
+        delay = max(self.policy.min_delay, self._crawl_delay.get(host, 0.0))
+        async with self.gate.hop(host, delay):
             started = time.perf_counter()
             try:
                 if budget <= 0:
@@ -321,16 +330,6 @@ class Fetcher:
             elapsed_ms = (time.perf_counter() - started) * 1000
         return _Hop(Response(**{**hop.response.__dict__, "elapsed_ms": elapsed_ms}),
                     hop.location)
-
-    async def _pace(self, host: str) -> None:
-        """Wait until this host may get its next request: starts are at least `min_delay`
-        (or the site's Crawl-delay, if longer) apart."""
-        delay = max(self.policy.min_delay, self._crawl_delay.get(host, 0.0))
-        async with self._pace_locks[host]:
-            wait = self._next_start.get(host, 0.0) - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            self._next_start[host] = time.monotonic() + delay
 
     async def _stream(self, lane: _Lane, url: str, headers: dict[str, str], *,
                       for_robots: bool) -> _Hop:
