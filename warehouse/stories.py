@@ -116,6 +116,7 @@ _SHINGLE = _constants("shingle", SHINGLE_WORDS) | np.uint64(1)
 _A = _constants("a", NUM_PERM) | np.uint64(1)
 _B = _constants("b", NUM_PERM)
 _HIGH = np.uint64(32)
+_BAND_SALT = _constants("band", BANDS)
 
 
 def _shingle_hashes(words: list[bytes]) -> np.ndarray:
@@ -165,37 +166,50 @@ class Assignment:
 class StoryIndex:
     """Holds recent signatures; `assign` places an article in an existing story or a new one.
 
-    Banding: the 128 values are 64 bands of two, and each band's pair, read as one uint64, is
-    the key in that band's table; articles sharing any key with a signature are its candidates.
+    Banding: the 128 values are 64 bands of two; each band's pair, read as one uint64 and salted
+    with the band's own constant (so equal pairs in different bands do not meet), is a key of one
+    table; articles sharing any key with a signature are its candidates.
     """
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
-        self._bands: list[dict[int, list[str]]] = [{} for _ in range(BANDS)]
+        self._table: dict[int, str | tuple[str, ...]] = {}       # band key -> article id(s)
         self._members: dict[str, tuple[str, np.ndarray]] = {}   # article_id -> (story_id, sig)
         self._rank: dict[str, int] = {}                          # article_id -> order added
         self._threshold = threshold
 
     @staticmethod
     def _keys(sig: np.ndarray) -> list[int]:
-        return list(np.ascontiguousarray(sig, dtype=np.uint32).view(np.uint64).tolist())
+        return list((sig.view(np.uint64) ^ _BAND_SALT).tolist())
 
     def add(self, article_id: str, story_id: str, sig: np.ndarray) -> None:
+        sig = np.ascontiguousarray(sig, dtype=np.uint32)
+        self._add(article_id, story_id, sig, self._keys(sig))
+
+    def _add(self, article_id: str, story_id: str, sig: np.ndarray, keys: list[int]) -> None:
         if article_id in self._members:
             return
-        sig = np.asarray(sig, dtype=np.uint32)
-        for table, key in zip(self._bands, self._keys(sig), strict=True):
-            table.setdefault(key, []).append(article_id)
+        table = self._table
+        # Values are the article id itself (a tuple of ids where keys clash, which is rare): no
+        # list per key, which would be 64 more objects per article for the garbage collector.
+        clashes = [(key, table[key]) for key in keys if key in table]
+        table.update(dict.fromkeys(keys, article_id))
+        for key, held in clashes:
+            table[key] = (*((held,) if isinstance(held, str) else held), article_id)
         self._members[article_id] = (story_id, sig)
         self._rank[article_id] = len(self._rank)
 
-    def _candidates(self, sig: np.ndarray) -> list[str]:
-        """Articles sharing a band with `sig`, in the order they were added (ties go to the
-        earlier one, whatever the order of the bands)."""
+    def _candidates(self, keys: list[int]) -> list[str]:
+        """Articles sharing a band with the signature, in the order they were added (ties go to
+        the earlier one, whatever the order of the bands)."""
+        hits = [held for held in map(self._table.get, keys) if held is not None]
+        if not hits:
+            return []
         found: set[str] = set()
-        for table, key in zip(self._bands, self._keys(sig), strict=True):
-            hits = table.get(key)
-            if hits:
-                found.update(hits)
+        for held in hits:
+            if isinstance(held, str):
+                found.add(held)
+            else:
+                found.update(held)
         return sorted(found, key=self._rank.__getitem__)
 
     def _joins(self, jaccard: float, containment: float) -> bool:
@@ -203,9 +217,10 @@ class StoryIndex:
             containment >= CONTAINMENT and jaccard >= min(JACCARD_FLOOR, self._threshold))
 
     def assign(self, article_id: str, sig: np.ndarray) -> Assignment:
-        sig = np.asarray(sig, dtype=np.uint32)
+        sig = np.ascontiguousarray(sig, dtype=np.uint32)
+        keys = self._keys(sig)
         best: tuple[float, float, str] | None = None
-        for candidate in self._candidates(sig):
+        for candidate in self._candidates(keys):
             story_id, other = self._members[candidate]
             jaccard, containment = _compare(sig, other)
             if self._joins(jaccard, containment) and (
@@ -215,5 +230,5 @@ class StoryIndex:
             assignment = Assignment(article_id, article_id, None)
         else:
             assignment = Assignment(article_id, best[2], round(best[0], 3))
-        self.add(article_id, assignment.story_id, sig)
+        self._add(article_id, assignment.story_id, sig, keys)
         return assignment
