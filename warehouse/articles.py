@@ -56,6 +56,7 @@ class LoadReport:
     new_stories: int = 0
     joined_stories: int = 0
     cluster_seconds: float = 0.0     # signatures and story assignment, inside the load
+    cluster_cpu_seconds: float = 0.0  # the same in CPU time (all threads): robust to a busy host
     candidate_seconds: float = 0.0   # of which: finding stored candidates in SQL
 
 
@@ -110,9 +111,10 @@ def load_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Sour
         changed = [a for a in articles
                    if a.article_id in existing and existing[a.article_id] != a.content_hash]
         report.unchanged = len(articles) - len(new) - len(changed)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         placed = _cluster(con, new, now, report)
         report.cluster_seconds = time.perf_counter() - started
+        report.cluster_cpu_seconds = time.process_time() - cpu_started
         _insert_articles(con, new, placed, now)
         _update_changed(con, changed, now)
         _touch_refetched(con, [a for a in articles if existing.get(a.article_id)

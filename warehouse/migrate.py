@@ -1,8 +1,13 @@
-"""Ordered SQL migrations: NNNN_name.sql files, each applied once in its own transaction."""
+"""Ordered SQL migrations: NNNN_name.sql files, each applied once in its own transaction.
+
+A migration that needs Python (signing stored articles again) also has a step in `_STEPS`,
+run after its SQL in the same transaction.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
@@ -12,6 +17,18 @@ import duckdb
 from warehouse.errors import MigrationError
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+Step = Callable[[duckdb.DuckDBPyConnection], object]
+
+
+def _resign(con: duckdb.DuckDBPyConnection) -> object:
+    # Imported here: numpy and pyarrow only load when this step runs, not on every open.
+    from warehouse.resign import resign_signatures
+
+    return resign_signatures(con)
+
+
+# Version -> the Python part of that migration.
+_STEPS: dict[int, Step] = {9: _resign}
 
 
 @dataclass(frozen=True)
@@ -19,6 +36,7 @@ class Migration:
     version: int
     name: str
     sql: str
+    step: Step | None = None   # run after `sql`, inside the same transaction
 
 
 def available_migrations() -> list[Migration]:
@@ -26,7 +44,9 @@ def available_migrations() -> list[Migration]:
     for item in resources.files("warehouse").joinpath("migrations").iterdir():
         match = _NAME.match(item.name)
         if match:
-            found.append(Migration(int(match.group(1)), match.group(2), item.read_text("utf-8")))
+            version = int(match.group(1))
+            found.append(Migration(version, match.group(2), item.read_text("utf-8"),
+                                   _STEPS.get(version)))
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):
         raise MigrationError(f"two migration files share a version number: {sorted(versions)}")
@@ -51,12 +71,16 @@ def apply_migrations(con: duckdb.DuckDBPyConnection,
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(migration.sql)
+            if migration.step is not None:
+                migration.step(con)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)",
                         [migration.version, migration.name, datetime.now(UTC)])
             con.execute("COMMIT")
-        except duckdb.Error as exc:
+        except Exception as exc:   # a Python step can fail with more than duckdb.Error
             con.execute("ROLLBACK")
+            step = " (with its Python step)" if migration.step is not None else ""
             raise MigrationError(
-                f"migration {migration.version:04d}_{migration.name}.sql failed: {exc}") from exc
+                f"migration {migration.version:04d}_{migration.name}.sql{step} failed: {exc}; "
+                "the warehouse stays at the previous version") from exc
         applied.append(migration)
     return applied
