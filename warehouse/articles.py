@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from scrapers.models import Article, KnownUrls, SourceConfig, SourceResult, Validators
 from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, staged
+from warehouse.evaluation import offset_minutes
 from warehouse.rows import records
 from warehouse.stories import BANDS, NUM_PERM, ROWS, Assignment, StoryIndex, signature
 
@@ -21,7 +22,8 @@ STORY_WINDOW = timedelta(days=14)
 
 _ARTICLE = pa.schema([
     ("article_id", TEXT), ("source_id", TEXT), ("url", TEXT), ("title", TEXT),
-    ("authors", TEXT_LIST), ("published_at", UTC_TIME), ("updated_at", UTC_TIME),
+    ("authors", TEXT_LIST), ("published_at", UTC_TIME), ("published_offset_minutes", pa.int16()),
+    ("updated_at", UTC_TIME),
     ("fetched_at", UTC_TIME), ("first_seen_at", UTC_TIME), ("language", TEXT),
     ("section", TEXT), ("tags", TEXT_LIST), ("summary", TEXT), ("body", TEXT),
     ("word_count", pa.int32()), ("content_hash", TEXT), ("story_id", TEXT),
@@ -218,8 +220,9 @@ def _insert_articles(con: duckdb.DuckDBPyConnection, new: list[Article],
                      placed: dict[str, _Placed], now: datetime) -> None:
     insert(con, "articles", _ARTICLE, [
         (a.article_id, a.source_id, a.url, a.title, list(a.authors), a.published_at,
-         a.updated_at, a.fetched_at, now, a.language, a.section, list(a.tags), a.summary,
-         a.body, a.word_count, a.content_hash, placed[a.article_id].assignment.story_id)
+         offset_minutes(a.published_at), a.updated_at, a.fetched_at, now, a.language,
+         a.section, list(a.tags), a.summary, a.body, a.word_count, a.content_hash,
+         placed[a.article_id].assignment.story_id)
         for a in new])
     insert(con, "article_signatures", _SIGNATURE, [
         (a.article_id, placed[a.article_id].signature, placed[a.article_id].assignment.similarity)

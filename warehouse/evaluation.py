@@ -9,7 +9,8 @@ caller (pipeline.rule_evaluation) reads the state, decides and writes inside one
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -26,7 +27,7 @@ from core.records import (
     match_id,
 )
 from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, staged
-from warehouse.rows import dicts, records
+from warehouse.rows import dicts
 
 _MATCH = pa.schema([("match_id", TEXT), ("rule_id", TEXT), ("article_id", TEXT),
                     ("story_id", TEXT), ("matched_at", UTC_TIME), ("field", TEXT),
@@ -40,16 +41,38 @@ _ITEM = pa.schema([("item_id", TEXT), ("channel", TEXT), ("stream", TEXT), ("ale
                    ("queued_at", UTC_TIME)])
 _STORY_KEY = pa.schema([("rule_id", TEXT), ("story_id", TEXT)])
 _REALERT = pa.schema([("alert_id", TEXT), ("article_id", TEXT)])
+# What the rules read of a stored article; `article_text` turns a row of them into one.
 ARTICLE_COLUMNS = """article_id, story_id, source_id, title, summary, body, language, section,
-                      published_at, first_seen_at"""
+                      published_at, published_offset_minutes, first_seen_at"""
+
+
+def in_own_offset(when: datetime | None, offset_minutes: int | None) -> datetime | None:
+    """A stored publication instant back in the page's own UTC offset: "tomorrow" in a Tokyo
+    page published at 07:00 +09:00 is the day after its own date, not after the UTC one."""
+    if when is None or offset_minutes is None:
+        return when
+    return when.astimezone(timezone(timedelta(minutes=offset_minutes)))
+
+
+def offset_minutes(when: datetime | None) -> int | None:
+    """The UTC offset a page declared with its date, in minutes (None: no date or no zone)."""
+    offset = when.utcoffset() if when is not None else None
+    return None if offset is None else int(offset.total_seconds() // 60)
+
+
+def article_text(row: dict[str, Any]) -> ArticleText:
+    """An ArticleText from a row of ARTICLE_COLUMNS (other columns are the caller's)."""
+    fields = {k: row[k] for k in ("article_id", "story_id", "source_id", "title", "summary",
+                                  "body", "language", "section", "first_seen_at")}
+    return ArticleText(**fields, published_at=in_own_offset(
+        row["published_at"], row["published_offset_minutes"]))
 
 
 def articles_to_evaluate(con: duckdb.DuckDBPyConnection, limit: int = 5000) -> list[ArticleText]:
     """Articles (or new versions) the rules have not seen yet, oldest ingest first."""
-    return records(con.execute(
+    return [article_text(row) for row in dicts(con.execute(
         f"""SELECT {ARTICLE_COLUMNS} FROM articles
-            WHERE evaluated_at IS NULL ORDER BY first_seen_at, article_id LIMIT ?""", [limit]),
-        ArticleText)
+            WHERE evaluated_at IS NULL ORDER BY first_seen_at, article_id LIMIT ?""", [limit]))]
 
 
 def routing_state(con: duckdb.DuckDBPyConnection, matches: Sequence[Match]) -> RoutingState:

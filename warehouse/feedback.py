@@ -16,7 +16,7 @@ import duckdb
 
 from core.records import ArticleText, short_alert_id
 from warehouse.errors import WarehouseError
-from warehouse.evaluation import ARTICLE_COLUMNS
+from warehouse.evaluation import ARTICLE_COLUMNS, article_text
 from warehouse.rows import dicts
 
 MIN_PREFIX = 6
@@ -102,7 +102,7 @@ def rated_alerts(con: duckdb.DuckDBPyConnection, since: datetime) -> list[RatedA
     for row in rows:
         alert_id, rule_id = row.pop("alert_id"), row.pop("rule_id")
         rating, url = row.pop("rating"), row.pop("url")
-        out.append(RatedAlert(alert_id, rule_id, rating == "relevant", url, ArticleText(**row)))
+        out.append(RatedAlert(alert_id, rule_id, rating == "relevant", url, article_text(row)))
     return out
 
 

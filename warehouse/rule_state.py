@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from core.records import ArticleText, Match, match_id
 from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, staged
-from warehouse.evaluation import ARTICLE_COLUMNS
+from warehouse.evaluation import ARTICLE_COLUMNS, article_text
 from warehouse.rows import dicts, records, scalar
 
 _EVIDENCE = pa.schema([("match_id", TEXT), ("rule_id", TEXT), ("article_id", TEXT),
@@ -215,10 +215,9 @@ def record_baseline(con: duckdb.DuckDBPyConnection, rule_id: str, now: datetime,
 def articles_since(con: duckdb.DuckDBPyConnection, since: datetime,
                    limit: int = 50_000) -> list[ArticleText]:
     """Stored articles first seen at or after `since`, for learning a baseline."""
-    return records(con.execute(
+    return [article_text(row) for row in dicts(con.execute(
         f"""SELECT {ARTICLE_COLUMNS} FROM articles
-            WHERE first_seen_at >= ? ORDER BY first_seen_at LIMIT ?""", [since, limit]),
-        ArticleText)
+            WHERE first_seen_at >= ? ORDER BY first_seen_at LIMIT ?""", [since, limit]))]
 
 
 # -- config problems -------------------------------------------------------------------------

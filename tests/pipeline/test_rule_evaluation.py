@@ -112,6 +112,32 @@ def test_an_event_rule_holds_only_with_a_date_in_its_window(wh: Warehouse) -> No
                          "The summit opens on 2026-12-03 in Geneva.")]
 
 
+def test_relative_dates_resolve_in_the_pages_own_calendar_after_storage(wh: Warehouse) -> None:
+    """Published 07:00 +09:00 on 15 Feb is 22:00 UTC on 14 Feb: stored, the instant alone
+    would make "tomorrow" the 15th. The stored offset keeps it the 16th."""
+    from datetime import timezone
+
+    from rules.dates import find_dates
+
+    tokyo = datetime(2020, 2, 15, 7, 0, tzinfo=timezone(timedelta(hours=9)))
+    wh.add("Talks", "The two ministers will hold talks tomorrow in Tokyo.",
+           seen_at=datetime(2020, 2, 15, 0, 0, tzinfo=UTC), published_at=tokyo)
+    [stored] = articles_to_evaluate(wh.con)
+    assert stored.published_at == tokyo and stored.published_at.utcoffset() == timedelta(hours=9)
+    assert wh.evaluate([rule(**SUMMIT)], tokyo, finder=find_dates) == 1
+    assert wh.rows("SELECT first_day, published_offset_minutes FROM match_events "
+                   "JOIN articles USING (article_id)") == [(date(2020, 2, 16), 540)]
+    assert wh.rows("SELECT CAST(published_local AS DATE) FROM v_articles") == [
+        (date(2020, 2, 15),)]
+
+
+def test_a_date_without_a_zone_is_read_back_as_utc(wh: Warehouse) -> None:
+    wh.add("Talks", "Talks were held.", published_at=T0)
+    [stored] = articles_to_evaluate(wh.con)
+    assert stored.published_at == T0 and stored.published_at.utcoffset() == timedelta(0)
+    assert wh.rows("SELECT published_offset_minutes FROM articles") == [(0,)]
+
+
 def test_a_week_counts_when_any_of_its_days_is_in_the_window(wh: Warehouse) -> None:
     wh.add("Talks", "Talks are expected in 2026-W47, the ministry said.")   # 16-22 Nov
     assert wh.evaluate([rule(**SUMMIT)], T0) == 1
