@@ -155,6 +155,7 @@ def pending_urls(where: Staging, warehouse: Path) -> dict[str, set[str]]:
 def read_batch(file: StagedFile | Path) -> list[SourceResult]:
     staged = _staged(file)
     with staged.store.open(staged.name) as source:
+        # A batch from an older worker lacks the columns added since: read as null.
         return results_of(pq.read_table(source, schema=BATCH_SCHEMA).to_pylist())
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pyarrow as pa
 
 from scrapers.models import Article, FetchRecord, SourceResult, Validators
+from warehouse.evaluation import in_own_offset, offset_minutes
 
 _TIME = pa.timestamp("us", tz="UTC")
 _TEXTS = pa.list_(pa.string())
@@ -27,7 +28,10 @@ BATCH_SCHEMA = pa.schema([
     # record = article
     ("article_id", pa.string()), ("url", pa.string()), ("discovered_url", pa.string()),
     ("title", pa.string()), ("authors", _TEXTS), ("published_at", _TIME),
-    ("updated_at", _TIME), ("fetched_at", _TIME), ("language", pa.string()),
+    # the page's own UTC offset (a Parquet timestamp keeps only the instant); absent in batches
+    # written before it existed, read as null
+    ("published_offset_minutes", pa.int16()), ("updated_at", _TIME), ("fetched_at", _TIME),
+    ("language", pa.string()),
     ("section", pa.string()), ("tags", _TEXTS), ("summary", pa.string()),
     ("body", pa.string()), ("word_count", pa.int32()), ("content_hash", pa.string()),
     # record = fetch (url above)
@@ -97,6 +101,7 @@ def _rows(results: list[SourceResult]) -> list[dict[str, object]]:
                          "article_id": a.article_id, "url": a.url,
                          "discovered_url": a.discovered_url, "title": a.title,
                          "authors": list(a.authors), "published_at": a.published_at,
+                         "published_offset_minutes": offset_minutes(a.published_at),
                          "updated_at": a.updated_at, "fetched_at": a.fetched_at,
                          "language": a.language, "section": a.section, "tags": list(a.tags),
                          "summary": a.summary, "body": a.body, "word_count": a.word_count,
@@ -128,7 +133,9 @@ def results_of(rows: list[dict[str, Any]]) -> list[SourceResult]:
             result.articles.append(Article(
                 article_id=row["article_id"], source_id=row["source_id"], url=row["url"],
                 discovered_url=row["discovered_url"], title=row["title"],
-                authors=tuple(row["authors"] or ()), published_at=row["published_at"],
+                authors=tuple(row["authors"] or ()),
+                published_at=in_own_offset(row["published_at"],
+                                           row.get("published_offset_minutes")),
                 updated_at=row["updated_at"], fetched_at=row["fetched_at"],
                 language=row["language"], section=row["section"],
                 tags=tuple(row["tags"] or ()), summary=row["summary"], body=row["body"],

@@ -226,3 +226,31 @@ def test_only_a_batch_of_this_warehouse_is_caught_up_and_workers_batches_stay(
     assert caught_up.loaded == [] and not caught_up.failed
     assert loader.loaded == ["worker"] and loader.deferred_runs == [] and stored == (0,)
     assert [b for b, _ in pending_batches(staging)] == ["theirs"]
+
+
+def test_a_batch_keeps_the_pages_utc_offset(staging: Path) -> None:
+    from dataclasses import replace
+    from datetime import timedelta, timezone
+
+    tokyo = datetime(2020, 2, 15, 7, 0, tzinfo=timezone(timedelta(hours=9)))
+    results = _results()
+    results[0].articles[0] = replace(results[0].articles[0], published_at=tokyo)
+    write_batch(staging, "run-1", results)
+    [(_, file)] = pending_batches(staging)
+    [back] = [a for r in read_batch(file) for a in r.articles
+              if a.article_id == results[0].articles[0].article_id]
+    assert back.published_at == tokyo and back.published_at.utcoffset() == timedelta(hours=9)
+
+
+def test_a_batch_written_before_the_offset_column_reads_as_utc(staging: Path) -> None:
+    import pyarrow.parquet as pq
+
+    write_batch(staging, "run-1", _results())
+    [(_, file)] = pending_batches(staging)
+    on_disk = staging / file.name
+    pq.write_table(pq.read_table(on_disk).drop_columns(["published_offset_minutes"]), on_disk)
+    articles = [a for r in read_batch(file) for a in r.articles]
+    assert articles and all(a.published_at is None or a.published_at.utcoffset() is not None
+                            for a in articles)
+    assert [a.published_at for a in articles] == [
+        a.published_at for r in _results() for a in r.articles]
