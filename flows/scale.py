@@ -18,7 +18,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from core.settings import Settings
-from flows.monitor import TASKS, flow_run_id, scrape_in_task
+from flows.monitor import TASKS, flow_run_id, scrape_sources
 from pipeline import steps
 from pipeline.config import load_config
 from pipeline.runner import after_load
@@ -39,8 +39,7 @@ async def scrape_flow(settings: Settings | None = None, source_ids: list[str] | 
     batch_id = flow_run_id()
     config = load_config(settings.config_dir)
     sources = steps.choose_sources(config, source_ids, partition, partitions)
-    results = await steps.scrape_all(settings, sources, steps.staged_state(settings),
-                                     scrape=scrape_in_task)
+    results = await scrape_sources(settings, sources, steps.staged_state(settings))
     path = steps.stage_results(settings, batch_id, results)
     articles = sum(len(r.articles) for r in results)
     errors = sum(len(r.errors) for r in results)
