@@ -3,8 +3,9 @@ every flow runs its stages in.
 
 A Prefect task costs tens of milliseconds (in the flow and in the API server), more than
 checking a feed that answers 304, so tasks are per run, not per source or article: the
-sources are scraped in at most SCRAPE_TASKS tasks (a group of sources each, all at once
-through the run's one Fetcher, each source isolated), then one task per post-load stage
+sources are scraped in one task per 250 sources, at most SCRAPE_TASKS (4) tasks (a group of
+sources each, all at once through the run's one Fetcher, each source isolated), then one
+task per post-load stage
 (load, evaluate, deliver, digests, source health). A stage with nothing to do (no article to
 evaluate, an empty outbox, no digest line waiting) is skipped after one cheap query, so an
 idle run costs a handful of tasks whatever the number of sources. Every source's outcome is
@@ -15,6 +16,7 @@ every runner.
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import UTC, datetime
 
@@ -45,9 +47,11 @@ def flow_run_id() -> str:
     return str(context.flow_run.id) if context and context.flow_run else str(uuid.uuid4())
 
 
-# Sources are scraped in at most this many tasks, whatever their number: a Prefect task costs
-# tens of milliseconds (in the flow and in the API), a source checked with a 304 about one.
+# Sources are scraped in one task per SOURCES_PER_TASK and never more than SCRAPE_TASKS tasks,
+# whatever their number: a Prefect task costs tens of milliseconds (in the flow and in the
+# API), a source whose feed answers 304 about one.
 SCRAPE_TASKS = 4
+SOURCES_PER_TASK = 250
 # No source may hold its group's task (and the run) longer than this.
 SOURCE_TIMEOUT_SECONDS = 900
 
@@ -76,11 +80,16 @@ def scrape_in_tasks() -> steps.ScrapeGroup:
     return scrape
 
 
+def scrape_groups(sources: int) -> int:
+    """How many scrape tasks a run over this many sources uses: 1 up to 250, at most 4."""
+    return max(1, min(SCRAPE_TASKS, math.ceil(sources / SOURCES_PER_TASK)))
+
+
 async def scrape_sources(settings: Settings, sources: list[SourceConfig],
                          states: steps.SourceStates) -> list[SourceResult]:
-    """Every source, in at most SCRAPE_TASKS tasks (`steps.scrape_all`)."""
+    """Every source, in `scrape_groups` tasks (`steps.scrape_all`)."""
     return await steps.scrape_all(settings, sources, states, group=scrape_in_tasks(),
-                                  groups=SCRAPE_TASKS)
+                                  groups=scrape_groups(len(sources)))
 
 
 @task(name="load-articles", cache_policy=NO_CACHE)
@@ -120,13 +129,19 @@ async def source_health_task(settings: Settings, config: Config, now: datetime,
 
 
 # The post-load stages as tasks (pipeline/runner.py:after_load calls them in order).
+# quote(): the config (every source, rule and channel), the compiled rules and the source ids
+# grow with the config; nothing in them is a Prefect future, and walking them for futures cost
+# seconds per run at 1,000 sources. return_state=False (the default) picks the
+# Task.__call__ overload that takes quote().
 TASKS = Stages(
-    source_health=source_health_task,
-    # quote(): the compiled rules are large; nothing in them is a Prefect future.
-    # return_state=False (the default) picks the Task.__call__ overload that takes quote().
+    source_health=lambda settings, config, now, ids: source_health_task(
+        settings, quote(config), now, quote(ids), return_state=False),
     evaluate=lambda settings, config, now, rules: evaluate_task(
-        settings, config, now, quote(rules), return_state=False),
-    deliver=deliver_task, digests=digest_task)
+        settings, quote(config), now, quote(rules), return_state=False),
+    deliver=lambda settings, config, now: deliver_task(
+        settings, quote(config), now, return_state=False),
+    digests=lambda settings, config, now: digest_task(
+        settings, quote(config), now, return_state=False))
 
 
 @flow(name="newswatch-monitor", flow_run_name="monitor {run_label}", log_prints=False)
@@ -146,7 +161,7 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
     sources = steps.choose_sources(run.config, source_ids)
     states = steps.prepare_sources(settings, run.config, sources)
     results = await scrape_sources(settings, sources, states)
-    loaded = load_task(settings, run.config.sources, run_id, quote(results), started,
+    loaded = load_task(settings, quote(run.config.sources), run_id, quote(results), started,
                        return_state=False)
     for result in results:
         for error in result.errors:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from core.settings import Settings
 from flows.monitor import TASKS, flow_run_id, scrape_sources
@@ -65,7 +66,7 @@ async def load_staged_flow(settings: Settings | None = None, run_label: str = "s
     run = steps.read_config(settings)
     for problem in run.problems:
         logger.warning("config problem (skipped, the rest runs): %s", problem)
-    loaded = load_staged_task(settings, run.config.sources)
+    loaded = load_staged_task(settings, quote(run.config.sources), return_state=False)
     for batch_id, error in loaded.failed.items():
         logger.warning("batch %s not loaded (left for the next run): %s", batch_id, error)
     summary = summarize_load(run_id, [], loaded)

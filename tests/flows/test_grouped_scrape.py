@@ -1,7 +1,8 @@
 """Prefect's cost per run, not per source: the monitor flow scrapes its sources in a bounded
-number of tasks (flows/monitor.py:SCRAPE_TASKS), so a run over 40 sources creates as many task
-runs as one over 5; a source raising inside a group's task does not stop the other sources of
-that group; and the run's artifact lists every source's outcome."""
+number of tasks (flows/monitor.py: one per 250 sources, at most SCRAPE_TASKS), so a run over
+40 sources creates as many task runs as one over 5; a source raising inside a group's task
+does not stop the other sources of that group; and the run's artifact lists every source's
+outcome."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pytest
 import yaml
 
 from core.settings import Settings
-from flows.monitor import SCRAPE_TASKS, monitor_flow
+from flows.monitor import SCRAPE_TASKS, monitor_flow, scrape_groups
 from pipeline import steps
 from pipeline.summary import RunSummary
 from scrapers.fetch import Fetcher
@@ -74,11 +75,17 @@ def test_task_runs_do_not_grow_with_the_sources(prefect_harness: None,
             assert len(summary.sources) == count and summary.errors == 0
             names = asyncio.run(_task_runs(summary.run_id))
             scrapes = [n for n in names if n.startswith("scrape ")]
-            assert len(scrapes) == SCRAPE_TASKS, names
+            assert len(scrapes) == 1, names
             counts[count] = len(names)
     assert counts[5] == counts[40], counts
-    # Nothing to evaluate, deliver or digest: those stages were skipped, not run as tasks.
-    assert counts[40] <= SCRAPE_TASKS + 2, counts
+    # Scrape, load, source health; nothing to evaluate, deliver or digest: those stages were
+    # skipped, not run as tasks.
+    assert counts[40] == 3, counts
+
+
+def test_the_scrape_tasks_are_bounded() -> None:
+    assert [scrape_groups(n) for n in (0, 1, 250, 251, 999, 1000, 1001, 100_000)] == [
+        1, 1, 1, 2, 4, 4, SCRAPE_TASKS, SCRAPE_TASKS]
 
 
 def test_a_source_raising_in_a_group_does_not_stop_its_group(
@@ -98,7 +105,7 @@ def test_a_source_raising_in_a_group_does_not_stop_its_group(
     errors = {s.source_id: s.errors for s in summary.sources}
     assert len(errors) == 9
     assert errors.pop("src-00")[0].startswith("internal_error: unexpected RuntimeError")
-    assert all(e == [] for e in errors.values())   # src-04 and src-08 shared its task
+    assert all(e == [] for e in errors.values())   # all of them shared its task
     assert all(s.entries == 0 and s.source_id for s in summary.sources)
 
     markdown = asyncio.run(_artifact(summary.run_id))
