@@ -66,6 +66,7 @@ class IdleFeeds:
     def __init__(self, hosts: int = 4) -> None:
         self.hosts = hosts
         self.bases: list[str] = []
+        self.pid = 0   # the serving process, once started
 
     def __enter__(self) -> IdleFeeds:
         context = multiprocessing.get_context("spawn")
@@ -76,6 +77,7 @@ class IdleFeeds:
             self._process.kill()
             raise RuntimeError("the idle feed servers did not start within 60 s")
         self.bases = self._pipe.recv()
+        self.pid = self._process.pid or 0
         return self
 
     def __exit__(self, *exc: object) -> None:

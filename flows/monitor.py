@@ -3,15 +3,14 @@ every flow runs its stages in.
 
 A Prefect task costs tens of milliseconds (in the flow and in the API server), more than
 checking a feed that answers 304, so tasks are per run, not per source or article: the
-sources are scraped in one task per 250 sources, at most SCRAPE_TASKS (4) tasks (a group of
+sources are scraped in one task per 250 sources, at most SCRAPE_TASKS (4) (a group of
 sources each, all at once through the run's one Fetcher, each source isolated), then one
-task per post-load stage
-(load, evaluate, deliver, digests, source health). A stage with nothing to do (no article to
-evaluate, an empty outbox, no digest line waiting) is skipped after one cheap query, so an
-idle run costs a handful of tasks whatever the number of sources. Every source's outcome is
-in the run's markdown artifact and in `fetches`. Each task calls one plain step
-(pipeline/steps.py); what follows the load is pipeline/runner.py:after_load, the same for
-every runner.
+task per stage: load, source health, evaluate, deliver, digests. A stage with nothing to do
+(no article to evaluate, an empty outbox, no digest line waiting) is skipped after one cheap
+query, so an idle run costs three tasks whatever the number of sources up to 250, six at
+1,000. Every source's outcome is in the run's markdown artifact and in `fetches`. Each task
+calls one plain step (pipeline/steps.py); what follows the load is
+pipeline/runner.py:after_load, the same for every runner.
 """
 
 from __future__ import annotations
