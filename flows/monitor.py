@@ -1,14 +1,21 @@
 """The monitor flow: scrape every source, load, evaluate rules, deliver alerts; and the tasks
 every flow runs its stages in.
 
-Tasks are per source (scrape) or per batch (load, evaluate, deliver), never per article: a
-Prefect task costs more than extracting an article. Each task calls one plain step
-(pipeline/steps.py); what follows the load is pipeline/runner.py:after_load, the same for
-every runner.
+A Prefect task costs tens of milliseconds (in the flow and in the API server), more than
+checking a feed that answers 304, so tasks are per run, not per source or article: the
+sources are scraped in one task per 250 sources, at most SCRAPE_TASKS (4) (a group of
+sources each, all at once through the run's one Fetcher, each source isolated), then one
+task per stage: load, source health, evaluate, deliver, digests. A stage with nothing to do
+(no article to evaluate, an empty outbox, no digest line waiting) is skipped after one cheap
+query, so an idle run costs three tasks whatever the number of sources up to 250, six at
+1,000. Every source's outcome is in the run's markdown artifact and in `fetches`. Each task
+calls one plain step (pipeline/steps.py); what follows the load is
+pipeline/runner.py:after_load, the same for every runner.
 """
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import UTC, datetime
 
@@ -22,13 +29,15 @@ from alerts.delivery import DeliveryReport
 from alerts.digests import DigestReport
 from alerts.source_notices import SourceAlertReport
 from core.settings import Settings
+from flows.host_limits import host_gate
 from pipeline import steps
 from pipeline.config import Config
+from pipeline.fetching import fetch_policy
 from pipeline.rule_evaluation import RuleSet
 from pipeline.runner import Stages, after_load, begin_summary
 from pipeline.summary import RunSummary, run_markdown
 from scrapers.fetch import Fetcher
-from scrapers.models import KnownUrls, SourceConfig, SourceResult, Validators
+from scrapers.models import SourceConfig, SourceResult
 from warehouse.outbox import QueueReport
 
 
@@ -39,19 +48,52 @@ def flow_run_id() -> str:
     return str(context.flow_run.id) if context and context.flow_run else str(uuid.uuid4())
 
 
-@task(name="scrape-source", task_run_name="scrape {source.id}", cache_policy=NO_CACHE,
-      timeout_seconds=900)
-async def scrape_task(source: SourceConfig, fetcher: Fetcher, known_urls: frozenset[str],
-                      validators: Validators | None) -> SourceResult:
-    return await steps.scrape_one(source, fetcher, known_urls, validators)
+# Sources are scraped in one task per SOURCES_PER_TASK and never more than SCRAPE_TASKS tasks,
+# whatever their number: a Prefect task costs tens of milliseconds (in the flow and in the
+# API), a source whose feed answers 304 about one.
+SCRAPE_TASKS = 4
+SOURCES_PER_TASK = 250
+# No source may hold its group's task (and the run) longer than this.
+SOURCE_TIMEOUT_SECONDS = 900
 
 
-async def scrape_in_task(source: SourceConfig, fetcher: Fetcher, known_urls: KnownUrls,
-                         validators: Validators | None) -> SourceResult:
-    # quote(): Prefect need not walk the client or the URL sets looking for futures.
-    # return_state=False (the default) picks the Task.__call__ overload that takes quote().
-    return await scrape_task(source, quote(fetcher), quote(known_urls), validators,
-                             return_state=False)
+@task(name="scrape-sources", task_run_name="scrape {label}", cache_policy=NO_CACHE)
+async def scrape_group_task(label: str, sources: list[SourceConfig], fetcher: Fetcher,
+                            states: steps.SourceStates) -> list[SourceResult]:
+    """A group of sources, all at once through the run's Fetcher; each source isolated (its
+    failure, or its timeout, is its own `internal_error` record)."""
+    return await steps.scrape_group(sources, fetcher, states, timeout=SOURCE_TIMEOUT_SECONDS)
+
+
+def scrape_in_tasks() -> steps.ScrapeGroup:
+    """How a flow scrapes a group of sources: one `scrape_group_task` run each."""
+    started = 0
+
+    async def scrape(sources: list[SourceConfig], fetcher: Fetcher,
+                     states: steps.SourceStates) -> list[SourceResult]:
+        nonlocal started
+        started += 1
+        label = f"group {started} ({len(sources)} sources)"
+        # quote(): Prefect need not walk the sources, the client or the URL sets looking for
+        # futures. return_state=False (the default) picks the overload that takes quote().
+        return await scrape_group_task(label, quote(sources), quote(fetcher), quote(states),
+                                       return_state=False)
+    return scrape
+
+
+def scrape_groups(sources: int) -> int:
+    """How many scrape tasks a run over this many sources uses: 1 up to 250, at most 4."""
+    return max(1, min(SCRAPE_TASKS, math.ceil(sources / SOURCES_PER_TASK)))
+
+
+async def scrape_sources(settings: Settings, sources: list[SourceConfig],
+                         states: steps.SourceStates, *, shared: bool = False
+                         ) -> list[SourceResult]:
+    """Every source, in `scrape_groups` tasks (`steps.scrape_all`), through the host gate
+    NEWSWATCH_HOST_LIMITS asks for (`shared`: other workers scrape the same hosts now)."""
+    gate = host_gate(settings, fetch_policy(settings), shared=shared)
+    return await steps.scrape_all(settings, sources, states, group=scrape_in_tasks(),
+                                  groups=scrape_groups(len(sources)), gate=gate)
 
 
 @task(name="load-articles", cache_policy=NO_CACHE)
@@ -91,13 +133,19 @@ async def source_health_task(settings: Settings, config: Config, now: datetime,
 
 
 # The post-load stages as tasks (pipeline/runner.py:after_load calls them in order).
+# quote(): the config (every source, rule and channel), the compiled rules and the source ids
+# grow with the config; nothing in them is a Prefect future, and walking them for futures cost
+# seconds per run at 1,000 sources. return_state=False (the default) picks the
+# Task.__call__ overload that takes quote().
 TASKS = Stages(
-    source_health=source_health_task,
-    # quote(): the compiled rules are large; nothing in them is a Prefect future.
-    # return_state=False (the default) picks the Task.__call__ overload that takes quote().
+    source_health=lambda settings, config, now, ids: source_health_task(
+        settings, quote(config), now, quote(ids), return_state=False),
     evaluate=lambda settings, config, now, rules: evaluate_task(
-        settings, config, now, quote(rules), return_state=False),
-    deliver=deliver_task, digests=digest_task)
+        settings, quote(config), now, quote(rules), return_state=False),
+    deliver=lambda settings, config, now: deliver_task(
+        settings, quote(config), now, return_state=False),
+    digests=lambda settings, config, now: digest_task(
+        settings, quote(config), now, return_state=False))
 
 
 @flow(name="newswatch-monitor", flow_run_name="monitor {run_label}", log_prints=False)
@@ -116,8 +164,8 @@ async def monitor_flow(settings: Settings | None = None, source_ids: list[str] |
         logger.warning("config problem (skipped, the rest runs): %s", problem)
     sources = steps.choose_sources(run.config, source_ids)
     states = steps.prepare_sources(settings, run.config, sources)
-    results = await steps.scrape_all(settings, sources, states, scrape=scrape_in_task)
-    loaded = load_task(settings, run.config.sources, run_id, quote(results), started,
+    results = await scrape_sources(settings, sources, states)
+    loaded = load_task(settings, quote(run.config.sources), run_id, quote(results), started,
                        return_state=False)
     for result in results:
         for error in result.errors:

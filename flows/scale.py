@@ -16,13 +16,12 @@ from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
 
 from core.settings import Settings
-from flows.host_limits import host_gate
-from flows.monitor import TASKS, flow_run_id, scrape_in_task
+from flows.monitor import TASKS, flow_run_id, scrape_sources
 from pipeline import steps
 from pipeline.config import load_config
-from pipeline.fetching import fetch_policy
 from pipeline.runner import after_load
 from pipeline.summary import RunSummary, summarize_load
 from scrapers.models import SourceConfig
@@ -42,9 +41,7 @@ async def scrape_flow(settings: Settings | None = None, source_ids: list[str] | 
     config = load_config(settings.config_dir)
     sources = steps.choose_sources(config, source_ids, partition, partitions)
     # Workers share hosts: per-host slots and pacing held where all of them see them.
-    gate = host_gate(settings, fetch_policy(settings), shared=True)
-    results = await steps.scrape_all(settings, sources, steps.staged_state(settings),
-                                     scrape=scrape_in_task, gate=gate)
+    results = await scrape_sources(settings, sources, steps.staged_state(settings), shared=True)
     path = steps.stage_results(settings, batch_id, results)
     articles = sum(len(r.articles) for r in results)
     errors = sum(len(r.errors) for r in results)
@@ -70,7 +67,7 @@ async def load_staged_flow(settings: Settings | None = None, run_label: str = "s
     run = steps.read_config(settings)
     for problem in run.problems:
         logger.warning("config problem (skipped, the rest runs): %s", problem)
-    loaded = load_staged_task(settings, run.config.sources)
+    loaded = load_staged_task(settings, quote(run.config.sources), return_state=False)
     for batch_id, error in loaded.failed.items():
         logger.warning("batch %s not loaded (left for the next run): %s", batch_id, error)
     summary = summarize_load(run_id, [], loaded)

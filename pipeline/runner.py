@@ -25,7 +25,7 @@ from alerts.delivery import DeliveryReport
 from alerts.digests import DigestReport
 from alerts.source_notices import SourceAlertReport
 from core.settings import Settings
-from pipeline import steps
+from pipeline import progress, steps
 from pipeline.config import Config
 from pipeline.rule_evaluation import RuleSet
 from pipeline.summary import RunSummary, summarize_load
@@ -73,18 +73,27 @@ async def after_load(settings: Settings, run: steps.RunConfig, summary: RunSumma
                      health_of: Sequence[str] | None, stages: Stages = PLAIN) -> AfterLoad:
     """Everything after the load, in this order for every runner: source health (of the
     sources in `health_of`; None skips it), evaluate the rules, deliver alerts, send due
-    digests, announce config problems to ops, complete `summary` (begun by
-    `begin_summary`), record the run in `runs` and publish the read copy. `now` is the
-    alerting clock. A lock taken meanwhile by another process ends the sequence early
-    (`summary.deferred`); whatever is stored waits for the next run."""
+    digests (each skipped when a cheap check finds nothing for it: no article to evaluate, an
+    empty outbox, no digest line waiting), announce config problems to ops, complete
+    `summary` (begun by `begin_summary`), record the run in `runs` and publish the read copy.
+    `now` is the alerting clock. A lock taken meanwhile by another process ends the sequence
+    early (`summary.deferred`); whatever is stored waits for the next run."""
     config = run.config
     done = AfterLoad(summary, None, QueueReport(0, 0, 0), DeliveryReport(), DigestReport())
     try:
         if health_of is not None:
             done.health = await stages.source_health(settings, config, now, list(health_of))
-        done.queued = stages.evaluate(settings, config, now, run.rules)
-        done.delivered = await stages.deliver(settings, config, now)
-        done.digests = await stages.digests(settings, config, now)
+        # A stage with nothing to do is skipped: it would find nothing and change nothing.
+        work = steps.pending_work(settings)
+        if work.articles:
+            done.queued = stages.evaluate(settings, config, now, run.rules)
+            work = steps.pending_work(settings)
+        if work.deliveries:
+            done.delivered = await stages.deliver(settings, config, now)
+        else:
+            progress.report("alerts", 0)
+        if work.deliveries or work.digest_items:
+            done.digests = await stages.digests(settings, config, now)
         told, told_failures = await steps.announce_problems(settings, config, run.problems,
                                                             now=now)
     except WarehouseLocked as exc:

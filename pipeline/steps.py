@@ -31,7 +31,7 @@ from scrapers.fetch import Fetcher
 from scrapers.host_gate import HostGate
 from scrapers.models import KnownUrls, SourceConfig, SourceResult, Validators
 from scrapers.pipeline import failed_result, scrape_source
-from warehouse import outbox, read_copy, runs, staging
+from warehouse import outbox, pending, read_copy, runs, staging
 from warehouse.articles import LoadReport, load_results, register_sources, source_state
 from warehouse.connection import reader, writer
 from warehouse.errors import WarehouseError, WarehouseLocked
@@ -43,6 +43,8 @@ logger = logging.getLogger("newswatch.pipeline")
 SourceStates = dict[str, tuple[KnownUrls, Validators | None]]
 ScrapeOne = Callable[[SourceConfig, Fetcher, KnownUrls, Validators | None],
                      Awaitable[SourceResult]]
+ScrapeGroup = Callable[[list[SourceConfig], Fetcher, SourceStates],
+                       Awaitable[list[SourceResult]]]
 
 
 @dataclass(frozen=True)
@@ -141,25 +143,60 @@ async def scrape_one(source: SourceConfig, fetcher: Fetcher, known_urls: Collect
     return await scrape_source(source, fetcher, known_urls=known_urls, validators=validators)
 
 
-async def scrape_all(settings: Settings, sources: Sequence[SourceConfig],
-                     states: SourceStates, scrape: ScrapeOne = scrape_one,
-                     gate: HostGate | None = None) -> list[SourceResult]:
-    """Every source at once through one Fetcher (its per-host limits and politeness hold
-    across sources; `gate` holds them, default: this process's own, or see
-    flows/host_limits.py). `scrape` runs one source: `scrape_one`, or a flow's task around it.
-    Each source is isolated: whatever its `scrape` raises (a bug, a task's timeout) becomes
-    that source's `internal_error` record, and the other sources load and alert."""
-    async def one(source: SourceConfig, fetcher: Fetcher) -> SourceResult:
+async def scrape_group(sources: Sequence[SourceConfig], fetcher: Fetcher, states: SourceStates,
+                       scrape: ScrapeOne | None = None, timeout: float | None = None
+                       ) -> list[SourceResult]:
+    """A group of sources at once through the shared Fetcher, each isolated: whatever one
+    source's scrape raises (a bug, `timeout` seconds passing) becomes that source's
+    `internal_error` record, and the others' results come back as they were. `scrape` runs one
+    source (default: `scrape_one`, looked up when called)."""
+    run_one = scrape or scrape_one
+
+    async def one(source: SourceConfig) -> SourceResult:
         known, validators = states.get(source.id, (KnownUrls(), None))
         try:
-            result = await scrape(source, fetcher, known, validators)
+            async with asyncio.timeout(timeout):
+                result = await run_one(source, fetcher, known, validators)
         except Exception as exc:
             result = failed_result(source, exc)
         progress.report("source", len(result.articles))
         return result
 
+    return list(await asyncio.gather(*(one(s) for s in sources)))
+
+
+async def scrape_all(settings: Settings, sources: Sequence[SourceConfig],
+                     states: SourceStates, scrape: ScrapeOne | None = None,
+                     group: ScrapeGroup | None = None, groups: int = 1,
+                     gate: HostGate | None = None) -> list[SourceResult]:
+    """Every source at once through one Fetcher (its per-host limits and politeness hold
+    across sources; `gate` holds them, default: this process's own, or see
+    flows/host_limits.py), dealt into at most `groups` groups in config order. `group` runs one
+    group (`scrape_group`, or a flow's task around it: a task per group, not per source, so
+    Prefect's cost does not grow with the source list); `scrape` runs one source. Whatever a
+    group raises as a whole (a task that could not run) is recorded against each of its
+    sources; the other groups load and alert. Results come back in the order of `sources`."""
+    count = max(1, min(groups, len(sources)))
+    dealt = [list(range(i, len(sources), count)) for i in range(count)]
+
+    async def one_group(indexes: list[int], fetcher: Fetcher) -> list[SourceResult]:
+        chosen = [sources[i] for i in indexes]
+        try:
+            if group is not None:
+                return await group(chosen, fetcher, states)
+            return await scrape_group(chosen, fetcher, states, scrape)
+        except Exception as exc:
+            for _ in chosen:
+                progress.report("source", 0)
+            return [failed_result(source, exc) for source in chosen]
+
+    results: list[SourceResult | None] = [None] * len(sources)
     async with Fetcher(fetch_policy(settings), gate=gate) as fetcher:
-        return list(await asyncio.gather(*(one(s, fetcher) for s in sources)))
+        done = await asyncio.gather(*(one_group(d, fetcher) for d in dealt if d))
+    for indexes, group_results in zip((d for d in dealt if d), done, strict=True):
+        for index, result in zip(indexes, group_results, strict=True):
+            results[index] = result
+    return [r for r in results if r is not None]
 
 
 @dataclass
@@ -233,6 +270,13 @@ def load_staged(settings: Settings, sources: list[SourceConfig]) -> staging.Stag
 
 
 # -- after the load --------------------------------------------------------------------------
+
+def pending_work(settings: Settings) -> pending.PendingWork:
+    """What the post-load stages would find: articles to evaluate, deliveries, digest lines.
+    One short query, so an idle run skips the stages (and their Prefect tasks)."""
+    with writer(settings.warehouse) as con:
+        return pending.pending_work(con)
+
 
 def evaluate(settings: Settings, config: Config, *, now: datetime,
              rules: RuleSet | None = None) -> outbox.QueueReport:

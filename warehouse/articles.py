@@ -63,13 +63,20 @@ class LoadReport:
 
 
 def register_sources(con: duckdb.DuckDBPyConnection, sources: list[SourceConfig]) -> None:
+    """Add new sources, update changed ones. Only those are written: an upsert per source
+    costs about 2 ms, seconds per run for a thousand sources that rarely change."""
     if not sources:
+        return
+    stored = {row[0]: tuple(row[1:]) for row in con.execute(
+        "SELECT source_id, name, kind, url FROM sources").fetchall()}
+    changed = [s for s in sources if stored.get(s.id) != (s.display_name, s.kind, s.url)]
+    if not changed:
         return
     con.executemany(
         """INSERT INTO sources (source_id, name, kind, url, updated_at) VALUES (?, ?, ?, ?, ?)
            ON CONFLICT (source_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,
                url = excluded.url""",
-        [(s.id, s.display_name, s.kind, s.url, datetime.now(UTC)) for s in sources],
+        [(s.id, s.display_name, s.kind, s.url, datetime.now(UTC)) for s in changed],
     )
 
 
