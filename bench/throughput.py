@@ -29,6 +29,7 @@ import trafilatura
 from prefect import flow
 
 from bench.news_site import CORPUS, LocalNewsSite, build_site
+from bench.results import record
 from core.settings import Settings
 from flows.monitor import monitor_flow
 from pipeline.runner import run_plain
@@ -126,6 +127,7 @@ def run(repeats: int = 5) -> list[tuple[str, str]]:
         plain_idle = _idle_plain(settings, repeats)
         idle, empty, new_on_idle = _idle_against_empty(settings, repeats)
     ours, theirs = cpu / max(stored, 1), base_cpu / base_pages
+    record({"articles_per_second": stored / wall, "pipeline_over_extract_ratio": ours / theirs})
     return [
         (f"throughput: cold run, {fetched} pages of {size_kb:.0f} KB",
          f"{stored} stored in {wall:.1f} s: {stored / wall:.0f} articles/s (wall)"),
