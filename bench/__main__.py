@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from bench import (
+    alert_latency,
     loading,
+    memory,
+    peer,
     prefect_overhead,
     read_copy,
     rule_matching,
@@ -18,7 +21,7 @@ def main() -> None:
     print("newswatch benchmarks (medians of 5 runs; ratios against a baseline run alongside)")
     for module in (startup, rule_matching, scraping, sitemaps, prefect_overhead, loading,
                    read_copy,
-                   throughput):
+                   throughput, peer, memory, alert_latency):
         for name, figure in module.run():
             print(f"  {name:<45} {figure}", flush=True)
 

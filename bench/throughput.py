@@ -43,12 +43,12 @@ async def _empty_flow() -> None:
     return None
 
 
-def _write_config(folder: Path, feeds: dict[str, str]) -> Path:
+def _write_config(folder: Path, feeds: dict[str, str], max_articles: int = 1000) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     lines = ["sources:"]
     for section, url in feeds.items():
         lines += [f"  - id: loopback-{section}", f"    url: {url}", "    language: en",
-                  "    max_articles: 1000", "    robots: false",
+                  f"    max_articles: {max_articles}", "    robots: false",
                   "    allow_private_addresses: true"]   # the site is on 127.0.0.1
     (folder / "sources.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     # No rules, so this channel never hears anything: the run is fetch, extract and store.
