@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from bench import (
+    alert_latency,
     host_limits,
     loading,
+    memory,
+    peer,
     prefect_overhead,
     read_copy,
     rule_matching,
@@ -19,7 +22,7 @@ from bench import (
 def main() -> None:
     print("newswatch benchmarks (medians of 5 runs; ratios against a baseline run alongside)")
     for module in (startup, rule_matching, scraping, sitemaps, prefect_overhead, host_limits,
-                   loading, read_copy, throughput, scale_sizing):
+                   loading, read_copy, throughput, scale_sizing, peer, memory, alert_latency):
         for name, figure in module.run():
             print(f"  {name:<45} {figure}", flush=True)
 

@@ -56,6 +56,16 @@ def load_stories(limit: int) -> list[Story]:
                                  paragraphs, EPOCH - timedelta(minutes=7 * len(stories)),
                                  AUTHORS[len(stories) % len(AUTHORS)]))
         index += 1
+    # More pages than the corpus has texts (2,225): its texts again, at new addresses and
+    # with their paragraphs in another order, as a site republishing its archive would.
+    originals, round_number = list(stories), 1
+    while len(stories) < limit and originals:
+        round_number += 1
+        for story in originals[: limit - len(stories)]:
+            turned = story.paragraphs[round_number - 1:] + story.paragraphs[:round_number - 1]
+            stories.append(Story(story.section, f"{story.slug}-r{round_number}", story.title,
+                                 turned, EPOCH - timedelta(minutes=7 * len(stories)),
+                                 story.author))
     return stories
 
 
@@ -180,15 +190,18 @@ def _serve(count: int, port: int, ready: multiprocessing.synchronize.Event,
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def do_GET(self) -> None:
+        def do_HEAD(self) -> None:   # newspaper4k asks before each GET (bench/peer.py)
+            self.do_GET(send=False)
+
+        def do_GET(self, send: bool = True) -> None:
             host = self.server.server_address[0]
-            body = site.get(str(host), {}).get(self.path.split("?", 1)[0])
-            if body is None:
+            page = site.get(str(host), {}).get(self.path.split("?", 1)[0])
+            if page is None:
                 self.send_response(404)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
                 return
-            etag = '"' + hashlib.blake2b(body, digest_size=8).hexdigest() + '"'
+            etag = '"' + hashlib.blake2b(page, digest_size=8).hexdigest() + '"'
             if self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
                 self.send_header("ETag", etag)
@@ -198,15 +211,20 @@ def _serve(count: int, port: int, ready: multiprocessing.synchronize.Event,
             self.send_response(200)
             kind = "application/rss+xml" if self.path.endswith(".xml") else "text/html"
             self.send_header("Content-Type", f"{kind}; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Length", str(len(page)))
             self.send_header("ETag", etag)
             self.end_headers()
-            self.wfile.write(body)
+            if send:
+                self.wfile.write(page)
 
         def log_message(self, *args: object) -> None:
             return
 
-    servers = [ThreadingHTTPServer((host, port), Handler) for host in site]
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request: object, client_address: object) -> None:
+            pass   # a client closing a kept-alive connection is no news
+
+    servers = [Server((host, port), Handler) for host in site]
     for server in servers:
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from demo.articles import ARTICLES, DemoArticle
@@ -11,11 +12,13 @@ from demo.sites import SiteProfile
 FEED_FILE = "feed.xml"
 
 
-def visible_articles(site: str, now: datetime, section: str | None = None) -> list[DemoArticle]:
-    """Published articles of one site, newest first."""
+def visible_articles(
+    site: str, now: datetime, section: str | None = None, extra: Sequence[DemoArticle] = ()
+) -> list[DemoArticle]:
+    """Published articles of one site, newest first; `extra`: a server's own timed stories."""
     found = [
         article
-        for article in ARTICLES
+        for article in (*ARTICLES, *extra)
         if article.site == site
         and article.is_visible(now)
         and (section is None or article.section == section)
@@ -23,9 +26,11 @@ def visible_articles(site: str, now: datetime, section: str | None = None) -> li
     return sorted(found, key=lambda article: (article.published_at, article.path), reverse=True)
 
 
-def find_article(site: str, path: str, now: datetime) -> DemoArticle | None:
+def find_article(
+    site: str, path: str, now: datetime, extra: Sequence[DemoArticle] = ()
+) -> DemoArticle | None:
     """The article at `path`, or None if it does not exist or is not yet published."""
-    for article in ARTICLES:
+    for article in (*ARTICLES, *extra):
         if article.site == site and article.path == path:
             return article if article.is_visible(now) else None
     return None

@@ -42,3 +42,28 @@ class DemoClock:
 
     def __repr__(self) -> str:
         return f"DemoClock({self.now().isoformat()})"
+
+
+class WallClock(DemoClock):
+    """The real time, for measuring newswatch against a site that publishes as it goes
+    (bench/alert_latency.py). set() and advance() shift it by an offset that then keeps
+    running, so the tools that move a demo clock still work."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._offset = timedelta(0)
+
+    def now(self) -> datetime:
+        with self._lock:
+            return datetime.now(UTC) + self._offset
+
+    def advance(self, hours: float) -> datetime:
+        if hours < 0:
+            raise ValueError("advance() only moves forward; use set() to rewind")
+        with self._lock:
+            self._offset += timedelta(hours=hours)
+            return datetime.now(UTC) + self._offset
+
+    def set(self, when: datetime) -> None:
+        with self._lock:
+            self._offset = as_utc(when) - datetime.now(UTC)

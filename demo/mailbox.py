@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 
@@ -17,6 +18,8 @@ class ReceivedMail:
     sender: str
     recipients: list[str]
     message: EmailMessage
+    # When the message was accepted (end of DATA): what alert latency is measured to.
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     @property
     def subject(self) -> str:

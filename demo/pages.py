@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from demo.articles import WIRE_CREDITS, DemoArticle
@@ -30,7 +31,9 @@ def _link_to(article: DemoArticle) -> Link:
     return Link(article.headline, article_path(article))
 
 
-def render_article_page(article: DemoArticle, now: datetime, base_url: str) -> str:
+def render_article_page(
+    article: DemoArticle, now: datetime, base_url: str, extra: Sequence[DemoArticle] = ()
+) -> str:
     profile = profile_for(article.site)
     if profile is None:
         raise ValueError(f"unknown site {article.site!r}")
@@ -39,11 +42,11 @@ def render_article_page(article: DemoArticle, now: datetime, base_url: str) -> s
     related = [
         _link_to(found)
         for path in article.related
-        if (found := find_article(article.site, path, now)) is not None
+        if (found := find_article(article.site, path, now, extra)) is not None
     ]
     most_read = [
         _link_to(other)
-        for other in visible_articles(article.site, now)
+        for other in visible_articles(article.site, now, extra=extra)
         if other.path != article.path and other.path not in article.related
     ][:MOST_READ_COUNT]
     credit = WIRE_CREDITS.get(article.story) if article.story else None
@@ -64,7 +67,11 @@ def render_article_page(article: DemoArticle, now: datetime, base_url: str) -> s
 
 
 def render_listing_page(
-    profile: SiteProfile, now: datetime, base_url: str, section: str | None = None
+    profile: SiteProfile,
+    now: datetime,
+    base_url: str,
+    section: str | None = None,
+    extra: Sequence[DemoArticle] = (),
 ) -> str:
     """Front page when `section` is None, otherwise that section's index."""
     path = section_path(profile.slug, section) if section else front_path(profile.slug)
@@ -77,7 +84,7 @@ def render_listing_page(
         sections=_section_links(profile),
         items=[
             ListingItem(article, article_path(article))
-            for article in visible_articles(profile.slug, now, section)
+            for article in visible_articles(profile.slug, now, section, extra)
         ],
     )
     return layout_for(profile.slug).listing_page(view)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import math
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from demo.articles import ARTICLES, DemoArticle
 from demo.catalog import FEED_FILE, find_article, section_named, visible_articles
 from demo.clock import DemoClock
 from demo.feeds import (
@@ -71,11 +73,29 @@ def _method_not_allowed(allowed: str) -> Response:
 
 
 class DemoApp:
-    """Turns (method, target, headers) into a Response. Stateless apart from the clock."""
+    """Turns (method, target, headers) into a Response. Its state: the clock, and the stories
+    published on this server alone (`publish`), each visible from its own time."""
 
     def __init__(self, clock: DemoClock, base_url: str) -> None:
         self.clock = clock
         self.base_url = base_url
+        self._lock = threading.Lock()
+        self._published: tuple[DemoArticle, ...] = ()
+
+    def publish(self, article: DemoArticle) -> None:
+        """Add a story; it appears on its site, front page and feed at its `published_at`."""
+        if profile_for(article.site) is None:
+            raise ValueError(f"no demo site {article.site!r} to publish {article.path!r} on")
+        with self._lock:
+            if any(other.site == article.site and other.path == article.path
+                   for other in (*ARTICLES, *self._published)):
+                raise ValueError(f"{article.site}/{article.path} is already taken")
+            self._published = (*self._published, article)
+
+    @property
+    def published(self) -> tuple[DemoArticle, ...]:
+        with self._lock:
+            return self._published
 
     def handle(self, method: str, target: str, headers: HeaderLookup) -> Response:
         split = urlsplit(target)
@@ -106,22 +126,22 @@ class DemoApp:
         return self._site(profile, rest, headers)
 
     def _site(self, profile: SiteProfile, rest: str, headers: HeaderLookup) -> Response:
-        now = self.clock.now()
+        now, extra = self.clock.now(), self.published
         if rest == "":
-            return _html(200, render_listing_page(profile, now, self.base_url))
+            return _html(200, render_listing_page(profile, now, self.base_url, extra=extra))
         if rest == FEED_FILE:
             return self._feed(profile, now, headers)
         section = section_named(profile, rest.strip("/"))
         if section is not None:
-            return _html(200, render_listing_page(profile, now, self.base_url, section))
+            return _html(200, render_listing_page(profile, now, self.base_url, section, extra))
         # Query strings (tracking parameters) never change which article is served.
-        article = find_article(profile.slug, rest.rstrip("/"), now)
+        article = find_article(profile.slug, rest.rstrip("/"), now, extra)
         if article is None:
             return _not_found()
-        return _html(200, render_article_page(article, now, self.base_url))
+        return _html(200, render_article_page(article, now, self.base_url, extra))
 
     def _feed(self, profile: SiteProfile, now: datetime, headers: HeaderLookup) -> Response:
-        items = visible_articles(profile.slug, now)
+        items = visible_articles(profile.slug, now, extra=self.published)
         validators = feed_validators(profile.slug, items, now)
         cache_headers = {
             "ETag": validators.etag,

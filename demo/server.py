@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 
-from demo.catalog import feed_path, front_path
-from demo.clock import DemoClock
+from demo.articles import DemoArticle
+from demo.catalog import article_path, feed_path, front_path
+from demo.clock import DemoClock, as_utc
 from demo.routes import ERROR_FEED_PATH, GARBAGE_FEED_PATH, DemoApp, Response
 from demo.sites import PROFILES
 
@@ -150,6 +152,18 @@ class DemoNewsServer:
         if self._base_url is None:
             raise RuntimeError("DemoNewsServer.start() has not been called")
         return self._base_url
+
+    def publish(self, article: DemoArticle, at: datetime | None = None) -> str:
+        """Publish `article` on its site at `at` (default: its own `published_at`): from then
+        on, by this server's clock, it is on the site's front page, section and feed. Returns
+        its URL. Only after start()."""
+        app = self._httpd.app if self._httpd is not None else None
+        if app is None:
+            raise RuntimeError("DemoNewsServer.start() has not been called")
+        if at is not None:
+            article = replace(article, published_at=as_utc(at))
+        app.publish(article)
+        return self.base_url + article_path(article)
 
     @property
     def garbage_feed_url(self) -> str:
