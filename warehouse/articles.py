@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -113,6 +114,30 @@ def load_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Sour
     now = datetime.now(UTC)
     report = LoadReport()
     articles = _unique(a for r in results for a in r.articles)
+    with _one_thread(con):
+        _load(con, run_id, results, articles, now, report, before_commit)
+    return report
+
+
+@contextmanager
+def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB on one thread for the load: the load's statements gain nothing from more (its
+    time goes to clustering in Python), and each thread's buffers added ~15 MB to the peak of
+    a 10,000-article run (bench/memory.py). The previous setting comes back afterwards."""
+    threads = con.execute("SELECT current_setting('threads')").fetchone()
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        if threads is not None:
+            with suppress(duckdb.Error):   # a broken connection: its own error is the news
+                con.execute(f"SET threads = {int(threads[0])}")
+
+
+def _load(con: duckdb.DuckDBPyConnection, run_id: str, results: list[SourceResult],
+          articles: list[Article], now: datetime, report: LoadReport,
+          before_commit: Callable[[duckdb.DuckDBPyConnection, LoadReport], None] | None
+          ) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         existing = _existing_hashes(con, [a.article_id for a in articles])
@@ -139,7 +164,6 @@ def load_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Sour
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return report
 
 
 def _unique(articles: Iterable[Article]) -> list[Article]:
