@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -12,7 +13,7 @@ import numpy as np
 import pyarrow as pa
 
 from scrapers.models import Article, KnownUrls, SourceConfig, SourceResult, Validators
-from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, staged
+from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, insert_chunked, staged
 from warehouse.evaluation import offset_minutes
 from warehouse.rows import records
 from warehouse.stories import BANDS, NUM_PERM, ROWS, Assignment, StoryIndex, signature
@@ -113,6 +114,30 @@ def load_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Sour
     now = datetime.now(UTC)
     report = LoadReport()
     articles = _unique(a for r in results for a in r.articles)
+    with _one_thread(con):
+        _load(con, run_id, results, articles, now, report, before_commit)
+    return report
+
+
+@contextmanager
+def _one_thread(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB on one thread for the load: the load's statements gain nothing from more (its
+    time goes to clustering in Python), and each thread's buffers added ~15 MB to the peak of
+    a 10,000-article run (bench/memory.py). The previous setting comes back afterwards."""
+    threads = con.execute("SELECT current_setting('threads')").fetchone()
+    con.execute("SET threads = 1")
+    try:
+        yield
+    finally:
+        if threads is not None:
+            with suppress(duckdb.Error):   # a broken connection: its own error is the news
+                con.execute(f"SET threads = {int(threads[0])}")
+
+
+def _load(con: duckdb.DuckDBPyConnection, run_id: str, results: list[SourceResult],
+          articles: list[Article], now: datetime, report: LoadReport,
+          before_commit: Callable[[duckdb.DuckDBPyConnection, LoadReport], None] | None
+          ) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         existing = _existing_hashes(con, [a.article_id for a in articles])
@@ -139,7 +164,6 @@ def load_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[Sour
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return report
 
 
 def _unique(articles: Iterable[Article]) -> list[Article]:
@@ -225,18 +249,19 @@ def _candidates(con: duckdb.DuckDBPyConnection, sigs: list[np.ndarray],
 
 def _insert_articles(con: duckdb.DuckDBPyConnection, new: list[Article],
                      placed: dict[str, _Placed], now: datetime) -> None:
-    insert(con, "articles", _ARTICLE, [
-        (a.article_id, a.source_id, a.url, a.title, list(a.authors), a.published_at,
-         offset_minutes(a.published_at), a.updated_at, a.fetched_at, now, a.language,
-         a.section, list(a.tags), a.summary, a.body, a.word_count, a.content_hash,
-         placed[a.article_id].assignment.story_id)
-        for a in new])
-    insert(con, "article_signatures", _SIGNATURE, [
-        (a.article_id, placed[a.article_id].signature, placed[a.article_id].assignment.similarity)
-        for a in new])
-    insert(con, "stories", _STORY, [
-        (a.article_id, a.title, now) for a in new
-        if placed[a.article_id].assignment.similarity is None], on_conflict_ignore=True)
+    # In chunks (bulk.insert_chunked): a run's articles at once held ~3x their text in the
+    # rows, the Arrow copy and DuckDB's single large append.
+    insert_chunked(con, "articles", _ARTICLE, new, lambda a: (
+        a.article_id, a.source_id, a.url, a.title, list(a.authors), a.published_at,
+        offset_minutes(a.published_at), a.updated_at, a.fetched_at, now, a.language,
+        a.section, list(a.tags), a.summary, a.body, a.word_count, a.content_hash,
+        placed[a.article_id].assignment.story_id))
+    insert_chunked(con, "article_signatures", _SIGNATURE, new, lambda a: (
+        a.article_id, placed[a.article_id].signature,
+        placed[a.article_id].assignment.similarity))
+    founders = [a for a in new if placed[a.article_id].assignment.similarity is None]
+    insert_chunked(con, "stories", _STORY, founders, lambda a: (a.article_id, a.title, now),
+                   on_conflict_ignore=True)
 
 
 def _update_changed(con: duckdb.DuckDBPyConnection, changed: list[Article],
