@@ -225,3 +225,13 @@ def test_a_url_that_failed_for_good_in_a_later_run_is_not_retried(path: Path) ->
         load_results(con, "run-2", [SourceResult("harbour-times", fetches=[
             failure(base + "flaky-then-gone", False), failure(base + "flaky", True)])])
         assert source_state(con, "harbour-times")[0] == frozenset({base + "flaky-then-gone"})
+
+
+def test_the_load_gives_the_connection_its_thread_setting_back(path: Path) -> None:
+    # The load runs DuckDB on one thread (memory); queries after it on the same connection
+    # must not stay on one.
+    with writer(path) as con:
+        register_sources(con, source_configs(SITES))
+        con.execute("SET threads = 3")
+        load_results(con, "run-1", results_by_source(demo_articles()))
+        assert con.execute("SELECT current_setting('threads')").fetchone() == (3,)
