@@ -29,6 +29,7 @@ from demo.articles import ARTICLES
 from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
 from flows.deploy import WORK_POOL, deploy
+from tests.flows.pool_cluster import cluster_env
 
 REPO = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -82,22 +83,8 @@ def cluster(tmp_path: Path, demo_server: DemoNewsServer,
                                REPO / "config" / "channels.yaml")
     logs = tmp_path / "logs"
     logs.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "NEWSWATCH_"))}
-    env.update({
-        "PREFECT_HOME": str(tmp_path / "prefect-home"),
-        "PREFECT_API_URL": api_url,
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_UI_ENABLED": "false",
-        "PREFECT_LOGGING_LEVEL": "INFO",
-        "PREFECT_WORKER_QUERY_SECONDS": "1",
-        "PREFECT_WORKER_PREFETCH_SECONDS": "1",
-        "NEWSWATCH_CONFIG_DIR": str(config),
-        "NEWSWATCH_WAREHOUSE": str(tmp_path / "wh.duckdb"),
-        "NEWSWATCH_STAGING_DIR": str(tmp_path / "staging"),
-        "NEWSWATCH_FETCH_RETRIES": "0",
-        "NEWSWATCH_FETCH_MIN_DELAY_SECONDS": "0",
-        DEMO_EMAIL_ENV: mailbox.apprise_url(),
-    })
+    env = cluster_env(tmp_path, config, {"PREFECT_API_URL": api_url,
+                                         DEMO_EMAIL_ENV: mailbox.apprise_url()})
     procs: list[subprocess.Popen[bytes]] = []
     try:
         server = _start([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", str(port)],
