@@ -121,6 +121,9 @@ class _Lane:
 
     client: httpx.AsyncClient
     robots: RobotsCache
+    # One slot per pooled connection, taken before a hop's clock starts: a request queued
+    # behind slow sites waits here, not in httpx's pool, whose timeout would blame this site.
+    connections: asyncio.Semaphore
 
 
 @dataclass
@@ -174,7 +177,8 @@ class Fetcher:
                 limits=limits, follow_redirects=False, transport=transport,
                 event_hooks={"response": [_hold_location]})
             self._lanes[open_lane] = _Lane(client, RobotsCache(ttl=p.robots_ttl,
-                                                               retry_after=p.robots_retry))
+                                                               retry_after=p.robots_retry),
+                                           asyncio.Semaphore(p.max_connections))
         return self._lanes[open_lane]
 
     async def get(self, url: str, *, headers: dict[str, str] | None = None,
@@ -301,7 +305,7 @@ class Fetcher:
         host = host_of(url)
         assert self.gate is not None   # set on entering
         delay = max(self.policy.min_delay, self._crawl_delay.get(host, 0.0))
-        async with self.gate.hop(host, delay):
+        async with self.gate.hop(host, delay), lane.connections:
             started = time.perf_counter()
             try:
                 if budget <= 0:
