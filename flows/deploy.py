@@ -12,14 +12,16 @@ the same deployments for `prefect deploy --all`.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 from uuid import UUID
 
 from prefect import flow
-from prefect.settings import PREFECT_API_URL, temporary_settings
+from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
 
 from flows.dispatch import sync_result
+from flows.unresponsive import ensure_crash_automation
 
 REPO = Path(__file__).resolve().parent.parent
 WORK_POOL = "newswatch-pool"
@@ -44,17 +46,21 @@ class Deployed:
 def deploy(partitions: int = 2, work_pool: str = WORK_POOL, source: str | Path = REPO,
            scrape_cron: str | None = None, load_cron: str | None = None,
            job_variables: dict[str, object] | None = None,
-           loader_queue: str | None = None, api_url: str | None = None) -> Deployed:
+           loader_queue: str | None = None, api_url: str | None = None,
+           heartbeat_seconds: int | None = None) -> Deployed:
     """Create or update the deployments on the Prefect API the environment points at (or
     at `api_url`). Without crons the runs are started by hand or by `run_deployment`.
     `loader_queue` puts the loader on its own work queue, for a worker on the warehouse's
-    machine only."""
+    machine only. The runs send a heartbeat every `heartbeat_seconds` (Prefect's setting by
+    default), and an automation marks a run Crashed when they stop (flows/unresponsive.py)."""
     if partitions < 1:
         raise ValueError("partitions must be at least 1")
     if api_url:
         with temporary_settings({PREFECT_API_URL: api_url}):
             return deploy(partitions, work_pool, source, scrape_cron, load_cron, job_variables,
-                          loader_queue)
+                          loader_queue, heartbeat_seconds=heartbeat_seconds)
+    beat = heartbeat_seconds or get_current_settings().flows.heartbeat_frequency or 180
+    job_variables = with_heartbeat(job_variables, beat)
     scrape = sync_result(flow.from_source(source=str(source), entrypoint=SCRAPE_ENTRYPOINT),
                          "flow.from_source")
     scrapers: dict[str, UUID] = {}
@@ -74,4 +80,16 @@ def deploy(partitions: int = 2, work_pool: str = WORK_POOL, source: str | Path =
         concurrency_limit=1, job_variables=job_variables, tags=["newswatch", "load"],
         description="The single writer: load staged batches once, evaluate, deliver.",
         print_next_steps=False), "Flow.deploy")
+    asyncio.run(ensure_crash_automation([SCRAPE_FLOW, LOADER_FLOW], beat))
     return Deployed(scrapers, f"{LOADER_FLOW}/{LOADER}", loader_id)
+
+
+def with_heartbeat(job_variables: dict[str, object] | None, beat: int) -> dict[str, object]:
+    """The job variables with the heartbeat period in the runs' environment, so the runs
+    beat as often as the automation expects (a variable the caller set wins)."""
+    merged = dict(job_variables or {})
+    given = merged.get("env")
+    env: dict[str, object] = dict(given) if isinstance(given, dict) else {}
+    env.setdefault("PREFECT_FLOWS_HEARTBEAT_FREQUENCY", str(beat))
+    merged["env"] = env
+    return merged

@@ -7,7 +7,9 @@ one worker's process group, flow-run subprocesses included, as a machine dying w
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -55,8 +57,15 @@ class PoolCluster:
             [PREFECT, "worker", "start", "--pool", WORK_POOL, "--name", name, "--limit", "1"],
             self.env, self.logs / f"{name}.log", cwd=REPO)
 
-    def kill(self, name: str) -> None:
+    def kill(self, name: str, flow_run: UUID | None = None) -> None:
+        """SIGKILL the worker's process group, and with `flow_run` that run's process too:
+        Prefect starts each run in a session of its own, which outlives the worker's group
+        (a machine losing power takes both)."""
         processes.kill(self.procs.pop(name))
+        if flow_run is not None:
+            for pid in _processes_of_run(flow_run):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
 
     def stop(self) -> None:
         for name in reversed(list(self.procs)):
@@ -73,6 +82,18 @@ class PoolCluster:
 
         with temporary_settings({PREFECT_API_URL: self.api_url}):
             return asyncio.run(factory())
+
+
+def _processes_of_run(flow_run: UUID) -> list[int]:
+    """The processes whose environment names `flow_run` (Prefect sets PREFECT__FLOW_RUN_ID)."""
+    marker = f"PREFECT__FLOW_RUN_ID={flow_run}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if marker in (entry / "environ").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+    return found
 
 
 def cluster_env(tmp_path: Path, config: Path, extra: dict[str, str]) -> dict[str, str]:

@@ -2,7 +2,7 @@
 cluster from Debian's postgresql package, demo/postgres.py), two `prefect worker start`
 processes and the loader. Then a worker dies mid-scrape (SIGKILL to its process group, its
 flow-run subprocess included): the partition's next run scrapes it again, nothing is lost and
-nothing is stored or mailed twice.
+nothing is stored or mailed twice, and the dead run is marked Crashed once its heartbeats stop.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from tests.flows.pool_cluster import (
 )
 
 RUN_TIMEOUT = 150.0
+HEARTBEAT = 30
 pytestmark = pytest.mark.e2e
 
 
@@ -170,7 +171,8 @@ def _deploy(pool: PoolCluster, partitions: int) -> tuple[list[str], str]:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings({PREFECT_API_URL: pool.api_url}):
-        deployed = deploy(partitions=partitions, source=REPO)
+        # Prefect's shortest heartbeat period, so a dead run is marked Crashed within ~75 s.
+        deployed = deploy(partitions=partitions, source=REPO, heartbeat_seconds=HEARTBEAT)
     return sorted(deployed.scrapers), deployed.loader
 
 
@@ -194,7 +196,7 @@ def test_a_worker_killed_mid_scrape_loses_nothing_and_stores_nothing_twice(
     assert gated.seen.wait(timeout=60), pool.explain(running)
     victim = next(r for r in running if r.labels.get("prefect.worker.name") == "w1")
     survivor = next(r for r in running if r.id != victim.id)
-    pool.kill("w1")         # the worker and its flow-run subprocess, without warning
+    pool.kill("w1", victim.id)   # the worker and its flow run's process, without warning
     gated.gate.set()        # the feeds answer again
 
     [finished] = pool.call(lambda: wait_runs([survivor.id], RUN_TIMEOUT))
@@ -219,3 +221,9 @@ def test_a_worker_killed_mid_scrape_loses_nothing_and_stores_nothing_twice(
     assert sorted(b for b, _ in ledger) == sorted([str(survivor.id), str(again.id)])
     assert alerts >= 1 and sent == alerts == len(mailbox.received)
     assert list(staging.glob("batch-*.parquet")) == []
+
+    # The killed run stops sending heartbeats: the automation deploy() made marks it Crashed
+    # (2.5 missed beats), instead of leaving it Running for ever.
+    [crashed] = pool.call(lambda: wait_runs([victim.id], RUN_TIMEOUT + HEARTBEAT * 3))
+    assert crashed.state.is_crashed(), pool.explain([crashed])
+    assert "No heartbeat for 75 s" in (crashed.state.message or "")
