@@ -31,7 +31,8 @@ _REPORTED_BEFORE = re.compile(
     r"|the [a-z]+|[A-Z][a-z]+))?\s+(?:(?:late|early)\s+)?(?:on\s+)?$")
 # "on Friday said", "Friday announced".
 _REPORTED_AFTER = re.compile(rf"^\s*,?\s*(?:{_REPORTING})\b")
-# Words that tie a date to the event phrase before it: "meet again on Sunday", "set for".
+# Words that tie a date to the event phrase before it, across the event's object: "meet again
+# on Sunday", "set for", "meet former prime minister Peres in Ramallah on Thursday".
 _GOVERNING_GAP = re.compile(
     r"^[\w\s,'-]{0,80}?\b(?:on|for|from|in|at|by|until|between|starting|beginning|opening"
     r"|next|this|early|late|mid|scheduled|set|due|slated|planned)\s*$|^\s*,?\s*$", re.I)
