@@ -143,7 +143,8 @@ def run(shared: Path | None = None) -> list[tuple[str, str]]:
     results = evaluate(load_items(shared))
     rows = []
     for name, part in (("tuning", [r for r in results if not r[0].held_out]),
-                       ("held out", [r for r in results if r[0].held_out])):
+                       ("held out", [r for r in results if r[0].held_out]),
+                       ("whole", results)):
         p, r, d, npos, nneg = scores(part)
         rows.append((f"rule {RULE}, dev set {name}",
                      f"precision {p:.2f}, recall {r:.2f}, event date exact {d:.2f} "
@@ -157,3 +158,12 @@ def run(shared: Path | None = None) -> list[tuple[str, str]]:
                          f"{what}: gold {item.gold or '-'} found {found or '-'} "
                          f"[{item.kind or 'positive'}] {item.text[:90]!r}"))
     return rows
+
+
+def main() -> None:
+    for name, figure in run():
+        print(f"  {name:<48} {figure}")
+
+
+if __name__ == "__main__":
+    main()

@@ -31,9 +31,10 @@ _REPORTED_BEFORE = re.compile(
     r"|the [a-z]+|[A-Z][a-z]+))?\s+(?:(?:late|early)\s+)?(?:on\s+)?$")
 # "on Friday said", "Friday announced".
 _REPORTED_AFTER = re.compile(rf"^\s*,?\s*(?:{_REPORTING})\b")
-# Words that tie a date to the event phrase before it: "meet again on Sunday", "set for".
+# Words that tie a date to the event phrase before it, across the event's object: "meet again
+# on Sunday", "set for", "meet former prime minister Peres in Ramallah on Thursday".
 _GOVERNING_GAP = re.compile(
-    r"^[\w\s,'-]{0,45}?\b(?:on|for|from|in|at|by|until|between|starting|beginning|opening"
+    r"^[\w\s,'-]{0,80}?\b(?:on|for|from|in|at|by|until|between|starting|beginning|opening"
     r"|next|this|early|late|mid|scheduled|set|due|slated|planned)\s*$|^\s*,?\s*$", re.I)
 # The event has happened or is under way: "met Friday", "talks held Sunday", "continued".
 _PAST_EVENT = re.compile(
@@ -47,10 +48,20 @@ _PAST_VERBS = (r"met|held|continued|continues|continuing|concluded|ended|resumed
 # The event is spoken of as to come: tense, modal, schedule words.
 _FUTURE_EVENT = re.compile(
     r"\b(?:will|'ll|shall|would|is\s+to|are\s+to|to\s+(?:meet|hold|visit|attend|host|travel"
-    r"|resume|open|start|begin|discuss|sit|talk|call|convene|go)|due|scheduled|set\s+to|set\s+for"
+    r"|resume|open|start|begin|discuss|sit|talk|call|convene|go|sign)|due|scheduled|set\s+to|set\s+for"
     r"|slated|expected|planned|plans?|planning|going\s+to|hopes?\s+to|next|upcoming|coming"
     r"|forthcoming|later|tomorrow|tonight|proposed|invited|agreed\s+to|intends?\s+to"
-    r"|ahead\s+of|prepar\w+\s+for)\b", re.I)
+    r"|ahead\s+of|prepar\w+\s+for|poised|(?:should|must|to)\s+be\s+(?:\w+ed|held))\b", re.I)
+# Words that start a new phrase between a date and a following event term.
+_LINKING = re.compile(r"\b(?:to|and|or|but|that|which|who|with|for|after|before|when|while|as"
+                      r"|if|because|then)\b", re.I)
+# A date set inside a future verb phrase: "will on Monday", "are poised on Friday".
+_FUTURE_BEFORE_DATE = re.compile(
+    r"\b(?:will|would|shall|'ll|(?:is|are|was|were)\s+to|poised|due|scheduled|set|expected)"
+    r"\s+(?:on\s+)?$", re.I)
+# "to be signed", "will be held": an -ed form that is still to come.
+_PASSIVE_FUTURE = re.compile(
+    r"\b(?:to|will|would|should|shall|must|could|may|might|'ll)\s+(?:still\s+)?be\s+$", re.I)
 _LATER_TODAY = re.compile(r"\b(?:later\s+(?:today|this|on)|tonight|this\s+(?:afternoon|evening))",
                           re.I)
 
@@ -102,9 +113,7 @@ def attachment(sentence: str, mention: DateMention, terms: re.Pattern[str]) -> f
             distance = len(gap)
         else:
             gap = sentence[mention.end:max(mention.end, term.start())]
-            # "Sunday's summit", "next week's ministerial meeting", "Dec 9 talks".
-            possessive = re.match(r"^(?:['’]s)?\s+(?:[\w-]+\s+){0,2}$", gap) is not None
-            score = 3.0 if possessive else 0.0
+            score = 3.0 if _governs_following(sentence, mention, gap) else 0.0
             distance = len(gap) + 10
         best = max(best, score - distance / 40)
     if is_reported(sentence, mention):
@@ -112,11 +121,31 @@ def attachment(sentence: str, mention: DateMention, terms: re.Pattern[str]) -> f
     return best
 
 
+def _governs_following(sentence: str, mention: DateMention, gap: str) -> bool:
+    """The date belongs to an event term after it: "Sunday's summit", "next week's
+    ministerial meeting", "Dec 9 talks", or a date inside the future verb phrase ("will on
+    Wednesday continue ... visiting", "were poised on Friday to sign"); not "flew there on
+    Monday to meet", where the date belongs to the verb before it."""
+    if re.match(r"^(?:['’]s)?\s+(?:[\w-]+\s+){0,2}$", gap) and not _LINKING.search(gap):
+        return True
+    return (_FUTURE_BEFORE_DATE.search(sentence[:mention.start]) is not None
+            and len(gap) <= 60 and re.search(r"[,;:]", gap) is None)
+
+
 def ranked(sentence: str, mentions: Sequence[DateMention],
            terms: re.Pattern[str]) -> list[DateMention]:
-    """The sentence's dates without datelines, the best-attached first."""
-    kept = [m for m in mentions if not is_dateline(sentence, m)]
+    """The sentence's dates without datelines and without dates of another thing ("next
+    year's budget"), the best-attached first."""
+    kept = [m for m in mentions
+            if not is_dateline(sentence, m) and not _dates_other_noun(sentence, m, terms)]
     return sorted(kept, key=lambda m: -attachment(sentence, m, terms))
+
+
+def _dates_other_noun(sentence: str, mention: DateMention, terms: re.Pattern[str]) -> bool:
+    """A possessive date whose noun is not an event term belongs to that noun: "talks on
+    next year's budget", "Thursday's editions" ("Sunday's summit" keeps its date)."""
+    after = re.match(r"^['’]s?\s+((?:[\w-]+\s+){0,2}[\w-]+)", sentence[mention.end:])
+    return after is not None and not terms.search(after.group(1))
 
 
 def is_upcoming(sentence: str, mention: DateMention, terms: re.Pattern[str],
@@ -128,9 +157,10 @@ def is_upcoming(sentence: str, mention: DateMention, terms: re.Pattern[str],
     if mention.first_day < day and (mention.last_day or mention.first_day) <= day:
         return False
     same_day = mention.first_day <= day
-    if same_day and not _later_today(sentence, mention, reference):
-        return False
     clause = _event_clause(sentence, mention, terms)
+    if same_day and not (_later_today(sentence, mention, reference)
+                         or _future_governed(sentence, mention, terms, clause)):
+        return False
     if _past_governed(sentence, terms):
         return False
     if _FUTURE_EVENT.search(clause):
@@ -147,9 +177,9 @@ def _past_governed(sentence: str, terms: re.Pattern[str]) -> bool:
         return False
     for term in found:
         word = term.group(0).lower()
-        if word.endswith("ed") or word == "met":
-            continue
         before = sentence[max(0, term.start() - 25):term.start()]
+        if (word.endswith("ed") or word == "met") and not _PASSIVE_FUTURE.search(before):
+            continue
         after = sentence[term.end():term.end() + 15]
         if re.search(r"\b(?:" + _PAST_VERBS + r")\b(?:\s+\w+){0,2}\s*$", before, re.I):
             continue
@@ -159,6 +189,17 @@ def _past_governed(sentence: str, terms: re.Pattern[str]) -> bool:
             continue
         return False
     return True
+
+
+def _future_governed(sentence: str, mention: DateMention, terms: re.Pattern[str],
+                     clause: str) -> bool:
+    """A publication-day date the event's own future words govern: "will meet in Gaza on
+    Thursday", "are to meet in London on Wednesday" (not "said on Thursday"). A clock time
+    says itself whether it is still to come (`_later_today`)."""
+    if re.search(r"T\d\d:\d\d", mention.value):
+        return False
+    return (not is_reported(sentence, mention) and attachment(sentence, mention, terms) > 0
+            and _FUTURE_EVENT.search(clause) is not None)
 
 
 def _later_today(sentence: str, mention: DateMention, reference: datetime) -> bool:

@@ -18,7 +18,7 @@ def test_labels_name_sentences_and_keep_acceptance_data_out() -> None:
     ids = [r[0] for r in rows]
     assert len(ids) == len(set(ids))
     positives = [r for r in rows if r[1]]
-    assert len(positives) >= 45 and len(rows) - len(positives) >= 300
+    assert len(positives) >= 60 and len(rows) - len(positives) >= 300
     assert all(r[0].split(":")[0] in ("train", "testa", "tml", "nh") for r in rows)
     assert not any("ag-news" in r[0] or "bbc" in r[0] for r in rows)
     assert all(r[2] for r in rows if not r[1])          # every negative says what kind it is
@@ -58,6 +58,24 @@ def test_the_rule_meets_its_floors_on_the_dev_set() -> None:
 
     items = load_items(SHARED_CORPUS)
     assert len(items) == len(read_labels()) and all(i.text for i in items)
-    tuning = [r for r in evaluate(items) if not r[0].held_out]
+    results = evaluate(items)
+    tuning = [r for r in results if not r[0].held_out]
     precision, recall, dated, _, _ = scores(tuning)
     assert precision >= 0.9 and recall >= 0.9 and dated >= 0.9, (precision, recall, dated)
+    # The whole set, held-out part included, keeps a margin below today's 0.95 / 0.79 / 1.00
+    # so a regression shows while the tagger's values move a little.
+    precision, recall, dated, _, _ = scores(results)
+    assert precision >= 0.9 and recall >= 0.75 and dated >= 0.9, (precision, recall, dated)
+
+
+def test_make_eval_prints_the_three_parts_and_the_misses() -> None:
+    if not (SHARED_CORPUS / "conll2003-dev").is_dir():
+        pytest.skip(f"shared corpus not found at {SHARED_CORPUS}")
+    from eval.summits_quality import run
+
+    rows = run(SHARED_CORPUS)
+    lines = [name for name, _ in rows[:3]]
+    assert lines == [f"rule upcoming-summits, dev set {part}"
+                     for part in ("tuning", "held out", "whole")]
+    assert all("precision" in figure and "positives" in figure for _, figure in rows[:3])
+    assert any(name.startswith("  miss ") for name, _ in rows[3:])

@@ -102,6 +102,38 @@ def test_upcoming_meetings_keep_their_date(sentence: str, value: str) -> None:
     assert event(sentence, FRIDAY) == value
 
 
+@pytest.mark.parametrize(("sentence", "value"), [
+    # A publication-day date the event's own future words govern.
+    ("Commonwealth foreign ministers are to meet in London on Friday.", "1996-11-08"),
+    ("Arafat will meet Peres in Gaza on Friday after a row over his flights.", "1996-11-08"),
+    # A date inside the future verb phrase, before the event term.
+    ("The envoy will on Friday continue his talks with the rebel leader.", "1996-11-08"),
+    ("Both sides were poised on Friday to meet and end the dispute.", "1996-11-08"),
+])
+def test_same_day_and_inner_dates_of_future_meetings(sentence: str, value: str) -> None:
+    assert event(sentence, FRIDAY) == value
+
+
+@pytest.mark.parametrize("sentence", [
+    # The date belongs to the verb before it, not to the meeting after "to".
+    "Talbott flew to Ottawa on Friday to meet his counterpart.",
+    # A possessive date of another noun: the budget's year, not the talks'.
+    "He said negotiations on next year's budget were going smoothly.",
+    "Talks between the ministers are expected to shape next month's budget.",
+])
+def test_dates_that_belong_to_something_else(sentence: str) -> None:
+    assert event(sentence, FRIDAY) is None
+
+
+def test_a_passive_future_is_not_a_past_event() -> None:
+    terms = event_term_pattern(["sign"])
+    text = "The two governments say the treaty should be signed in December."
+    mention = find_dates(text, FRIDAY)[0]
+    assert is_upcoming(text, mention, terms, FRIDAY)
+    done = "The two governments signed the treaty in Rome on Friday."
+    assert not is_upcoming(done, find_dates(done, SUNDAY)[0], terms, SUNDAY)
+
+
 def test_a_time_before_publication_on_the_same_day_is_not_upcoming() -> None:
     text = "The leaders will meet today at 8 a.m."
     mention = find_dates(text, FRIDAY)[0]
