@@ -138,6 +138,7 @@ class Fetcher:
     _lanes: dict[bool, _Lane] = field(default_factory=dict)
     _entered: bool = False
     _crawl_delay: dict[str, float] = field(default_factory=dict)
+    _sent_at: dict[str, float] = field(default_factory=dict)   # host -> last request start
 
     async def __aenter__(self) -> Fetcher:
         p = self.policy
@@ -306,6 +307,7 @@ class Fetcher:
         assert self.gate is not None   # set on entering
         delay = max(self.policy.min_delay, self._crawl_delay.get(host, 0.0))
         async with self.gate.hop(host, delay), lane.connections:
+            await self._keep_gap(host, delay)
             started = time.perf_counter()
             try:
                 if budget <= 0:
@@ -334,6 +336,17 @@ class Fetcher:
             elapsed_ms = (time.perf_counter() - started) * 1000
         return _Hop(Response(**{**hop.response.__dict__, "elapsed_ms": elapsed_ms}),
                     hop.location)
+
+    async def _keep_gap(self, host: str, delay: float) -> None:
+        """The gate paced this hop when it let it through; a wait for a connection since
+        then may have brought it close behind the host's previous request, which had waited
+        longer. Keep `delay` from that request's real start (reserved before sleeping, so
+        two hops released together still go out apart)."""
+        now = time.monotonic()
+        start = max(now, self._sent_at.get(host, now - delay) + delay)
+        self._sent_at[host] = start
+        if start > now:
+            await asyncio.sleep(start - now)
 
     async def _stream(self, lane: _Lane, url: str, headers: dict[str, str], *,
                       for_robots: bool) -> _Hop:

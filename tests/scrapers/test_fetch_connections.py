@@ -38,3 +38,24 @@ def test_requests_queued_for_a_connection_are_sent_not_timed_out() -> None:
     assert [r.body for r in responses] == [b"slow but fine"] * 4 + [b"quick"]
     # The time spent queued is not counted as the site's: each answer took about 0.6 s.
     assert all(r.elapsed_ms < 1_100 for r in responses), [r.elapsed_ms for r in responses]
+
+
+def test_a_wait_for_a_connection_does_not_shrink_the_gap_between_requests_to_a_host() -> None:
+    with HostileServer("127.0.0.2") as slow_site, HostileServer("127.0.0.3") as site:
+        slow = slow_site.route("/slow", _slow)
+        page = site.route("/page", reply(200, b"ok"))
+        policy = fast(max_connections=1, min_delay=0.3, per_host_concurrency=2, retries=0,
+                      total_timeout=5.0, read_timeout=2.0)
+
+        async def run() -> None:
+            async with Fetcher(policy) as fetcher:
+                first = asyncio.create_task(fetcher.get(slow, robots=False))
+                await asyncio.sleep(0.05)       # the slow site holds the one connection
+                await asyncio.gather(first, *(fetcher.get(f"{page}?n={n}", robots=False)
+                                              for n in range(2)))
+
+        asyncio.run(run())
+        # Both pages passed the host's pacing while the connection was busy (0.3 s apart),
+        # then waited for it together: they must still reach the site 0.3 s apart.
+        times = [r.at for r in site.log if r.path.startswith("/page")]
+    assert len(times) == 2 and times[1] - times[0] >= 0.28, times
