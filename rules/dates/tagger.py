@@ -19,7 +19,8 @@ _COMPILED: list[tuple[re.Pattern[str], Handler]] = [
 _RANGE_GAP = re.compile(r"\s*(?:-|–|—|to|through|thru|until|till|and)\s*$", re.I)
 _RANGE_OPENER = re.compile(r"(?:from|between)\s+$", re.I)
 # A clock time and the day it belongs to: "3 p.m. Tuesday", "Tuesday at 3 p.m.".
-_TIME_DAY_GAP = re.compile(r"\s*(?:,\s*)?(?:on\s+)?$", re.I)
+# A short parenthesis may stand between them: "10:35 a.m. (0735 GMT) Friday".
+_TIME_DAY_GAP = re.compile(r"\s*(?:\([^()]{1,24}\)\s*)?(?:,\s*)?(?:on\s+)?$", re.I)
 _DAY_TIME_GAP = re.compile(r"\s*(?:,\s*)?(?:at\s+|around\s+|about\s+)?$", re.I)
 _DAY = re.compile(r"^\d{4}-\d\d-\d\d$")
 

@@ -15,7 +15,14 @@ _FUTURE = re.compile(
 _PAST = re.compile(
     r"\b(?:said|says|was|were|had|did|met|told|took|made|came|went|gave|held|began|left|saw"
     r"|got|found|spoke|sent|won|lost|fell|rose|hit|paid|sold|bought|became|brought|ago"
-    r"|last|yesterday|earlier|[a-z]{3,}ed)\b", re.I)
+    r"|last|yesterday|earlier|[a-z]{3,}ed"
+    # Irregular past forms news narrates with ("the bullet tore through", "troops struck").
+    r"|tore|shot|struck|broke|ran|led|fought|wrote|spent|drove|flew|threw|stood|fled|sought"
+    r"|kept|heard|felt|knew|thought|chose|rode|wore|swore|stole|forgot|forgave|bound|caught"
+    r"|taught|dealt|meant|slid|sank|sprang|swung|froze|shook|woke|arose|overtook|undertook"
+    r"|withdrew|drew|grew|blew|split|quit)\b", re.I)
+# "had been due to expire Friday": a plan made earlier for what is now past.
+_PAST_PERFECT = re.compile(r"\bhad\s+(?:been\s+)?(?:\w+\s+)?$", re.I)
 _NOT_PAST = {"expected", "scheduled", "planned", "proposed", "need", "based", "red", "bed",
              "speed", "feed", "seed", "hundred", "indeed", "shed", "united", "limited",
              "related", "interested", "concerned", "continued", "invited"}
@@ -40,8 +47,11 @@ def tense_near(text: str, start: int, end: int) -> Tense:
         for m in pattern.finditer(text, lo, hi):
             if start <= m.start() < end:
                 continue
+            kind = tense
             if tense == "future":
                 future_spans.append(m.span())
+                if _PAST_PERFECT.search(text, max(lo, m.start() - 24), m.start()):
+                    kind = "past"
             elif m.group(0).lower() in _NOT_PAST or \
                     any(a <= m.start() < b for a, b in future_spans):
                 continue
@@ -49,5 +59,5 @@ def tense_near(text: str, start: int, end: int) -> Tense:
             # Verbs before the date bind more tightly than words after it.
             distance = distance if m.end() <= start else distance + 15
             if best is None or distance < best[0]:
-                best = (distance, tense)
+                best = (distance, kind)
     return best[1] if best else "none"
