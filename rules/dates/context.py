@@ -32,6 +32,9 @@ class Context:
     reference: date
     month_first: bool
     last_quarter: tuple[int, int] | None = None     # (year, quarter) most recently mentioned
+    # The last date written with its year ("May 22, 1995", "in 1996"): where it ends, its
+    # first day and its value. A story that has moved to another time tells it from there.
+    anchor: tuple[int, date, str] | None = None
     _tenses: dict[tuple[int, int], Tense] = field(default_factory=dict)
 
     def tense(self, m: re.Match[str]) -> Tense:

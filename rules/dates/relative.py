@@ -87,6 +87,8 @@ def unit_relative(m: re.Match[str], ctx: Context) -> str | None:
     shift = {"this": 0, "the current": 0, "current": 0, "last": -1, "the previous": -1,
              "previous": -1, "next": 1, "the following": 1, "this coming": 1,
              "this past": -1, "the latest": 0}[rel]
+    if rel in ("the following", "the previous") and ctx.anchor is not None:
+        ref = ctx.anchor[1]     # "the following year" counts from the year the story is in
     if unit == "week" and rel == "this coming" and ref.weekday() == 0:
         shift = 0                                # said on a Monday, the week ahead is this one
     if unit == "weekend":

@@ -23,6 +23,7 @@ _RANGE_OPENER = re.compile(r"(?:from|between)\s+$", re.I)
 _TIME_DAY_GAP = re.compile(r"\s*(?:\([^()]{1,24}\)\s*)?(?:,\s*)?(?:on\s+)?$", re.I)
 _DAY_TIME_GAP = re.compile(r"\s*(?:,\s*)?(?:at\s+|around\s+|about\s+)?$", re.I)
 _DAY = re.compile(r"^\d{4}-\d\d-\d\d$")
+_WRITTEN_YEAR = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)")
 
 
 class Span:
@@ -91,6 +92,8 @@ def _resolve(text: str, ctx: Context) -> list[Span]:
             continue        # beyond what the calendar holds (year 10000): not a date for us
         spans.append(Span(start, end, resolved.value, resolved.first_day or first,
                           resolved.last_day or last))
+        if first is not None and _WRITTEN_YEAR.search(text, start, end):
+            ctx.anchor = (end, first, resolved.value)
     return spans
 
 
