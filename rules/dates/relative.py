@@ -227,7 +227,7 @@ PATTERNS: list[tuple[str, str, Handler]] = [
      shifted),
     ("nNcCaApPtTrRlLiI",
      _I(r"(?P<present>\bnow\b(?![\s-]+(?:defunct|retired|famous))|currently|at\s+present"
-        r"|presently|nowadays|these\s+days|right\s+now|the\s+present\s+time)"
+        r"|presently|nowadays|these\s+days|right\s+now|the\s+present\s+time|current(?![\w-]))"
         r"|(?P<past>recently|lately|in\s+the\s+past\b(?!\s+(?:\d|few"
         r"|several|two|three|four|five|six|seven|eight|nine|ten|twelve|year|month|week|day"
         r"|decade|century|quarter))|recent\s+(?:years|months|weeks|days))"
