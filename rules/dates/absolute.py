@@ -146,6 +146,9 @@ _UNITS = {w: n for w, n in NUMBER_WORDS.items() if 1 <= n <= 9 and w not in ("a"
 
 
 def spoken_year(m: re.Match[str], ctx: Context) -> str | None:
+    if re.match(r"\s+(?:years|days|people|dollars|miles|men|troops)\b",
+                ctx.text[m.end():m.end() + 12]):
+        return None                     # "two thousand years": an amount, not the year 2000
     if m["tens"]:
         units = _UNITS.get((m["units"] or "").lower(), 0)
         return f"19{_TENS[m['tens'].lower()] + units:02d}"
@@ -182,6 +185,9 @@ def _quarter_year(m: re.Match[str], ctx: Context, quarter: int) -> int:
 
 def quarter(m: re.Match[str], ctx: Context) -> str | None:
     g = m.groupdict()
+    if g.get("period"):
+        # "the latest period" in earnings copy is the quarter being reported, if there is one.
+        return None if ctx.last_quarter is None else "{:04d}-Q{}".format(*ctx.last_quarter)
     which = g["ord"].lower()
     ref = ctx.reference
     explicit = g.get("y1") or g.get("y2")
@@ -366,7 +372,8 @@ PATTERNS: list[tuple[str, str, Handler]] = [
         rf"[- ](?:fiscal[- ])?quarter(?![\w-])(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<y2>{YEAR})"
         rf"|\s+(?:of\s+)?(?P<yrel>{_YEAR_REL}|a\s+year\s+(?:ago|earlier)))?"), quarter),
     ("tT",
-     _I(r"(?:the|this|that)\s+(?P<ord>quarter)(?![\w-])"), quarter),
+     _I(r"(?:the|this|that)\s+(?P<ord>quarter)(?![\w-])"
+        r"|the\s+(?:latest|current|most\s+recent)\s+(?P<period>period)\b"), quarter),
     ("tTfFsSlL12",
      _I(rf"(?:the\s+)?(?P<which>first|second|last|latter|1st|2nd)\s+half\s+of\s+"
         rf"(?:(?:fiscal\s+)?(?P<y>{YEAR})|(?P<rel>this|last|next|the)\s+year)\b"), half),
