@@ -79,8 +79,8 @@ def _weekend(ref: date, direction: int) -> str:
 
 def unit_relative(m: re.Match[str], ctx: Context) -> str | None:
     """this/last/next week, month, year, quarter, weekend, decade (with early/late/end of)."""
-    if m["unit"][0].isupper() and not m["unit"].isupper():
-        return None         # a capitalised "Week" names something: ABC's "This Week"
+    if m["unit"][0].isupper() and ctx.text[max(0, m.start() - 1):m.start()] in ('"', "“", "'"):
+        return None         # a capitalised "Week" in quotes names something: ABC's "This Week"
     rel = " ".join(m["rel"].lower().split())
     unit = m["unit"].lower().split()[-1]
     ref = ctx.reference

@@ -1,0 +1,60 @@
+"""Date expressions whose value depends on the words around them: tense, titles, the story."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from rules.dates import find_dates
+
+TUESDAY = date(2025, 3, 25)      # Friday 2025-03-21 is four days back, 2025-03-28 three ahead
+
+
+def found(text: str, reference: date = TUESDAY) -> list[tuple[str, str]]:
+    return [(m.text, m.value) for m in find_dates(text, reference, "en-US")]
+
+
+def test_an_irregular_past_verb_points_a_weekday_back() -> None:
+    assert found("The storm tore through the town on Friday.") == [("Friday", "2025-03-21")]
+    assert found("The storm will reach the town on Friday.") == [("Friday", "2025-03-28")]
+
+
+def test_a_plan_in_the_past_perfect_is_over() -> None:
+    assert found("The offer had been due to expire Friday.") == [("Friday", "2025-03-21")]
+    assert found("The offer is due to expire Friday.") == [("Friday", "2025-03-28")]
+
+
+def test_a_clock_time_joins_its_day_across_a_short_parenthesis() -> None:
+    saturday = date(2025, 3, 22)
+    assert found("The blast occurred at 10:35 a.m. (0735 GMT) Friday, officials said.",
+                 saturday) == [("10:35 a.m. (0735 GMT) Friday", "2025-03-21T10:35")]
+
+
+def test_a_capitalised_this_week_is_a_title() -> None:
+    assert found('Baker said on ABC\'s "This Week" that talks would go on.') == []
+    assert found("Baker said this week that talks would go on.") == [
+        ("this week", "2025-W13")]
+
+
+def test_the_following_year_counts_from_the_year_of_the_story() -> None:
+    text = "On May 22, 1995, she was promoted, and the following year she moved to Washington."
+    assert found(text) == [("May 22, 1995", "1995-05-22"), ("the following year", "1996")]
+    assert found("They will sign in March and move the following month.") == [
+        ("March", "2025-03"), ("the following month", "2025-04")]
+
+
+def test_current_alone_is_the_present() -> None:
+    assert found("Based on the current number of shares, the deal is worth $9 million.") == [
+        ("current", "PRESENT_REF")]
+    assert found("Sales in the current quarter fell.") == [("the current quarter", "2025-Q1")]
+
+
+def test_two_thousand_years_is_an_amount() -> None:
+    assert found("Families kept the secret for more than two thousand years.") == []
+    assert found("The approach of the year two thousand worries them.") == [
+        ("the year two thousand", "2000")]
+
+
+def test_the_latest_period_is_the_quarter_being_reported() -> None:
+    text = "Net rose 5% in the third quarter. Revenue in the latest period was $4 million."
+    assert found(text) == [("the third quarter", "2024-Q3"), ("the latest period", "2024-Q3")]
+    assert found("Revenue in the latest period was $4 million.") == []
