@@ -237,10 +237,7 @@ def half(m: re.Match[str], ctx: Context) -> str | None:
 
 def year_earlier(m: re.Match[str], ctx: Context) -> str | None:
     """'year-earlier', 'the year-ago period': a year before the quarter in play, or last year."""
-    if ctx.last_quarter:
-        y, q = cal.shift_quarter(*ctx.last_quarter, -4)
-        return f"{y:04d}-Q{q}"
-    return f"{ctx.reference.year - 1:04d}"
+    return ctx.year_before_story(m.start()) or f"{ctx.reference.year - 1:04d}"
 
 
 def _season_year(ctx: Context, m: re.Match[str], season: str, rel: str) -> int:

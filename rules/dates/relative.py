@@ -153,9 +153,9 @@ def shifted(m: re.Match[str], ctx: Context) -> str | None:
         sign = 1
     else:
         return None
-    if unit == "year" and n == 1 and sign < 0 and ctx.last_quarter:
-        y, q = cal.shift_quarter(*ctx.last_quarter, -4)     # "a year earlier" in a quarter story
-        return f"{y:04d}-Q{q}"
+    story = ctx.year_before_story(m.start()) if unit == "year" and n == 1 and sign < 0 else None
+    if story:
+        return story
     ref = ctx.reference
     if unit == "day":
         return cal.day_value(ref + timedelta(days=sign * n))

@@ -92,6 +92,10 @@ def _resolve(text: str, ctx: Context) -> list[Span]:
             continue        # beyond what the calendar holds (year 10000): not a date for us
         spans.append(Span(start, end, resolved.value, resolved.first_day or first,
                           resolved.last_day or last))
+        if "-Q" in resolved.value:
+            ctx.last_quarter_at = end
+        elif len(resolved.value) == 4:
+            ctx.last_year_at = end
         if first is not None and _WRITTEN_YEAR.search(text, start, end):
             ctx.anchor = (end, first, resolved.value)
     return spans

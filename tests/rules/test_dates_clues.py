@@ -58,3 +58,13 @@ def test_the_latest_period_is_the_quarter_being_reported() -> None:
     text = "Net rose 5% in the third quarter. Revenue in the latest period was $4 million."
     assert found(text) == [("the third quarter", "2024-Q3"), ("the latest period", "2024-Q3")]
     assert found("Revenue in the latest period was $4 million.") == []
+
+
+def test_a_year_earlier_compares_with_the_latest_period_mentioned() -> None:
+    quarter = "Net rose in the third quarter from $4 million a year earlier."
+    assert found(quarter)[-1] == ("a year earlier", "2023-Q3")
+    months = ("Net rose in the third quarter. In the nine months, net rose 5% from "
+              "a year earlier.")
+    assert found(months)[-1] == ("a year earlier", "2023")
+    year = "Net rose in the third quarter. Last year net fell; the year-earlier results differ."
+    assert found(year)[-1] == ("the year-earlier", "2023")
