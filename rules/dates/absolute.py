@@ -39,12 +39,17 @@ def _day_number(text: str) -> int:
     return int(digits.group(0))
 
 
+# Days beyond which the nearest year of a bare month yields to a clear tense.
+_FAR_FOR_A_MONTH = 90
+
+
 def _pick_year(ctx: Context, m: re.Match[str], month: int, day: int | None) -> int:
     """Year of a month (and day) written without one.
 
-    A day follows the tense of its sentence (past or coming, within about ten months); a bare
-    month, and a day without a tense clue, take the nearest year. (On newswire, tense clues
-    picked the wrong year for bare months more often than the nearest one did.)
+    A day follows the tense of its sentence (past or coming, within about ten months); a day
+    without a tense clue takes the nearest year. A bare month takes the nearest year too unless
+    that is more than three months away against a clear tense: on newswire, tense clues picked
+    the wrong year for months near the reference more often than the nearest year did.
     """
     ref = ctx.reference
     options = []
@@ -55,10 +60,19 @@ def _pick_year(ctx: Context, m: re.Match[str], month: int, day: int | None) -> i
             continue
     if not options:
         return ref.year
-    if day is not None:
+    nearest = min(options, key=lambda o: abs((o[0] - ref).days))
+    # "in office since May 18": since points back, whatever the sentence's tense.
+    tense = "past" if ctx.word_before(m.start()) == "since" else ctx.tense(m)
+    if day is None:
+        # A bare month takes the nearest year unless that puts it months away on the other side
+        # of a clear tense: "stepped down in March" said in November is this year's March.
+        far = abs((nearest[0] - ref).days) > _FAR_FOR_A_MONTH
+        if far and tense == "past" and nearest[0] > ref:
+            return nearest[1] - 1
+        if far and tense == "future" and nearest[0] < ref:
+            return nearest[1] + 1
+    else:
         slack = timedelta(days=1)
-        # "in office since May 18": since points back, whatever the sentence's tense.
-        tense = "past" if ctx.word_before(m.start()) == "since" else ctx.tense(m)
         if tense == "past":
             past = [o for o in options if o[0] <= ref + slack and (ref - o[0]).days < 300]
             if past:
@@ -67,7 +81,7 @@ def _pick_year(ctx: Context, m: re.Match[str], month: int, day: int | None) -> i
             coming = [o for o in options if o[0] >= ref - slack and (o[0] - ref).days < 300]
             if coming:
                 return min(coming)[1]
-    return min(options, key=lambda o: abs((o[0] - ref).days))[1]
+    return nearest[1]
 
 
 def _day_range(ctx: Context, m: re.Match[str], year: int | None, month: int,
