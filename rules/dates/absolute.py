@@ -61,8 +61,10 @@ def _pick_year(ctx: Context, m: re.Match[str], month: int, day: int | None) -> i
     if not options:
         return ref.year
     nearest = min(options, key=lambda o: abs((o[0] - ref).days))
-    # "in office since May 18": since points back, whatever the sentence's tense.
-    tense = "past" if ctx.word_before(m.start()) == "since" else ctx.tense(m)
+    # "in office since May 18": since points back, whatever the sentence's tense. "Effective
+    # Feb. 1" announces a change in either direction: the nearest such date.
+    before = ctx.word_before(m.start())
+    tense = "past" if before == "since" else "none" if before == "effective" else ctx.tense(m)
     if day is None:
         # A bare month takes the nearest year unless that puts it months away on the other side
         # of a clear tense: "stepped down in March" said in November is this year's March.

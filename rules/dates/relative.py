@@ -175,6 +175,8 @@ _REFS = {"present": "PRESENT_REF", "past": "PAST_REF", "future": "FUTURE_REF"}
 
 def reference_word(m: re.Match[str], ctx: Context) -> str | None:
     kind = next(k for k in ("present", "past", "future") if m[k])
+    if kind == "present" and ctx.word_before(m.start()) == "then":
+        return "PAST_REF"   # "the then current price": the present of a past time
     if m.group(0) == "Now" and re.search(r"(?:^|[.!?\n][\"'`’”]*)\s*[\"'`‘“]*$",
                                         ctx.text[max(0, m.start() - 6):m.start()]):
         return None         # "Now, he says ...": a discourse marker opening a sentence

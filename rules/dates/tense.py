@@ -11,6 +11,8 @@ _FUTURE = re.compile(
     r"\b(?:(?:is|are|was|were|be)\s+(?:planning|scheduled|expected|set|due|going)"
     r"|will|'ll|shall|won't|wo n't|going to|plans? to|planning|planned|scheduled|expected to"
     r"|expects? to|is to|are to|set to|due to|hopes? to|intends? to|would|next|upcoming"
+    # An agreement to do something looks ahead, even when it was made in the past.
+    r"|agreed to|agrees? to|agreement to"
     r"|coming|until|starting|begins?|opens?|tomorrow|as soon as|as early as|could|might)\b", re.I)
 _PAST = re.compile(
     r"\b(?:said|says|was|were|had|did|met|told|took|made|came|went|gave|held|began|left|saw"
@@ -23,6 +25,8 @@ _PAST = re.compile(
     r"|withdrew|drew|grew|blew|split|quit)\b", re.I)
 # "had been due to expire Friday": a plan made earlier for what is now past.
 _PAST_PERFECT = re.compile(r"\bhad\s+(?:been\s+)?(?:\w+\s+)?$", re.I)
+# "an unspecified date", "an undisclosed sum": un-...-ed words are adjectives, not verbs.
+_UN_ADJECTIVE = re.compile(r"un[a-z]+ed$", re.I)
 _NOT_PAST = {"expected", "scheduled", "planned", "proposed", "need", "based", "red", "bed",
              "speed", "feed", "seed", "hundred", "indeed", "shed", "united", "limited",
              "related", "interested", "concerned", "continued", "invited"}
@@ -52,7 +56,7 @@ def tense_near(text: str, start: int, end: int) -> Tense:
                 future_spans.append(m.span())
                 if _PAST_PERFECT.search(text, max(lo, m.start() - 24), m.start()):
                     kind = "past"
-            elif m.group(0).lower() in _NOT_PAST or \
+            elif m.group(0).lower() in _NOT_PAST or _UN_ADJECTIVE.match(m.group(0)) or \
                     any(a <= m.start() < b for a, b in future_spans):
                 continue
             distance = start - m.end() if m.end() <= start else m.start() - end

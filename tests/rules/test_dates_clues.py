@@ -68,3 +68,34 @@ def test_a_year_earlier_compares_with_the_latest_period_mentioned() -> None:
     assert found(months)[-1] == ("a year earlier", "2023")
     year = "Net rose in the third quarter. Last year net fell; the year-earlier results differ."
     assert found(year)[-1] == ("the year-earlier", "2023")
+
+
+def test_a_bare_month_months_away_against_the_tense_takes_the_tense_year() -> None:
+    november = date(2025, 11, 3)
+    assert found("He stepped down in March for health reasons.", november) == [
+        ("March", "2025-03")]
+    assert found("The crew will fly a mission in December.", date(2025, 4, 20)) == [
+        ("December", "2025-12")]
+    # Since points back whatever else the sentence says.
+    assert found("The carrier has been on patrol since March and was scheduled to return.",
+                 date(2025, 8, 13)) == [("March", "2025-03")]
+
+
+def test_an_agreement_to_act_looks_ahead() -> None:
+    assert found("Thermo agreed to purchase the line in February.", date(2025, 10, 30)) == [
+        ("February", "2026-02")]
+
+
+def test_an_un_ed_adjective_is_not_a_past_tense() -> None:
+    assert found("The ruling would come at an undisclosed hour on Friday.") == [
+        ("Friday", "2025-03-28")]
+
+
+def test_effective_takes_the_nearest_date() -> None:
+    assert found("The bank created a new office, effective Feb. 1.", date(2025, 10, 26)) == [
+        ("Feb. 1", "2026-02-01")]
+
+
+def test_the_then_current_price_is_in_the_past() -> None:
+    assert found("Holders may buy shares at half the then current market price.") == [
+        ("current", "PAST_REF")]
