@@ -288,38 +288,17 @@ def season(m: re.Match[str], ctx: Context) -> str | None:
     return f"{_season_year(ctx, m, code, rel):04d}-{code}"
 
 
-def _nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
-    first = date(year, month, 1)
-    offset = (weekday - first.weekday()) % 7
-    if n > 0:
-        return first + timedelta(days=offset + 7 * (n - 1))
-    last = date(year, month + 1, 1) - timedelta(days=1) if month < 12 else date(year, 12, 31)
-    return last - timedelta(days=(last.weekday() - weekday) % 7)
-
-
-def _easter(year: int) -> date:
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    g = (8 * b + 13) // 25
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    ll = (32 + 2 * e + 2 * i - h - k) % 7
-    mm = (a + 11 * h + 22 * ll) // 451
-    month, day = divmod(h + ll - 7 * mm + 114, 31)
-    return date(year, month, day + 1)
-
-
 _HOLIDAYS = {
     "christmas day": lambda y: date(y, 12, 25), "christmas eve": lambda y: date(y, 12, 24),
     "christmas": lambda y: date(y, 12, 25), "new year's day": lambda y: date(y, 1, 1),
     "new year's eve": lambda y: date(y, 12, 31), "halloween": lambda y: date(y, 10, 31),
     "independence day": lambda y: date(y, 7, 4), "valentine's day": lambda y: date(y, 2, 14),
-    "thanksgiving day": lambda y: _nth_weekday(y, 11, 3, 4),
-    "thanksgiving": lambda y: _nth_weekday(y, 11, 3, 4),
-    "labor day": lambda y: _nth_weekday(y, 9, 0, 1),
-    "memorial day": lambda y: _nth_weekday(y, 5, 0, -1),
-    "election day": lambda y: _nth_weekday(y, 11, 0, 1) + timedelta(days=1),
-    "easter sunday": _easter, "easter": _easter,
+    "thanksgiving day": lambda y: cal.nth_weekday(y, 11, 3, 4),
+    "thanksgiving": lambda y: cal.nth_weekday(y, 11, 3, 4),
+    "labor day": lambda y: cal.nth_weekday(y, 9, 0, 1),
+    "memorial day": lambda y: cal.nth_weekday(y, 5, 0, -1),
+    "election day": lambda y: cal.nth_weekday(y, 11, 0, 1) + timedelta(days=1),
+    "easter sunday": cal.easter, "easter": cal.easter,
 }
 
 
