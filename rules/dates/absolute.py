@@ -240,6 +240,20 @@ def quarter(m: re.Match[str], ctx: Context) -> str | None:
     return f"{y:04d}-Q{q}"
 
 
+def quarter_of_year(m: re.Match[str], ctx: Context) -> str | None:
+    """'the 1988 quarter', "last year's quarter", 'the quarter a year ago': the quarter in play,
+    in that year."""
+    if ctx.last_quarter is None:
+        return None if m["y"] or m["rel"] else year_earlier(m, ctx)
+    if m["y"]:
+        year = int(m["y"])
+    elif m["rel"]:
+        year = ctx.reference.year + {"last": -1, "this": 0, "next": 1}[m["rel"].lower()]
+    else:
+        year = ctx.last_quarter[0] - 1
+    return f"{year:04d}-Q{ctx.last_quarter[1]}"
+
+
 def half(m: re.Match[str], ctx: Context) -> str | None:
     """'the second half of 2024', 'the first half of next year': TimeML's H1 and H2."""
     which = 1 if m["which"].lower() in ("first", "1st", "early") else 2
@@ -366,6 +380,9 @@ PATTERNS: list[tuple[str, str, Handler]] = [
     ("tT",
      _I(r"(?:the|this|that)\s+(?P<ord>quarter)(?![\w-])"
         r"|the\s+(?:latest|current|most\s+recent)\s+(?P<period>period)\b"), quarter),
+    ("tTlLnN",
+     _I(rf"(?:the\s+(?P<y>{YEAR})|(?P<rel>last|this|next)\s+year['’]s)\s+quarter(?![\w-])"
+        r"|the\s+quarter\s+a\s+year\s+(?:ago|earlier)\b"), quarter_of_year),
     ("tTfFsSlL12",
      _I(rf"(?:the\s+)?(?P<which>first|second|last|latter|1st|2nd)\s+half\s+of\s+"
         rf"(?:(?:fiscal\s+)?(?P<y>{YEAR})|(?P<rel>this|last|next|the)\s+year)\b"), half),

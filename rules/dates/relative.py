@@ -57,7 +57,8 @@ def weekday(m: re.Match[str], ctx: Context) -> str | None:
     elif rel == "this":
         d = cal.monday_of(ref) + timedelta(days=target)
     else:
-        tense = ctx.tense(m)
+        # "Wednesday's ruling": news names a day by its event once the event has happened.
+        tense = "past" if m.group(0)[-2:] in ("'s", "’s") else ctx.tense(m)
         if tense == "past":
             d = ref - timedelta(days=back)
         elif tense == "future":

@@ -99,3 +99,19 @@ def test_effective_takes_the_nearest_date() -> None:
 def test_the_then_current_price_is_in_the_past() -> None:
     assert found("Holders may buy shares at half the then current market price.") == [
         ("current", "PAST_REF")]
+
+
+def test_a_quarter_named_by_its_year_is_the_quarter_in_play() -> None:
+    text = ("Net rose in the third quarter. Sales were $3 million in the 2023 quarter and "
+            "$2 million in last year's quarter; for the quarter a year ago, net was flat.")
+    assert found(text) == [("the third quarter", "2024-Q3"), ("the 2023 quarter", "2023-Q3"),
+                           ("last year's quarter", "2024-Q3"),
+                           ("the quarter a year ago", "2023-Q3")]
+    assert found("Sales were $3 million in the 2023 quarter.") == [("2023", "2023")]
+
+
+def test_a_weekday_named_by_its_event_has_happened() -> None:
+    assert found("Lawyers would look for ways around Friday's ruling.") == [
+        ("Friday's", "2025-03-21")]
+    assert found("Lawyers would look for ways around the ruling on Friday.") == [
+        ("Friday", "2025-03-28")]
