@@ -57,8 +57,9 @@ def weekday(m: re.Match[str], ctx: Context) -> str | None:
     elif rel == "this":
         d = cal.monday_of(ref) + timedelta(days=target)
     else:
-        # "Wednesday's ruling": news names a day by its event once the event has happened.
-        tense = "past" if m.group(0)[-2:] in ("'s", "’s") else ctx.tense(m)
+        tense = ctx.tense(m)
+        if tense == "none" and re.search(r"['’]s$", m.group(0)):
+            tense = "past"  # "Wednesday's ruling": news names a day by an event that happened
         if tense == "past":
             d = ref - timedelta(days=back)
         elif tense == "future":
