@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from rules.dates import absolute, relative
+from rules.dates import absolute, periods, relative
 from rules.dates.calendar import span_of
 from rules.dates.context import Context, Handler, Resolved, month_first
 
@@ -13,7 +13,7 @@ _COMPILED: list[tuple[re.Pattern[str], Handler]] = [
     # Every expression starts at a word boundary (or a decade's apostrophe) with one of a few
     # characters: saying so up front lets the engine skip most positions of a text quickly.
     (re.compile(rf"(?=[{first}])(?:\b|(?=['’]))" + pattern), handler)
-    for first, pattern, handler in (*absolute.PATTERNS, *relative.PATTERNS)
+    for first, pattern, handler in (*absolute.PATTERNS, *periods.PATTERNS, *relative.PATTERNS)
 ]
 # What may stand between two dates of a range ("March 24-26", "from Monday to Wednesday").
 _RANGE_GAP = re.compile(r"\s*(?:-|–|—|to|through|thru|until|till|and)\s*$", re.I)

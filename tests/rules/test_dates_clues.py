@@ -115,3 +115,10 @@ def test_a_weekday_named_by_its_event_has_happened() -> None:
     # A clear tense still decides.
     assert found("Friday's summit is expected to focus on trade.") == [
         ("Friday's", "2025-03-28")]
+
+
+def test_every_month_is_a_set_and_jan_before_a_name_is_a_person() -> None:
+    assert found("The Orangemen march each July through the town.") == []
+    assert found("The march was in July.") == [("July", "2024-07")]
+    assert found("The ministers of Poland and Jan Kavan of the Czech Republic signed.") == []
+    assert found("Sales rose in Jan and Feb.") == [("Jan", "2025-01"), ("Feb.", "2025-02")]
