@@ -109,7 +109,17 @@ def unit_relative(m: re.Match[str], ctx: Context) -> str | None:
         return f"{ref.year // 10 + shift:03d}"
     if unit in ("century",):
         return f"{ref.year // 100 + shift:02d}"
+    if unit == "year" and rel == "last" and _COMPARED.search(
+            ctx.text, max(0, m.start() - 60), m.start()):
+        # "earnings of $33 million last year" set against this quarter: the same quarter then
+        story = ctx.year_before_story(m.start())
+        if story and "-Q" in story:
+            return story
     return f"{ref.year + shift:04d}"
+
+
+# A figure set against another ("compared with $3 million", "from $4.10 a share").
+_COMPARED = re.compile(r"\b(?:compared\s+with|from|versus|against)\s+[^.;]*$", re.I)
 
 
 def in_the_unit(m: re.Match[str], ctx: Context) -> str | None:

@@ -122,3 +122,11 @@ def test_every_month_is_a_set_and_jan_before_a_name_is_a_person() -> None:
     assert found("The march was in July.") == [("July", "2024-07")]
     assert found("The ministers of Poland and Jan Kavan of the Czech Republic signed.") == []
     assert found("Sales rose in Jan and Feb.") == [("Jan", "2025-01"), ("Feb.", "2025-02")]
+
+
+def test_last_year_set_against_a_quarter_is_that_quarter_a_year_before() -> None:
+    october = date(2025, 10, 30)
+    text = "Net rose to $5 million in the third quarter, compared with $4 million last year."
+    assert found(text, october) == [("the third quarter", "2025-Q3"), ("last year", "2024-Q3")]
+    assert found("Net rose in the third quarter. The plant opened last year.", october) == [
+        ("the third quarter", "2025-Q3"), ("last year", "2024")]
