@@ -27,6 +27,8 @@ _PAST = re.compile(
 _PAST_PERFECT = re.compile(r"\bhad\s+(?:been\s+)?(?:\w+\s+)?$", re.I)
 # "an unspecified date", "an undisclosed sum": un-...-ed words are adjectives, not verbs.
 _UN_ADJECTIVE = re.compile(r"un[a-z]+ed$", re.I)
+# "as planned", "the hastily planned trip": a plan spoken of as made, not one still ahead.
+_DONE_PLAN = re.compile(r"\b(?:as|[a-z]+ly)\s+$", re.I)
 _NOT_PAST = {"expected", "scheduled", "planned", "proposed", "need", "based", "red", "bed",
              "speed", "feed", "seed", "hundred", "indeed", "shed", "united", "limited",
              "related", "interested", "concerned", "continued", "invited"}
@@ -52,6 +54,9 @@ def tense_near(text: str, start: int, end: int) -> Tense:
             if start <= m.start() < end:
                 continue
             kind = tense
+            if tense == "future" and m.group(0).lower() == "planned" and \
+                    _DONE_PLAN.search(text, max(lo, m.start() - 20), m.start()):
+                continue
             if tense == "future":
                 future_spans.append(m.span())
                 if _PAST_PERFECT.search(text, max(lo, m.start() - 24), m.start()):

@@ -130,3 +130,9 @@ def test_last_year_set_against_a_quarter_is_that_quarter_a_year_before() -> None
     assert found(text, october) == [("the third quarter", "2025-Q3"), ("last year", "2024-Q3")]
     assert found("Net rose in the third quarter. The plant opened last year.", october) == [
         ("the third quarter", "2025-Q3"), ("last year", "2024")]
+
+
+def test_a_plan_spoken_of_as_made_does_not_point_ahead() -> None:
+    text = "On Friday, before the hastily planned trip, the travel warning was lifted."
+    assert found(text) == [("Friday", "2025-03-21")]
+    assert found("The trip is planned for Friday.") == [("Friday", "2025-03-28")]
