@@ -41,6 +41,8 @@ def _day_number(text: str) -> int:
     return int(digits.group(0))
 
 
+# "since May", "since shortly after the Oct. 23 slaying": what follows since is past.
+_SINCE = re.compile(r"\bsince\s+(?:[a-z]+ly\s+)?(?:after\s+|before\s+)?(?:the\s+)?$", re.I)
 # Days beyond which the nearest year of a bare month yields to a clear tense.
 _FAR_FOR_A_MONTH = 90
 
@@ -65,8 +67,10 @@ def _pick_year(ctx: Context, m: re.Match[str], month: int, day: int | None) -> i
     nearest = min(options, key=lambda o: abs((o[0] - ref).days))
     # "in office since May 18": since points back, whatever the sentence's tense. "Effective
     # Feb. 1" announces a change in either direction: the nearest such date.
-    before = ctx.word_before(m.start())
-    tense = "past" if before == "since" else "none" if before == "effective" else ctx.tense(m)
+    if _SINCE.search(ctx.text, max(0, m.start() - 40), m.start()):
+        tense = "past"
+    else:
+        tense = "none" if ctx.word_before(m.start()) == "effective" else ctx.tense(m)
     if day is None:
         # A bare month takes the nearest year unless that puts it months away on the other side
         # of a clear tense: "stepped down in March" said in November is this year's March.

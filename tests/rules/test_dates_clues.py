@@ -136,3 +136,9 @@ def test_a_plan_spoken_of_as_made_does_not_point_ahead() -> None:
     text = "On Friday, before the hastily planned trip, the travel warning was lifted."
     assert found(text) == [("Friday", "2025-03-21")]
     assert found("The trip is planned for Friday.") == [("Friday", "2025-03-28")]
+
+
+def test_since_shortly_after_a_day_points_back() -> None:
+    may = date(2025, 5, 6)
+    text = "Police have been searching for him since shortly after the Oct. 23 slaying."
+    assert found(text, may) == [("the Oct. 23", "2024-10-23")]
