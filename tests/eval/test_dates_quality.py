@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eval.dates_quality import CORPUS, Score, is_dev, newswatch_tagger, score
+from eval.dates_quality import CORPUS, Score, error_lines, is_dev, newswatch_tagger, score
 from eval.timeml_corpus import read_corpus, read_doc
 
 TML = """<?xml version="1.0" ?>
@@ -42,6 +42,23 @@ def test_scores_count_overlaps_and_values(tmp_path: Path) -> None:
     assert s.relaxed() == pytest.approx((2 / 3, 1.0, 0.8))
     assert s.value()[:2] == pytest.approx((1 / 3, 1 / 2))
     assert s.false_alarms == {"a week": 1}
+
+
+def test_error_lines_show_each_error_in_its_text(tmp_path: Path) -> None:
+    path = tmp_path / "X1.tml"
+    path.write_text(TML, encoding="utf-8")
+    doc = read_doc(path)
+    at = doc.text.index
+    lines = error_lines(doc, [(at("yesterday"), at("yesterday") + 9, "1998-01-07"),
+                              (at("December"), at("December") + 8, "1998-12"),
+                              (at("a week"), at("a week") + 6, "1998-W01")])
+    assert lines == [
+        "wrong value 1998-12 (gold 1997-12) | Shares fell & rose yesterday for a week in "
+        "[[December]].",
+        "false alarm 1998-W01 | Shares fell & rose yesterday for [[a week]] in December."]
+    assert error_lines(doc, []) == [
+        "miss 1998-01-07 | Shares fell & rose [[yesterday]] for a week in December.",
+        "miss 1997-12 | Shares fell & rose yesterday for a week in [[December]]."]
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason=f"no TimeML corpus at {CORPUS}")
