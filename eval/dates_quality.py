@@ -98,10 +98,10 @@ class Score:
                 self.wrong_values[f"{doc.text[start:end]!r} {value} (gold {hits[0].value}, "
                                   f"created {doc.created})"] += 1
         for g in gold:
-            hits = [v for s, e, v in found if overlaps((s, e), (g.start, g.end))]
-            self.gold_overlapped += bool(hits)
-            self.gold_right += any(same_value(g.value, v) for v in hits)
-            if not hits:
+            values = [v for s, e, v in found if overlaps((s, e), (g.start, g.end))]
+            self.gold_overlapped += bool(values)
+            self.gold_right += any(same_value(g.value, v) for v in values)
+            if not values:
                 self.misses[f"{g.text!r} {g.value}"] += 1
 
     @staticmethod
