@@ -25,8 +25,10 @@ _PAST = re.compile(
     r"|withdrew|drew|grew|blew|split|quit)\b", re.I)
 # "had been due to expire Friday": a plan made earlier for what is now past.
 _PAST_PERFECT = re.compile(r"\bhad\s+(?:been\s+)?(?:\w+\s+)?$", re.I)
-# "an unspecified date", "an undisclosed sum": un-...-ed words are adjectives, not verbs.
-_UN_ADJECTIVE = re.compile(r"un[a-z]+ed$", re.I)
+# "an unspecified date", "an undisclosed sum": un-...-ed words are adjectives, not verbs, but
+# for a few verbs that start the same way ("unveiled the plan Friday", "underscored").
+_UN_ADJECTIVE = re.compile(
+    r"un(?!der|veil|cover|leash|lock|earth|fold|seal|seat|load|ravel|plug|nerv)[a-z]+ed$", re.I)
 # "as planned", "the hastily planned trip": a plan spoken of as made, not one still ahead.
 _DONE_PLAN = re.compile(r"\b(?:as|[a-z]+ly)\s+$", re.I)
 _NOT_PAST = {"expected", "scheduled", "planned", "proposed", "need", "based", "red", "bed",

@@ -89,6 +89,9 @@ def test_an_agreement_to_act_looks_ahead() -> None:
 def test_an_un_ed_adjective_is_not_a_past_tense() -> None:
     assert found("The ruling would come at an undisclosed hour on Friday.") == [
         ("Friday", "2025-03-28")]
+    # A verb that starts the same way is still a past tense.
+    assert found("The ministry would not say why it unveiled the plan on Friday.") == [
+        ("Friday", "2025-03-21")]
 
 
 def test_effective_takes_the_nearest_date() -> None:
