@@ -20,9 +20,9 @@ _PAST = re.compile(
     r"|last|yesterday|earlier|[a-z]{3,}ed"
     # Irregular past forms news narrates with ("the bullet tore through", "troops struck").
     r"|tore|shot|struck|broke|ran|led|fought|wrote|spent|drove|flew|threw|stood|fled|sought"
-    r"|kept|heard|felt|knew|thought|chose|rode|wore|swore|stole|forgot|forgave|bound|caught"
-    r"|taught|dealt|meant|slid|sank|sprang|swung|froze|shook|woke|arose|overtook|undertook"
-    r"|withdrew|drew|grew|blew|split|quit)\b", re.I)
+    r"|kept|heard|felt|knew|thought|chose|rode|wore|swore|stole|forgot|forgave|caught"
+    r"|taught|dealt|slid|sank|sprang|swung|froze|shook|woke|arose|overtook|undertook"
+    r"|withdrew|drew|grew|blew)\b", re.I)
 # "had been due to expire Friday": a plan made earlier for what is now past.
 _PAST_PERFECT = re.compile(r"\bhad\s+(?:been\s+)?(?:\w+\s+)?$", re.I)
 # "an unspecified date", "an undisclosed sum": un-...-ed words are adjectives, not verbs, but
