@@ -111,6 +111,12 @@ def month_day(m: re.Match[str], ctx: Context) -> Resolved | None:
     return _day_range(ctx, m, year, _month_number(m["mon"]), _day_number(m["d1"]), d2)
 
 
+def week_of(m: re.Match[str], ctx: Context) -> str | None:
+    """'the week of March 6': the week that holds the day."""
+    day = month_day(m, ctx)
+    return None if day is None else cal.week_value(date.fromisoformat(day.value))
+
+
 def month_alone(m: re.Match[str], ctx: Context) -> str | None:
     month = _month_number(m["mon"])
     mod, rel = (m["mod"] or "").lower(), (m["rel"] or "").lower()
@@ -269,6 +275,9 @@ _SEASON_RELS = "this coming|this past|this|last|next|the|early|late|mid|the earl
 
 # (characters an expression can start with, pattern, handler)
 PATTERNS: list[tuple[str, str, Handler]] = [
+    ("tTwW",
+     rf"(?:{_I('the')}\s+)?{_I('week')}\s+{_I('of')}\s+(?P<mon>{MONTH})\s*(?P<d1>{DAY})"
+     rf"(?P<d2>)(?:,?\s*(?P<y>{YEAR}))?(?!\s*[-–]\s*\d)", week_of),
     ("JFMASONDTWt",
      rf"(?:(?P<wd>{WEEKDAY}),?\s+)?(?:{_I('the')}\s+)?(?P<mon>{MONTH})\s*(?P<d1>{DAY})"
      rf"(?:\s*(?:-|–|{_I('to|through')})\s*(?P<d2>{DAY}))?(?:,?\s*(?P<y>{YEAR}))?"

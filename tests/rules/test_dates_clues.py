@@ -145,3 +145,8 @@ def test_since_shortly_after_a_day_points_back() -> None:
     may = date(2025, 5, 6)
     text = "Police have been searching for him since shortly after the Oct. 23 slaying."
     assert found(text, may) == [("the Oct. 23", "2024-10-23")]
+
+
+def test_the_week_of_a_day_is_that_week() -> None:
+    assert found("The case may be heard the week of March 31.") == [
+        ("the week of March 31", "2025-W14")]
