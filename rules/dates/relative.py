@@ -89,6 +89,8 @@ def unit_relative(m: re.Match[str], ctx: Context) -> str | None:
     shift = {"this": 0, "the current": 0, "current": 0, "last": -1, "the previous": -1,
              "previous": -1, "next": 1, "the following": 1, "this coming": 1,
              "this past": -1, "the latest": 0}[rel]
+    if rel == "the latest" and unit == "year":
+        shift = -1              # "sales in the latest fiscal year": the last one reported
     if rel in ("the following", "the previous") and ctx.anchor is not None:
         ref = ctx.anchor[1]     # "the following year" counts from the year the story is in
     if unit == "week" and rel == "this coming" and ref.weekday() == 0:
@@ -228,7 +230,8 @@ PATTERNS: list[tuple[str, str, Handler]] = [
      _I(r"(?:(?:early|late|earlier|later|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of"
         r"|the\s+middle\s+of|the\s+rest\s+of|end\s+of|by\s+the\s+end\s+of)\s+)?"
         r"(?P<rel>this\s+coming|this\s+past|this|last|next|the\s+current|the\s+previous"
-        r"|the\s+following|current|previous)\s+(?P<unit>week|weekend|month|year|quarter"
+        r"|the\s+following|current|previous|the\s+latest(?=\s+(?:fiscal\s+)?year))"
+        r"\s+(?P<unit>week|weekend|month|year|quarter"
         r"|decade|century|fiscal\s+year)(?![\w-])"), unit_relative),
     ("oOtT",
      _I(r"(?:over\s+)?the\s+weekend\b"), the_weekend),

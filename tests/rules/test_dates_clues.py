@@ -150,3 +150,8 @@ def test_since_shortly_after_a_day_points_back() -> None:
 def test_the_week_of_a_day_is_that_week() -> None:
     assert found("The case may be heard the week of March 31.") == [
         ("the week of March 31", "2025-W14")]
+
+
+def test_the_latest_fiscal_year_is_the_last_one_reported() -> None:
+    assert found("The unit had 27% of sales in the latest fiscal year.") == [
+        ("the latest fiscal year", "2024")]
