@@ -6,7 +6,7 @@ creation time. Documents are split in two halves by a hash of their name: "dev" 
 look at while improving the rules, "held-out" the half that shows whether that overfitted.
 
 `python -m eval.dates_quality --errors` lists the most frequent misses and false alarms of the
-dev half.
+dev half (`--all`: every one; `--context`: each error with the text around it, by document).
 """
 
 from __future__ import annotations
@@ -98,10 +98,10 @@ class Score:
                 self.wrong_values[f"{doc.text[start:end]!r} {value} (gold {hits[0].value}, "
                                   f"created {doc.created})"] += 1
         for g in gold:
-            hits = [v for s, e, v in found if overlaps((s, e), (g.start, g.end))]
-            self.gold_overlapped += bool(hits)
-            self.gold_right += any(same_value(g.value, v) for v in hits)
-            if not hits:
+            values = [v for s, e, v in found if overlaps((s, e), (g.start, g.end))]
+            self.gold_overlapped += bool(values)
+            self.gold_right += any(same_value(g.value, v) for v in values)
+            if not values:
                 self.misses[f"{g.text!r} {g.value}"] += 1
 
     @staticmethod
@@ -162,7 +162,7 @@ def run(corpus: Path = CORPUS) -> list[tuple[str, str]]:
     return rows
 
 
-def _print_errors(limit: int = 40) -> None:
+def _print_errors(limit: int | None = 40) -> None:
     dev, _, _, _ = score([d for d in read_corpus(CORPUS) if is_dev(d)], newswatch_tagger)
     print(dev.summary())
     for title, counter in (("misses", dev.misses), ("false alarms", dev.false_alarms),
@@ -172,9 +172,42 @@ def _print_errors(limit: int = 40) -> None:
             print(f"  {n:3d}  {text}")
 
 
+def _in_context(doc: TimemlDoc, start: int, end: int, room: int = 90) -> str:
+    before = doc.text[max(0, start - room):start]
+    after = doc.text[end:end + room]
+    return " ".join(f"{before}[[{doc.text[start:end]}]]{after}".split())
+
+
+def error_lines(doc: TimemlDoc, found: list[Found]) -> list[str]:
+    """Every error of one document, each with the text around it: what a reader needs to
+    tell a rule's mistake from an annotator's."""
+    gold = scored_gold(doc)
+    lines = []
+    for start, end, value in found:
+        hits = [g for g in gold if start < g.end and g.start < end]
+        if not hits:
+            lines.append(f"false alarm {value} | {_in_context(doc, start, end)}")
+        elif not any(same_value(g.value, value) for g in hits):
+            lines.append(f"wrong value {value} (gold {hits[0].value}) | "
+                         f"{_in_context(doc, start, end)}")
+    for g in gold:
+        if not any(s < g.end and g.start < e for s, e, _ in found):
+            lines.append(f"miss {g.value} | {_in_context(doc, g.start, g.end)}")
+    return lines
+
+
+def _print_errors_in_context() -> None:
+    for doc in read_corpus(CORPUS):
+        if is_dev(doc):
+            for line in error_lines(doc, newswatch_tagger(doc.text, doc.created)):
+                print(f"{doc.name} {doc.created} {line}")
+
+
 if __name__ == "__main__":
-    if "--errors" in sys.argv:
-        _print_errors()
+    if "--errors" in sys.argv and "--context" in sys.argv:
+        _print_errors_in_context()
+    elif "--errors" in sys.argv:
+        _print_errors(None if "--all" in sys.argv else 40)
     else:
         for row_name, figure in run():
             print(f"  {row_name:<48} {figure}")

@@ -89,3 +89,26 @@ def span_of(value: str) -> tuple[date, date] | tuple[None, None]:
     except ValueError:
         return None, None
     return date(year, 1, 1), date(year, 12, 31)
+
+
+def nth_weekday(year: int, month: int, weekday: int, n: int) -> date:
+    """The n-th given weekday of a month (n = -1: the last), for holidays like Labor Day."""
+    first = date(year, month, 1)
+    offset = (weekday - first.weekday()) % 7
+    if n > 0:
+        return first + timedelta(days=offset + 7 * (n - 1))
+    last = date(year, month + 1, 1) - timedelta(days=1) if month < 12 else date(year, 12, 31)
+    return last - timedelta(days=(last.weekday() - weekday) % 7)
+
+
+def easter(year: int) -> date:
+    """Western Easter Sunday (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ll = (32 + 2 * e + 2 * i - h - k) % 7
+    mm = (a + 11 * h + 22 * ll) // 451
+    month, day = divmod(h + ll - 7 * mm + 114, 31)
+    return date(year, month, day + 1)

@@ -58,6 +58,8 @@ def weekday(m: re.Match[str], ctx: Context) -> str | None:
         d = cal.monday_of(ref) + timedelta(days=target)
     else:
         tense = ctx.tense(m)
+        if tense == "none" and re.search(r"['’]s$", m.group(0)):
+            tense = "past"  # "Wednesday's ruling": news names a day by an event that happened
         if tense == "past":
             d = ref - timedelta(days=back)
         elif tense == "future":
@@ -79,12 +81,18 @@ def _weekend(ref: date, direction: int) -> str:
 
 def unit_relative(m: re.Match[str], ctx: Context) -> str | None:
     """this/last/next week, month, year, quarter, weekend, decade (with early/late/end of)."""
+    if m["unit"][0].isupper() and ctx.text[max(0, m.start() - 1):m.start()] in ('"', "“", "'"):
+        return None         # a capitalised "Week" in quotes names something: ABC's "This Week"
     rel = " ".join(m["rel"].lower().split())
     unit = m["unit"].lower().split()[-1]
     ref = ctx.reference
     shift = {"this": 0, "the current": 0, "current": 0, "last": -1, "the previous": -1,
              "previous": -1, "next": 1, "the following": 1, "this coming": 1,
              "this past": -1, "the latest": 0}[rel]
+    if rel == "the latest" and unit == "year":
+        shift = -1              # "sales in the latest fiscal year": the last one reported
+    if rel in ("the following", "the previous") and ctx.anchor is not None:
+        ref = ctx.anchor[1]     # "the following year" counts from the year the story is in
     if unit == "week" and rel == "this coming" and ref.weekday() == 0:
         shift = 0                                # said on a Monday, the week ahead is this one
     if unit == "weekend":
@@ -103,7 +111,17 @@ def unit_relative(m: re.Match[str], ctx: Context) -> str | None:
         return f"{ref.year // 10 + shift:03d}"
     if unit in ("century",):
         return f"{ref.year // 100 + shift:02d}"
+    if unit == "year" and rel == "last" and _COMPARED.search(
+            ctx.text, max(0, m.start() - 60), m.start()):
+        # "earnings of $33 million last year" set against this quarter: the same quarter then
+        story = ctx.year_before_story(m.start())
+        if story and "-Q" in story:
+            return story
     return f"{ref.year + shift:04d}"
+
+
+# A figure set against another ("compared with $3 million", "from $4.10 a share").
+_COMPARED = re.compile(r"\b(?:compared\s+with|from|versus|against)\s+[^.;]*$", re.I)
 
 
 def in_the_unit(m: re.Match[str], ctx: Context) -> str | None:
@@ -149,9 +167,9 @@ def shifted(m: re.Match[str], ctx: Context) -> str | None:
         sign = 1
     else:
         return None
-    if unit == "year" and n == 1 and sign < 0 and ctx.last_quarter:
-        y, q = cal.shift_quarter(*ctx.last_quarter, -4)     # "a year earlier" in a quarter story
-        return f"{y:04d}-Q{q}"
+    story = ctx.year_before_story(m.start()) if unit == "year" and n == 1 and sign < 0 else None
+    if story:
+        return story
     ref = ctx.reference
     if unit == "day":
         return cal.day_value(ref + timedelta(days=sign * n))
@@ -171,6 +189,8 @@ _REFS = {"present": "PRESENT_REF", "past": "PAST_REF", "future": "FUTURE_REF"}
 
 def reference_word(m: re.Match[str], ctx: Context) -> str | None:
     kind = next(k for k in ("present", "past", "future") if m[k])
+    if kind == "present" and ctx.word_before(m.start()) == "then":
+        return "PAST_REF"   # "the then current price": the present of a past time
     if m.group(0) == "Now" and re.search(r"(?:^|[.!?\n][\"'`’”]*)\s*[\"'`‘“]*$",
                                         ctx.text[max(0, m.start() - 6):m.start()]):
         return None         # "Now, he says ...": a discourse marker opening a sentence
@@ -210,7 +230,8 @@ PATTERNS: list[tuple[str, str, Handler]] = [
      _I(r"(?:(?:early|late|earlier|later|the\s+end\s+of|the\s+beginning\s+of|the\s+start\s+of"
         r"|the\s+middle\s+of|the\s+rest\s+of|end\s+of|by\s+the\s+end\s+of)\s+)?"
         r"(?P<rel>this\s+coming|this\s+past|this|last|next|the\s+current|the\s+previous"
-        r"|the\s+following|current|previous)\s+(?P<unit>week|weekend|month|year|quarter"
+        r"|the\s+following|current|previous|the\s+latest(?=\s+(?:fiscal\s+)?year))"
+        r"\s+(?P<unit>week|weekend|month|year|quarter"
         r"|decade|century|fiscal\s+year)(?![\w-])"), unit_relative),
     ("oOtT",
      _I(r"(?:over\s+)?the\s+weekend\b"), the_weekend),
@@ -223,7 +244,7 @@ PATTERNS: list[tuple[str, str, Handler]] = [
      shifted),
     ("nNcCaApPtTrRlLiI",
      _I(r"(?P<present>\bnow\b(?![\s-]+(?:defunct|retired|famous))|currently|at\s+present"
-        r"|presently|nowadays|these\s+days|right\s+now|the\s+present\s+time)"
+        r"|presently|nowadays|these\s+days|right\s+now|the\s+present\s+time|current(?![\w-]))"
         r"|(?P<past>recently|lately|in\s+the\s+past\b(?!\s+(?:\d|few"
         r"|several|two|three|four|five|six|seven|eight|nine|ten|twelve|year|month|week|day"
         r"|decade|century|quarter))|recent\s+(?:years|months|weeks|days))"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-from rules.dates import absolute, relative
+from rules.dates import absolute, periods, relative
 from rules.dates.calendar import span_of
 from rules.dates.context import Context, Handler, Resolved, month_first
 
@@ -13,15 +13,17 @@ _COMPILED: list[tuple[re.Pattern[str], Handler]] = [
     # Every expression starts at a word boundary (or a decade's apostrophe) with one of a few
     # characters: saying so up front lets the engine skip most positions of a text quickly.
     (re.compile(rf"(?=[{first}])(?:\b|(?=['’]))" + pattern), handler)
-    for first, pattern, handler in (*absolute.PATTERNS, *relative.PATTERNS)
+    for first, pattern, handler in (*absolute.PATTERNS, *periods.PATTERNS, *relative.PATTERNS)
 ]
 # What may stand between two dates of a range ("March 24-26", "from Monday to Wednesday").
 _RANGE_GAP = re.compile(r"\s*(?:-|–|—|to|through|thru|until|till|and)\s*$", re.I)
 _RANGE_OPENER = re.compile(r"(?:from|between)\s+$", re.I)
 # A clock time and the day it belongs to: "3 p.m. Tuesday", "Tuesday at 3 p.m.".
-_TIME_DAY_GAP = re.compile(r"\s*(?:,\s*)?(?:on\s+)?$", re.I)
+# A short parenthesis may stand between them: "10:35 a.m. (0735 GMT) Friday".
+_TIME_DAY_GAP = re.compile(r"\s*(?:\([^()]{1,24}\)\s*)?(?:,\s*)?(?:on\s+)?$", re.I)
 _DAY_TIME_GAP = re.compile(r"\s*(?:,\s*)?(?:at\s+|around\s+|about\s+)?$", re.I)
 _DAY = re.compile(r"^\d{4}-\d\d-\d\d$")
+_WRITTEN_YEAR = re.compile(r"(?<!\d)(?:1[6-9]|20)\d\d(?!\d)")
 
 
 class Span:
@@ -90,6 +92,12 @@ def _resolve(text: str, ctx: Context) -> list[Span]:
             continue        # beyond what the calendar holds (year 10000): not a date for us
         spans.append(Span(start, end, resolved.value, resolved.first_day or first,
                           resolved.last_day or last))
+        if "-Q" in resolved.value:
+            ctx.last_quarter_at = end
+        elif len(resolved.value) == 4:
+            ctx.last_year_at = end
+        if first is not None and _WRITTEN_YEAR.search(text, start, end):
+            ctx.anchor = (end, first, resolved.value)
     return spans
 
 

@@ -11,11 +11,26 @@ _FUTURE = re.compile(
     r"\b(?:(?:is|are|was|were|be)\s+(?:planning|scheduled|expected|set|due|going)"
     r"|will|'ll|shall|won't|wo n't|going to|plans? to|planning|planned|scheduled|expected to"
     r"|expects? to|is to|are to|set to|due to|hopes? to|intends? to|would|next|upcoming"
+    # An agreement to do something looks ahead, even when it was made in the past.
+    r"|agreed to|agrees? to|agreement to"
     r"|coming|until|starting|begins?|opens?|tomorrow|as soon as|as early as|could|might)\b", re.I)
 _PAST = re.compile(
     r"\b(?:said|says|was|were|had|did|met|told|took|made|came|went|gave|held|began|left|saw"
     r"|got|found|spoke|sent|won|lost|fell|rose|hit|paid|sold|bought|became|brought|ago"
-    r"|last|yesterday|earlier|[a-z]{3,}ed)\b", re.I)
+    r"|last|yesterday|earlier|[a-z]{3,}ed"
+    # Irregular past forms news narrates with ("the bullet tore through", "troops struck").
+    r"|tore|shot|struck|broke|ran|led|fought|wrote|spent|drove|flew|threw|stood|fled|sought"
+    r"|kept|heard|felt|knew|thought|chose|rode|wore|swore|stole|forgot|forgave|caught"
+    r"|taught|dealt|slid|sank|sprang|swung|froze|shook|woke|arose|overtook|undertook"
+    r"|withdrew|drew|grew|blew)\b", re.I)
+# "had been due to expire Friday": a plan made earlier for what is now past.
+_PAST_PERFECT = re.compile(r"\bhad\s+(?:been\s+)?(?:\w+\s+)?$", re.I)
+# "an unspecified date", "an undisclosed sum": un-...-ed words are adjectives, not verbs, but
+# for a few verbs that start the same way ("unveiled the plan Friday", "underscored").
+_UN_ADJECTIVE = re.compile(
+    r"un(?!der|veil|cover|leash|lock|earth|fold|seal|seat|load|ravel|plug|nerv)[a-z]+ed$", re.I)
+# "as planned", "the hastily planned trip": a plan spoken of as made, not one still ahead.
+_DONE_PLAN = re.compile(r"\b(?:as|[a-z]+ly)\s+$", re.I)
 _NOT_PAST = {"expected", "scheduled", "planned", "proposed", "need", "based", "red", "bed",
              "speed", "feed", "seed", "hundred", "indeed", "shed", "united", "limited",
              "related", "interested", "concerned", "continued", "invited"}
@@ -40,14 +55,20 @@ def tense_near(text: str, start: int, end: int) -> Tense:
         for m in pattern.finditer(text, lo, hi):
             if start <= m.start() < end:
                 continue
+            kind = tense
+            if tense == "future" and m.group(0).lower() == "planned" and \
+                    _DONE_PLAN.search(text, max(lo, m.start() - 20), m.start()):
+                continue
             if tense == "future":
                 future_spans.append(m.span())
-            elif m.group(0).lower() in _NOT_PAST or \
+                if _PAST_PERFECT.search(text, max(lo, m.start() - 24), m.start()):
+                    kind = "past"
+            elif m.group(0).lower() in _NOT_PAST or _UN_ADJECTIVE.match(m.group(0)) or \
                     any(a <= m.start() < b for a, b in future_spans):
                 continue
             distance = start - m.end() if m.end() <= start else m.start() - end
             # Verbs before the date bind more tightly than words after it.
             distance = distance if m.end() <= start else distance + 15
             if best is None or distance < best[0]:
-                best = (distance, tense)
+                best = (distance, kind)
     return best[1] if best else "none"
