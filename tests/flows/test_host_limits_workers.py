@@ -31,7 +31,7 @@ from tests.scrapers.hostile_server import HostileRequest, HostileServer, Route, 
 REPO = Path(__file__).resolve().parents[2]
 CONCURRENCY = 2
 PACE = 0.3          # NEWSWATCH_FETCH_MIN_DELAY_SECONDS for both workers
-HOLD = 0.4          # each answer takes this long, so requests would overlap if let
+HOLD = 0.8          # each answer takes this long (well over PACE), so requests would overlap if let
 TOLERANCE = 0.03    # the server notes a start a moment after the client sent it
 pytestmark = pytest.mark.e2e
 
