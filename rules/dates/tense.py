@@ -13,7 +13,9 @@ _FUTURE = re.compile(
     r"|expects? to|is to|are to|set to|due to|hopes? to|intends? to|would|next|upcoming"
     # An agreement to do something looks ahead, even when it was made in the past.
     r"|agreed to|agrees? to|agreement to"
-    r"|coming|until|starting|begins?|opens?|tomorrow|as soon as|as early as|could|might)\b", re.I)
+    r"|coming|until|starting|begins?|opens?|tomorrow|as soon as|as early as|could|might"
+    # The modal, not the month: lower case only.
+    r"|(?-i:may))\b", re.I)
 _PAST = re.compile(
     r"\b(?:said|says|was|were|had|did|met|told|took|made|came|went|gave|held|began|left|saw"
     r"|got|found|spoke|sent|won|lost|fell|rose|hit|paid|sold|bought|became|brought|ago"
@@ -31,6 +33,9 @@ _UN_ADJECTIVE = re.compile(
     r"un(?!der|veil|cover|leash|lock|earth|fold|seal|seat|load|ravel|plug|nerv)[a-z]+ed$", re.I)
 # "as planned", "the hastily planned trip": a plan spoken of as made, not one still ahead.
 _DONE_PLAN = re.compile(r"\b(?:as|[a-z]+ly)\s+$", re.I)
+_SUBORDINATE = re.compile(r"\b(?:when|while|because|although|though|whereas)\b", re.I)
+# "a lost weekend", "the wounded soldiers": a past form after an article is an adjective.
+_ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)\s+$", re.I)
 _NOT_PAST = {"expected", "scheduled", "planned", "proposed", "need", "based", "red", "bed",
              "speed", "feed", "seed", "hundred", "indeed", "shed", "united", "limited",
              "related", "interested", "concerned", "continued", "invited"}
@@ -64,11 +69,17 @@ def tense_near(text: str, start: int, end: int) -> Tense:
                 if _PAST_PERFECT.search(text, max(lo, m.start() - 24), m.start()):
                     kind = "past"
             elif m.group(0).lower() in _NOT_PAST or _UN_ADJECTIVE.match(m.group(0)) or \
-                    any(a <= m.start() < b for a, b in future_spans):
+                    any(a <= m.start() < b for a, b in future_spans) or \
+                    _ARTICLE_BEFORE.search(text, max(lo, m.start() - 5), m.start()):
                 continue
             distance = start - m.end() if m.end() <= start else m.start() - end
-            # Verbs before the date bind more tightly than words after it.
-            distance = distance if m.end() <= start else distance + 15
+            # Verbs before the date bind more tightly than words after it, and words after a
+            # subordinating word belong to another clause ("on Tuesday ... when he was forced
+            # to ...").
+            if m.end() > start:
+                if _SUBORDINATE.search(text, end, m.start()):
+                    continue
+                distance += 15
             if best is None or distance < best[0]:
                 best = (distance, kind)
     return best[1] if best else "none"

@@ -155,3 +155,12 @@ def test_the_week_of_a_day_is_that_week() -> None:
 def test_the_latest_fiscal_year_is_the_last_one_reported() -> None:
     assert found("The unit had 27% of sales in the latest fiscal year.") == [
         ("the latest fiscal year", "2024")]
+
+
+def test_may_looks_ahead_a_lost_weekend_is_no_past_and_a_when_clause_keeps_its_tense() -> None:
+    text = ("The envoy may finally get to discuss his plan with the president on Friday after "
+            "a lost weekend when he was forced to abandon his talks.")
+    assert found(text) == [("Friday", "2025-03-28")]
+    # A past verb before the date still points back.
+    assert found("The envoy discussed his plan with the president on Friday.") == [
+        ("Friday", "2025-03-21")]
