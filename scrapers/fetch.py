@@ -22,7 +22,6 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 import httpx
@@ -31,8 +30,9 @@ from core.identity import PLACEHOLDER_CONTACT, build_user_agent
 from scrapers import errors
 from scrapers.addresses import AddressRefused, GuardedTransport, networks
 from scrapers.decompress import read_body
-from scrapers.host_gate import HostGate, LocalHostGate
+from scrapers.host_gate import HostGate, LocalHostGate, StartGaps
 from scrapers.models import Validators
+from scrapers.retry_after import retry_after as _retry_after
 from scrapers.robots import MAX_ROBOTS_BYTES, RobotsCache, RobotsRules, origin_of, rules_from_answer
 from scrapers.urls import headers_may_follow, host_of, redirect_target, url_problem
 
@@ -138,7 +138,7 @@ class Fetcher:
     _lanes: dict[bool, _Lane] = field(default_factory=dict)
     _entered: bool = False
     _crawl_delay: dict[str, float] = field(default_factory=dict)
-    _sent_at: dict[str, float] = field(default_factory=dict)   # host -> last request start
+    _gaps: StartGaps = field(default_factory=StartGaps)
 
     async def __aenter__(self) -> Fetcher:
         p = self.policy
@@ -307,7 +307,7 @@ class Fetcher:
         assert self.gate is not None   # set on entering
         delay = max(self.policy.min_delay, self._crawl_delay.get(host, 0.0))
         async with self.gate.hop(host, delay), lane.connections:
-            await self._keep_gap(host, delay)
+            await self._gaps.keep(host, delay)   # a wait for a connection came after the gate
             started = time.perf_counter()
             try:
                 if budget <= 0:
@@ -336,17 +336,6 @@ class Fetcher:
             elapsed_ms = (time.perf_counter() - started) * 1000
         return _Hop(Response(**{**hop.response.__dict__, "elapsed_ms": elapsed_ms}),
                     hop.location)
-
-    async def _keep_gap(self, host: str, delay: float) -> None:
-        """The gate paced this hop when it let it through; a wait for a connection since
-        then may have brought it close behind the host's previous request, which had waited
-        longer. Keep `delay` from that request's real start (reserved before sleeping, so
-        two hops released together still go out apart)."""
-        now = time.monotonic()
-        start = max(now, self._sent_at.get(host, now - delay) + delay)
-        self._sent_at[host] = start
-        if start > now:
-            await asyncio.sleep(start - now)
 
     async def _stream(self, lane: _Lane, url: str, headers: dict[str, str], *,
                       for_robots: bool) -> _Hop:
@@ -396,17 +385,3 @@ def _warn_placeholder(user_agent: str) -> None:
             "the User-Agent names no contact of yours (%s): set NEWSWATCH_CONTACT_URL to a "
             "page or mailto: address where site owners can reach whoever runs newswatch",
             user_agent)
-
-
-def _retry_after(value: str | None) -> float | None:
-    """Retry-After is seconds or an HTTP date; anything else is ignored."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())

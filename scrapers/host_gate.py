@@ -53,3 +53,21 @@ class LocalHostGate:
 
     async def aclose(self) -> None:
         return None
+
+
+class StartGaps:
+    """When each host's last request really started, in this process. A gate paces a hop when
+    it lets it through; a wait for one of the fetcher's connections after that may bring it
+    close behind the host's previous request, which had waited longer. `keep` holds the hop
+    until `delay` after that request's real start (reserving its own start before sleeping,
+    so two hops released together still go out apart)."""
+
+    def __init__(self) -> None:
+        self._sent_at: dict[str, float] = {}
+
+    async def keep(self, host: str, delay: float) -> None:
+        now = time.monotonic()
+        start = max(now, self._sent_at.get(host, now - delay) + delay)
+        self._sent_at[host] = start
+        if start > now:
+            await asyncio.sleep(start - now)
