@@ -80,7 +80,7 @@ def deploy(partitions: int = 2, work_pool: str = WORK_POOL, source: str | Path =
         concurrency_limit=1, job_variables=job_variables, tags=["newswatch", "load"],
         description="The single writer: load staged batches once, evaluate, deliver.",
         print_next_steps=False), "Flow.deploy")
-    asyncio.run(ensure_crash_automation([SCRAPE_FLOW, LOADER_FLOW], beat))
+    asyncio.run(ensure_crash_automation(beat))
     return Deployed(scrapers, f"{LOADER_FLOW}/{LOADER}", loader_id)
 
 

@@ -50,6 +50,7 @@ from flows.digest import digest_flow
 from flows.dispatch import sync_result
 from flows.maintenance import maintenance_flow
 from flows.monitor import monitor_flow
+from flows.unresponsive import AUTOMATION_NAME, ensure_crash_automation
 from pipeline.config import Config, load_config
 
 MAX_NAMED_SOURCES = 6
@@ -230,6 +231,7 @@ def serve(settings: Settings | None = None, *, limit: int | None = None,
     try:
         with prefect_api() as api_url:
             echo(f"Prefect API: {api_url}")
+            _watch_for_dead_runs(echo)
             runner = _Runner(limit=limit)
             for deployment in deployments:
                 runner.add_deployment(deployment)
@@ -241,6 +243,16 @@ def serve(settings: Settings | None = None, *, limit: int | None = None,
         if main:
             signal.signal(signal.SIGTERM, previous)
     echo("newswatch serve stopped")
+
+
+def _watch_for_dead_runs(echo: Callable[[str], object]) -> None:
+    """The automation that marks a run Crashed once its heartbeats stop (this process
+    killed mid-run). Serving goes on without it, saying so."""
+    try:
+        asyncio.run(ensure_crash_automation())
+    except Exception as exc:   # an API without automations must not stop the schedules
+        echo(f"could not create the automation {AUTOMATION_NAME!r} ({type(exc).__name__}: "
+             f"{exc}): runs of a newswatch serve that dies stay Running until cancelled")
 
 
 def _leave(signum: int, frame: object) -> None:

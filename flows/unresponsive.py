@@ -7,8 +7,8 @@ here marks a newswatch run Crashed once it has sent no heartbeat, and no final s
 `MISSED_BEATS` heartbeat periods. The lost work is redone by the partition's next run (see
 docs/scaling.md); the Crashed state is what an operator and Prefect's own notifications see.
 
-`deploy()` in flows/deploy.py calls `ensure_crash_automation`; with `prefect deploy --all`,
-run `python -m flows.unresponsive` once against the same server.
+`deploy()` in flows/deploy.py and `newswatch serve` call `ensure_crash_automation`; with
+`prefect deploy --all`, run `python -m flows.unresponsive` once against the same server.
 """
 
 from __future__ import annotations
@@ -26,12 +26,16 @@ from prefect.events.schemas.events import ResourceSpecification
 from prefect.settings import get_current_settings
 
 AUTOMATION_NAME = "newswatch: mark unresponsive runs Crashed"
+# Every flow newswatch runs (tests/flows/test_unresponsive.py checks them against the flows).
+NEWSWATCH_FLOWS = ("newswatch-monitor", "newswatch-digest", "newswatch-maintenance",
+                   "newswatch-scrape", "newswatch-load-staged")
 # Two missed beats and a half: one late heartbeat on a busy machine is not a death.
 MISSED_BEATS = 2.5
 _FINAL_EVENTS = ("Completed", "Failed", "Cancelled", "Crashed")
 
 
-def crash_automation(flow_names: list[str], heartbeat_seconds: int) -> Automation:
+def crash_automation(heartbeat_seconds: int, flow_names: tuple[str, ...] = NEWSWATCH_FLOWS
+                     ) -> Automation:
     """The automation for runs of `flow_names` (other projects on the same server are left
     alone) whose heartbeats come every `heartbeat_seconds`."""
     window = timedelta(seconds=round(heartbeat_seconds * MISSED_BEATS))
@@ -45,7 +49,7 @@ def crash_automation(flow_names: list[str], heartbeat_seconds: int) -> Automatio
                     *(f"prefect.flow-run.{state}" for state in _FINAL_EVENTS)},
             match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
             match_related=ResourceSpecification({"prefect.resource.role": "flow",
-                                                 "prefect.resource.name": flow_names}),
+                                                 "prefect.resource.name": list(flow_names)}),
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,
             threshold=1,
@@ -59,11 +63,10 @@ def crash_automation(flow_names: list[str], heartbeat_seconds: int) -> Automatio
     )
 
 
-async def ensure_crash_automation(flow_names: list[str],
-                                  heartbeat_seconds: int | None = None) -> Automation:
+async def ensure_crash_automation(heartbeat_seconds: int | None = None) -> Automation:
     """Create the automation, or bring the existing one (found by name) up to date."""
     beat = heartbeat_seconds or get_current_settings().flows.heartbeat_frequency or 180
-    wanted = crash_automation(flow_names, beat)
+    wanted = crash_automation(beat)
     async with get_client() as client:
         existing = await client.read_automations_by_name(AUTOMATION_NAME)
     if not existing:
@@ -74,9 +77,7 @@ async def ensure_crash_automation(flow_names: list[str],
 
 
 def main(argv: list[str]) -> int:
-    from flows.deploy import LOADER_FLOW, SCRAPE_FLOW
-
-    automation = asyncio.run(ensure_crash_automation([SCRAPE_FLOW, LOADER_FLOW]))
+    automation = asyncio.run(ensure_crash_automation())
     print(f"automation {automation.name!r} ({automation.id}): "
           f"{automation.description}")
     return 0

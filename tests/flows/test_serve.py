@@ -20,6 +20,7 @@ from demo.articles import ARTICLES
 from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
 from flows.serve import build_deployments, local_server, monitor_deployment_name
+from flows.unresponsive import AUTOMATION_NAME
 from pipeline.config import load_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -114,6 +115,9 @@ def test_a_served_schedule_fires_and_completes_with_its_artifact(
                     key=ArtifactFilterKey(any_=["monitor-run"])))
                 mine = [a for a in artifacts if a.flow_run_id == done.id]
                 assert mine and "New articles:" in str(mine[0].data)
+                # serve created the automation that marks a run Crashed if serve dies mid-run.
+                [watch] = client.read_automations_by_name(AUTOMATION_NAME)
+                assert watch.enabled and "newswatch-monitor" in str(watch.trigger)
         finally:
             serve.terminate()
             serve.wait(timeout=30)
