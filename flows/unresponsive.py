@@ -4,8 +4,9 @@ A worker killed mid-run (power lost, `kill -9`, an evicted container) cannot rep
 its flow run, so Prefect shows it Running until someone cancels it. Flow runs send a heartbeat
 event every `PREFECT_FLOWS_HEARTBEAT_FREQUENCY` seconds (180 by default); the automation made
 here marks a newswatch run Crashed once it has sent no heartbeat, and no final state, for
-`MISSED_BEATS` heartbeat periods. The lost work is redone by the partition's next run (see
-docs/scaling.md); the Crashed state is what an operator and Prefect's own notifications see.
+`MISSED_BEATS` heartbeat periods since it started or last beat. The lost work is redone by the
+partition's next run (see docs/scaling.md); the Crashed state is what an operator and
+Prefect's own notifications see.
 
 `deploy()` in flows/deploy.py and `newswatch serve` call `ensure_crash_automation`; with
 `prefect deploy --all`, run `python -m flows.unresponsive` once against the same server.
@@ -44,7 +45,9 @@ def crash_automation(heartbeat_seconds: int, flow_names: tuple[str, ...] = NEWSW
         description=(f"A newswatch flow run with no heartbeat and no final state for "
                      f"{window.total_seconds():g} s lost its worker: mark it Crashed."),
         trigger=EventTrigger(
-            after={"prefect.flow-run.heartbeat"},
+            # Armed by a heartbeat, or by the run starting: a run killed before its first
+            # heartbeat reached the server has sent none, but the server saw it start.
+            after={"prefect.flow-run.heartbeat", "prefect.flow-run.Running"},
             expect={"prefect.flow-run.heartbeat",
                     *(f"prefect.flow-run.{state}" for state in _FINAL_EVENTS)},
             match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),

@@ -30,7 +30,7 @@ def test_a_run_is_crashed_after_two_and_a_half_missed_heartbeats() -> None:
     assert isinstance(trigger, EventTrigger)
     assert trigger.within == timedelta(seconds=75)
     assert trigger.posture == "Proactive" and trigger.threshold == 1
-    assert trigger.after == {"prefect.flow-run.heartbeat"}
+    assert trigger.after == {"prefect.flow-run.heartbeat", "prefect.flow-run.Running"}
     assert trigger.expect == {"prefect.flow-run.heartbeat", "prefect.flow-run.Completed",
                               "prefect.flow-run.Failed", "prefect.flow-run.Cancelled",
                               "prefect.flow-run.Crashed"}
