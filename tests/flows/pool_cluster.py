@@ -62,10 +62,18 @@ class PoolCluster:
         Prefect starts each run in a session of its own, which outlives the worker's group
         (a machine losing power takes both)."""
         processes.kill(self.procs.pop(name))
-        if flow_run is not None:
-            for pid in _processes_of_run(flow_run):
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(pid, signal.SIGKILL)
+        if flow_run is None:
+            return
+        for pid in _processes_of_run(flow_run):
+            with contextlib.suppress(ProcessLookupError):
+                group = os.getpgid(pid)
+                if group != os.getpgrp():
+                    os.killpg(group, signal.SIGKILL)   # the run's session and its children
+                os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while (alive := _processes_of_run(flow_run)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive, f"flow run {flow_run}: processes {alive} survived SIGKILL"
 
     def stop(self) -> None:
         for name in reversed(list(self.procs)):
