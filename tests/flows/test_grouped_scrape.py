@@ -7,7 +7,6 @@ outcome."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
 from pathlib import Path
 from uuid import UUID
 
@@ -16,10 +15,8 @@ import yaml
 
 from core.settings import Settings
 from flows.monitor import SCRAPE_TASKS, monitor_flow, scrape_groups
-from pipeline import steps
 from pipeline.summary import RunSummary
-from scrapers.fetch import Fetcher
-from scrapers.models import SourceConfig, SourceResult, Validators
+from tests.flows.buggy_source import raise_for
 from tests.scrapers.hostile_server import HostileServer, reply
 
 REPO = Path(__file__).resolve().parents[2]
@@ -90,15 +87,7 @@ def test_the_scrape_tasks_are_bounded() -> None:
 
 def test_a_source_raising_in_a_group_does_not_stop_its_group(
         prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    scrape_one = steps.scrape_one
-
-    async def buggy_for_one(source: SourceConfig, fetcher: Fetcher,
-                            known_urls: Collection[str],
-                            validators: Validators | None) -> SourceResult:
-        if source.id == "src-00":
-            raise RuntimeError("a bug in this source's code")
-        return await scrape_one(source, fetcher, known_urls, validators)
-    monkeypatch.setattr(steps, "scrape_one", buggy_for_one)
+    raise_for("src-00", monkeypatch)
 
     with HostileServer() as server:
         summary = _run(_settings(tmp_path, server, 9))

@@ -9,7 +9,6 @@ arrives over SMTP, and each failure is in `fetches`, the run summary and `v_sour
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
 from pathlib import Path
 
 import duckdb
@@ -21,9 +20,7 @@ from core.settings import Settings
 from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
 from flows.monitor import monitor_flow
-from pipeline import steps
-from scrapers.fetch import Fetcher
-from scrapers.models import SourceConfig, SourceResult, Validators
+from tests.flows.buggy_source import raise_for
 from tests.scrapers.hostile_server import HostileServer, redirect_to, reply
 
 REPO = Path(__file__).resolve().parents[2]
@@ -81,15 +78,7 @@ def test_a_broken_source_and_hostile_ones_do_not_stop_the_alert(
     # No run-wide opt-in: only the sources that say so may reach 127.0.0.1.
     settings = Settings(config_dir=config, warehouse=tmp_path / "wh.duckdb", fetch_retries=0,
                         allow_private_addresses=False)
-    scrape_one = steps.scrape_one
-
-    async def buggy_for_one(source: SourceConfig, fetcher: Fetcher,
-                            known_urls: Collection[str],
-                            validators: Validators | None) -> SourceResult:
-        if source.id == "buggy":
-            raise RuntimeError("a bug in this source's code")
-        return await scrape_one(source, fetcher, known_urls, validators)
-    monkeypatch.setattr(steps, "scrape_one", buggy_for_one)
+    raise_for("buggy", monkeypatch)
 
     with HostileServer() as hostile, HostileServer("127.0.0.2") as intranet:
         _sources(settings, hostile, intranet)
