@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 from rules.dates import DateMention
 
@@ -51,7 +52,9 @@ _FUTURE_EVENT = re.compile(
     r"|resume|open|start|begin|discuss|sit|talk|call|convene|go|sign)|due|scheduled|set\s+to|set\s+for"
     r"|slated|expected|planned|plans?|planning|going\s+to|hopes?\s+to|next|upcoming|coming"
     r"|forthcoming|later|tomorrow|tonight|proposed|invited|agreed\s+to|intends?\s+to"
-    r"|ahead\s+of|prepar\w+\s+for|poised|(?:should|must|to)\s+be\s+(?:\w+ed|held))\b", re.I)
+    r"|ahead\s+of|prepar\w+\s+for|poised"
+    # A passive infinitive is not yet done: "to be held", "would still be held".
+    r"|be\s+(?:still\s+)?(?:\w+ed|held|met))\b", re.I)
 # Words that start a new phrase between a date and a following event term.
 _LINKING = re.compile(r"\b(?:to|and|or|but|that|which|who|with|for|after|before|when|while|as"
                       r"|if|because|then)\b", re.I)
@@ -62,6 +65,13 @@ _FUTURE_BEFORE_DATE = re.compile(
 # "to be signed", "will be held": an -ed form that is still to come.
 _PASSIVE_FUTURE = re.compile(
     r"\b(?:to|will|would|should|shall|must|could|may|might|'ll)\s+(?:still\s+)?be\s+$", re.I)
+# The end an ongoing process is due by, not the day of a meeting: "talks that are supposed to
+# conclude by May", "negotiations must be completed by the end of June".
+_DEADLINE_BEFORE = re.compile(
+    r"\b(?:conclud|end|finish|complet|wrap\w*\s+up|wind\w*\s+up)\w*\s+(?:\w+\s+){0,2}?"
+    r"by\s+(?:the\s+end\s+of\s+)?$", re.I)
+# A clock time with no day of its own: "at 11 a.m.", not "11 a.m. Sunday" or "tonight".
+_BARE_CLOCK = re.compile(r"^\d{4}-\d\d-\d\dT(\d\d):(\d\d)$")
 _LATER_TODAY = re.compile(r"\b(?:later\s+(?:today|this|on)|tonight|this\s+(?:afternoon|evening))",
                           re.I)
 
@@ -137,7 +147,8 @@ def ranked(sentence: str, mentions: Sequence[DateMention],
     """The sentence's dates without datelines and without dates of another thing ("next
     year's budget"), the best-attached first."""
     kept = [m for m in mentions
-            if not is_dateline(sentence, m) and not _dates_other_noun(sentence, m, terms)]
+            if not is_dateline(sentence, m) and not _dates_other_noun(sentence, m, terms)
+            and not _DEADLINE_BEFORE.search(sentence[max(0, m.start - 60):m.start])]
     return sorted(kept, key=lambda m: -attachment(sentence, m, terms))
 
 
@@ -146,6 +157,25 @@ def _dates_other_noun(sentence: str, mention: DateMention, terms: re.Pattern[str
     next year's budget", "Thursday's editions" ("Sunday's summit" keeps its date)."""
     after = re.match(r"^['’]s?\s+((?:[\w-]+\s+){0,2}[\w-]+)", sentence[mention.end:])
     return after is not None and not terms.search(after.group(1))
+
+
+def next_occurrence(sentence: str, mention: DateMention, terms: re.Pattern[str],
+                    reference: datetime) -> DateMention:
+    """A bare clock time the event's future words govern, already past when the story was
+    published, is the next day's: "will meet at 11 a.m." in a story filed at noon."""
+    clock = _BARE_CLOCK.match(mention.value)
+    if clock is None or mention.first_day != reference.date() or \
+            re.search(r"day\b|tonight|this\b|morning|evening|afternoon", mention.text, re.I):
+        return mention
+    if (int(clock.group(1)), int(clock.group(2))) >= (reference.hour, reference.minute):
+        return mention
+    clause = _event_clause(sentence, mention, terms)
+    if is_reported(sentence, mention) or _FUTURE_EVENT.search(clause) is None or \
+            _past_governed(sentence, terms):
+        return mention
+    day = mention.first_day + timedelta(days=1)
+    return replace(mention, value=f"{day.isoformat()}{mention.value[10:]}", first_day=day,
+                   last_day=day)
 
 
 def is_upcoming(sentence: str, mention: DateMention, terms: re.Pattern[str],
@@ -219,4 +249,7 @@ def _event_clause(sentence: str, mention: DateMention, terms: re.Pattern[str]) -
         return sentence[max(0, mention.start - 60):mention.end]
     low = min(nearest.start(), mention.start)
     high = max(nearest.end(), mention.end)
-    return sentence[max(0, low - 35):high]
+    start = max(0, low - 35)
+    while start > 0 and not sentence[start - 1].isspace():
+        start -= 1                      # whole words: "will", not "ill"
+    return sentence[start:high]

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from core.records import ArticleText, EventDate, Match
 from rules.dates import DateMention
-from rules.event_attach import event_term_pattern, is_upcoming, ranked
+from rules.event_attach import event_term_pattern, is_upcoming, next_occurrence, ranked
 from rules.models import Rule
 
 DateFinder = Callable[[str, datetime], Sequence[DateMention]]
@@ -53,7 +53,8 @@ def find_event_date(compiled: EventSentences, article: ArticleText, rule: Rule,
     sentences = sorted(compiled.event_sentences(article, rule),
                        key=lambda found: _FIELD_ORDER.get(found[0], len(_FIELD_ORDER)))
     for _field, _start, _end, sentence in sentences:
-        for mention in ranked(sentence, find_dates(sentence, reference), terms):
+        for found in ranked(sentence, find_dates(sentence, reference), terms):
+            mention = next_occurrence(sentence, found, terms, reference)
             if mention.type != "DATE" and mention.first_day is None:
                 continue
             if not _overlaps(mention.first_day, mention.last_day, first_allowed, last_allowed):

@@ -53,7 +53,8 @@ def _pick_year(ctx: Context, m: re.Match[str], month: int, day: int | None) -> i
     A day follows the tense of its sentence (past or coming, within about ten months); a day
     without a tense clue takes the nearest year. A bare month takes the nearest year too unless
     that is more than three months away against a clear tense: on newswire, tense clues picked
-    the wrong year for months near the reference more often than the nearest year did.
+    the wrong year for months near the reference more often than the nearest year did. Only a
+    future tense moves a month the other side of a near reference.
     """
     ref = ctx.reference
     options = []
@@ -77,7 +78,9 @@ def _pick_year(ctx: Context, m: re.Match[str], month: int, day: int | None) -> i
         far = abs((nearest[0] - ref).days) > _FAR_FOR_A_MONTH
         if far and tense == "past" and nearest[0] > ref:
             return nearest[1] - 1
-        if far and tense == "future" and nearest[0] < ref:
+        # "Will" is rarer and surer than "said": a month already gone this year in a sentence
+        # that looks ahead is next year's ("will fly a mission in December", said in March).
+        if tense == "future" and (nearest[1], month) < (ref.year, ref.month):
             return nearest[1] + 1
     else:
         slack = timedelta(days=1)
@@ -137,7 +140,10 @@ def month_alone(m: re.Match[str], ctx: Context) -> str | None:
     if re.fullmatch(r"[A-Z][a-z]+", m["mon"]) and m["mon"].lower() not in _FULL_NAMES and \
             re.match(r"\s+[A-Z][a-z]", ctx.text[m.end():m.end() + 3]):
         return None                     # "Jan Kavan": a first name, not January
-    if not mod and m["mon"].rstrip(".").lower() in _AMBIGUOUS_MONTHS \
+    # "Sept." with its capital and full stop is the month whatever precedes it ("an official
+    # visit to Brazil Sept."); the bare abbreviation or name may be a word or a name.
+    written_as_month = re.fullmatch(r"[A-Z][a-z]{2,3}\.", m["mon"]) is not None
+    if not mod and not written_as_month and m["mon"].rstrip(".").lower() in _AMBIGUOUS_MONTHS \
             and ctx.word_before(m.start()) not in _MONTH_CUES:
         return None
     return cal.month_value(_pick_year(ctx, m, month, None), month)

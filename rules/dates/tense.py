@@ -36,6 +36,9 @@ _DONE_PLAN = re.compile(r"\b(?:as|[a-z]+ly)\s+$", re.I)
 _SUBORDINATE = re.compile(r"\b(?:when|while|because|although|though|whereas)\b", re.I)
 # "a lost weekend", "the wounded soldiers": a past form after an article is an adjective.
 _ARTICLE_BEFORE = re.compile(r"\b(?:a|an|the)\s+$", re.I)
+# "will be held", "is expected to be signed": a participle after "be" is passive, and the
+# auxiliary before it carries the tense ("was held" is past through "was").
+_PASSIVE_BEFORE = re.compile(r"\b(?:be|being|is|are|am)\s+(?:[a-z]+ly\s+)?$", re.I)
 _NOT_PAST = {"expected", "scheduled", "planned", "proposed", "need", "based", "red", "bed",
              "speed", "feed", "seed", "hundred", "indeed", "shed", "united", "limited",
              "related", "interested", "concerned", "continued", "invited"}
@@ -70,7 +73,8 @@ def tense_near(text: str, start: int, end: int) -> Tense:
                     kind = "past"
             elif m.group(0).lower() in _NOT_PAST or _UN_ADJECTIVE.match(m.group(0)) or \
                     any(a <= m.start() < b for a, b in future_spans) or \
-                    _ARTICLE_BEFORE.search(text, max(lo, m.start() - 5), m.start()):
+                    _ARTICLE_BEFORE.search(text, max(lo, m.start() - 5), m.start()) or \
+                    _PASSIVE_BEFORE.search(text, max(lo, m.start() - 20), m.start()):
                 continue
             distance = start - m.end() if m.end() <= start else m.start() - end
             # Verbs before the date bind more tightly than words after it, and words after a

@@ -164,3 +164,25 @@ def test_may_looks_ahead_a_lost_weekend_is_no_past_and_a_when_clause_keeps_its_t
     # A past verb before the date still points back.
     assert found("The envoy discussed his plan with the president on Friday.") == [
         ("Friday", "2025-03-21")]
+
+
+def test_a_participle_after_be_is_passive_and_takes_the_auxiliarys_tense() -> None:
+    # "held" alone is a past tense; "would be held" is still to come, "was held" is over.
+    assert found("He added that the summit would still be held on September 1.") == [
+        ("September 1", "2025-09-01")]
+    assert found("He said the summit will be held on January 10.") == [
+        ("January 10", "2026-01-10")]
+    assert found("The summit was held on September 1.") == [("September 1", "2024-09-01")]
+
+
+def test_an_abbreviated_month_with_its_full_stop_is_the_month() -> None:
+    # A sentence split after "Sept." leaves the abbreviation without a cue word before it.
+    assert found("Havel is scheduled to make an official visit to Brazil Sept.") == [
+        ("Sept.", "2025-09")]
+    assert found("The sept gathered.") == []
+
+
+def test_a_month_gone_this_year_in_a_sentence_that_looks_ahead_is_next_years() -> None:
+    march = date(1998, 3, 4)
+    assert found("She will fly a mission in December.", march) == [("December", "1998-12")]
+    assert found("She flew a mission in December.", march) == [("December", "1997-12")]

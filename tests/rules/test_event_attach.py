@@ -222,3 +222,35 @@ def test_since_points_back_whatever_the_tense() -> None:
 def test_the_present_durations_and_sets_are_not_dates(text: str,
                                                       expected: list[tuple[str, str]]) -> None:
     assert [(m.text, m.value) for m in find_dates(text, date(2023, 3, 1))] == expected
+
+
+def test_a_passive_infinitive_with_would_is_still_to_come() -> None:
+    text = ("He added that a ceremonial accession would still be held at the NATO Washington "
+            "summit on April 24 and 25.")
+    assert event(text, datetime(1999, 2, 10, 12, tzinfo=UTC)) == "1999-04-24"
+
+
+@pytest.mark.parametrize(("sentence", "reference", "value"), [
+    # Filed at noon: an 11 a.m. meeting spoken of as future is tomorrow's.
+    ("The five nations will meet at 11 a.m. (0800 GMT) in Naqoura.",
+     datetime(1996, 8, 31, 12, 0, tzinfo=UTC), "1996-09-01T11:00"),
+    # Filed at 9: the same meeting is later today.
+    ("The five nations will meet at 11 a.m. (0800 GMT) in Naqoura.",
+     datetime(1996, 8, 31, 9, 0, tzinfo=UTC), "1996-08-31T11:00"),
+    # A meeting told as over keeps its past time, and is not upcoming.
+    ("The five nations met at 11 a.m. in Naqoura.",
+     datetime(1996, 8, 31, 12, 0, tzinfo=UTC), None),
+    # A time with its own day is not moved.
+    ("The leaders will meet today at 8 a.m.", FRIDAY, None),
+])
+def test_a_bare_clock_time_already_past_is_the_next_days(
+        sentence: str, reference: datetime, value: str | None) -> None:
+    assert event(sentence, reference) == value
+
+
+def test_the_deadline_of_ongoing_talks_is_not_a_meeting_date() -> None:
+    text = ("The governments, which cosponsor the talks that are supposed to conclude by May, "
+            "invited Sinn Fein to rejoin.")
+    assert event(text, datetime(1998, 3, 22, 12, tzinfo=UTC)) is None
+    # "by" that is not the end of something still dates the meeting.
+    assert event("The summit will be hosted by Italy on November 20.", FRIDAY) == "1996-11-20"
