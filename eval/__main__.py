@@ -12,6 +12,7 @@ from eval import (
     rules_quality,
     stories_quality,
     summits_quality,
+    summits_stories,
 )
 
 
@@ -20,7 +21,7 @@ def main() -> None:
     for name, figure in [*rules_quality.run(), *ceasefire_devset.run(), *stories_quality.run(),
                          *near_duplicates.run(), *extraction_quality.run(),
                          *news_html_quality.run(), *pubdate_quality.run(), *dates_quality.run(),
-                         *summits_quality.run()]:
+                         *summits_quality.run(), *summits_stories.run()]:
         print(f"  {name:<48} {figure}")
 
 

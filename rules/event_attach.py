@@ -65,10 +65,12 @@ _FUTURE_BEFORE_DATE = re.compile(
 # "to be signed", "will be held": an -ed form that is still to come.
 _PASSIVE_FUTURE = re.compile(
     r"\b(?:to|will|would|should|shall|must|could|may|might|'ll)\s+(?:still\s+)?be\s+$", re.I)
-# The end an ongoing process is due by, not the day of a meeting: "talks that are supposed to
-# conclude by May", "negotiations must be completed by the end of June".
+# A deadline, not the day of a meeting: the end an ongoing process is due by ("talks that are
+# supposed to conclude by May") or what someone must do by then ("must call polls by
+# mid-1997"). "Talks will begin by September 2" still dates the talks.
 _DEADLINE_BEFORE = re.compile(
-    r"\b(?:conclud|end|finish|complet|wrap\w*\s+up|wind\w*\s+up)\w*\s+(?:\w+\s+){0,2}?"
+    r"\b(?:(?:conclud|end|finish|complet|wrap\w*\s+up|wind\w*\s+up)\w*"
+    r"|must|should|ha(?:s|ve)\s+to|needs?\s+to)\s+(?:\w+\s+){0,2}?"
     r"by\s+(?:the\s+end\s+of\s+)?$", re.I)
 # A clock time with no day of its own: "at 11 a.m.", not "11 a.m. Sunday" or "tonight".
 _BARE_CLOCK = re.compile(r"^\d{4}-\d\d-\d\dT(\d\d):(\d\d)$")

@@ -252,5 +252,8 @@ def test_the_deadline_of_ongoing_talks_is_not_a_meeting_date() -> None:
     text = ("The governments, which cosponsor the talks that are supposed to conclude by May, "
             "invited Sinn Fein to rejoin.")
     assert event(text, datetime(1998, 3, 22, 12, tzinfo=UTC)) is None
-    # "by" that is not the end of something still dates the meeting.
+    assert event("Hashimoto must call polls by mid-1997, after a tour of Latin America.",
+                 FRIDAY) is None
+    # "by" that is not a deadline still dates the meeting.
+    assert event("Erekat says the talks will begin by November 20.", FRIDAY) == "1996-11-20"
     assert event("The summit will be hosted by Italy on November 20.", FRIDAY) == "1996-11-20"
