@@ -76,7 +76,7 @@ def _overlaps(first: date | None, last: date | None, low: date, high: date) -> b
 def apply_events(compiled: EventSentences, article: ArticleText, matches: Sequence[Match],
                  rules: dict[str, Rule], find_dates: DateFinder) -> list[Match]:
     """Matches of rules without `event` pass as they are; those with it hold only with a date
-    in their window, which the match then carries."""
+    in their window, which the match then carries, with its sentence as the match's."""
     out = []
     for match in matches:
         rule = rules.get(match.rule_id)
@@ -85,5 +85,7 @@ def apply_events(compiled: EventSentences, article: ArticleText, matches: Sequen
             continue
         found = find_event_date(compiled, article, rule, find_dates)
         if found is not None:
-            out.append(replace(match, event_date=found))
+            # The alert quotes the sentence that dates the event, not the first one that
+            # matched ("the ministry said ..." says nothing of when).
+            out.append(replace(match, event_date=found, sentence=found.sentence))
     return out

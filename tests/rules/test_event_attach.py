@@ -257,3 +257,21 @@ def test_the_deadline_of_ongoing_talks_is_not_a_meeting_date() -> None:
     # "by" that is not a deadline still dates the meeting.
     assert event("Erekat says the talks will begin by November 20.", FRIDAY) == "1996-11-20"
     assert event("The summit will be hosted by Italy on November 20.", FRIDAY) == "1996-11-20"
+
+
+def test_the_match_quotes_the_sentence_that_dates_the_event() -> None:
+    from rules.events import apply_events
+    from rules.matcher import CompiledRules
+
+    summits = rule(True)
+    summits = summits.model_copy(update={"match": summits.match.model_copy(
+        update={"any": ["ministry"]})})
+    text = ("The ministry said it would attend in good faith. "
+            "Negotiators will meet in Geneva on November 12.")
+    article = ArticleText("a", "a", "wire", "t", None, text, published_at=FRIDAY)
+    compiled = CompiledRules([summits], {})
+    matches = compiled.evaluate(article)
+    assert matches and matches[0].sentence.startswith("The ministry said")
+    [dated] = apply_events(compiled, article, matches, {summits.id: summits}, find_dates)
+    assert dated.event_date is not None and dated.event_date.value == "1996-11-12"
+    assert dated.sentence == "Negotiators will meet in Geneva on November 12."
