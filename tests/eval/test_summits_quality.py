@@ -62,10 +62,10 @@ def test_the_rule_meets_its_floors_on_the_dev_set() -> None:
     tuning = [r for r in results if not r[0].held_out]
     precision, recall, dated, _, _ = scores(tuning)
     assert precision >= 0.9 and recall >= 0.9 and dated >= 0.9, (precision, recall, dated)
-    # The whole set, held-out part included, keeps a margin below today's 0.95 / 0.79 / 1.00
-    # so a regression shows while the tagger's values move a little.
+    # The whole set, the part held out until read included: today 0.98 / 0.91 / 1.00; the
+    # recall floor keeps a margin of four items so the tagger's values can move a little.
     precision, recall, dated, _, _ = scores(results)
-    assert precision >= 0.9 and recall >= 0.75 and dated >= 0.9, (precision, recall, dated)
+    assert precision >= 0.9 and recall >= 0.85 and dated >= 0.9, (precision, recall, dated)
 
 
 def test_make_eval_prints_the_three_parts_and_the_misses() -> None:
