@@ -126,3 +126,40 @@ def test_the_worked_example_in_docs_rules_md_prints_what_it_shows(tmp_path: Path
         floors = runner.invoke(app, ["rules", "eval", str(path), "--labels", str(labels),
                                      "--min-precision", "0.9", "--min-recall", "0.9"])
         assert floors.exit_code == code, floors.output
+
+
+EVENT_RULES = """\
+rules:
+  - id: summit-soon
+    name: Summit soon
+    match: {any: [summit]}
+    event: {terms: [summit], window_days: [0, 30], upcoming: true}
+    channels: [desk]
+"""
+
+
+def test_undated_labelled_articles_resolve_event_dates_against_reference(
+        tmp_path: Path) -> None:
+    """Without a publication date an event rule could never hold; eval resolves such articles
+    against --reference (or now) and says so on stderr, as `newswatch match` does."""
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(EVENT_RULES, "utf-8")
+    labels = tmp_path / "labels.jsonl"
+    rows = [("https://x.example/1", "The summit opens on 8 December 2026.", True),
+            ("https://x.example/2", "The summit opened on 1 December 2026.", False)]
+    labels.write_text("".join(json.dumps({"url": u, "title": "Summit", "body": b,
+                                          "labels": {"summit-soon": v}}) + "\n"
+                              for u, b, v in rows), "utf-8")
+    result = runner.invoke(app, ["rules", "eval", str(rules), "--labels", str(labels),
+                                 "--reference", "2026-12-02"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("rule summit-soon: precision 1.00, recall 1.00")
+    assert ("2 labelled article(s) without published_at: event dates resolved against "
+            "2026-12-02T00:00+00:00 (--reference)") in result.stderr
+    # A dated article keeps its own date: published after the summit, it is not upcoming.
+    labels.write_text(json.dumps({"url": "https://x.example/3", "title": "Summit",
+                                  "body": rows[0][1], "published_at": "2026-12-10T09:00Z",
+                                  "labels": {"summit-soon": False}}) + "\n", "utf-8")
+    result = runner.invoke(app, ["rules", "eval", str(rules), "--labels", str(labels),
+                                 "--reference", "2026-12-02"])
+    assert "tn 1" in result.stdout and "without published_at" not in result.stderr
