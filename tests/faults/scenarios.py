@@ -197,6 +197,9 @@ SCENARIOS: list[Scenario] = [
        check=stored_title(ACCENTED, exact=False)),
     _s("invalid UTF-8", encoded_page("utf-8", "utf-8", "utf-8", spoil=b"\xff\xfe\xc3("),
        check=stored_title(ACCENTED)),
+    # A UTF-8 page whose header and meta say latin-1: read as declared, "Café" is "CafÃ©".
+    _s("UTF-8 page declaring latin-1", encoded_page("utf-8", "iso-8859-1", "iso-8859-1"),
+       check=stored_title(ACCENTED)),
     _s("HTML nested 100,000 deep", deep_html(100_000), fetch("not_an_article"),
        check=_quick_refusal),
     _s("feed is really HTML", feed_only(b"<!doctype html><html><body><h1>Welcome</h1>"
