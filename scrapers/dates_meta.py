@@ -132,6 +132,39 @@ def date_from_url(url: str, now: datetime | None = None) -> datetime | None:
     return None
 
 
+# A timestamp written with a UTC offset other than zero, in scripts, meta tags and <time>:
+# "2020-02-24T21:25:54-05:00", "2023-11-08 23:30:59 -0600".
+_OFFSET_STAMP = re.compile(
+    r"(?<!\d)(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d)(?::(\d\d))?(?:\.\d+)?\s?"
+    r"([+-])(\d\d):?(\d\d)(?!\d)")
+_STAMP_PLACES = "//script/text() | //meta/@content | //time/@datetime"
+
+
+def in_page_calendar(tree: HtmlElement, when: datetime | None) -> datetime | None:
+    """A date the page declared in UTC, told in the page's own zone when the page writes the
+    same instant elsewhere with its offset: a Minneapolis page whose meta says 05:30 UTC on
+    the 9th and whose scripts say 23:30 -06:00 on the 8th was published on the 8th, its
+    readers' day. The instant never changes; without such a twin the date stays in UTC."""
+    if when is None or when.utcoffset() != timedelta(0):
+        return when
+    for text in tree.xpath(_STAMP_PLACES):
+        if not isinstance(text, str) or "-" not in text:
+            continue
+        for m in _OFFSET_STAMP.finditer(text, 0, 2_000_000):
+            sign = -1 if m[7] == "-" else 1
+            offset = timedelta(hours=int(m[8]), minutes=int(m[9]))
+            if not offset or offset > timedelta(hours=14):
+                continue
+            try:
+                local = datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]),
+                                 int(m[6] or 0), tzinfo=timezone(sign * offset))
+            except ValueError:
+                continue
+            if abs(local - when) <= timedelta(minutes=1):
+                return when.astimezone(local.tzinfo)
+    return when
+
+
 def guess_date(tree: HtmlElement, url: str | None,
                now: datetime | None = None) -> datetime | None:
     """htmldate's guess from the page's text and markup: the last resort, ~3 ms."""

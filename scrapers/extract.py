@@ -17,7 +17,7 @@ from trafilatura.utils import load_html
 
 from scrapers.body import extract_body
 from scrapers.controls import one_line, strip_controls
-from scrapers.dates_meta import date_from_url, guess_date
+from scrapers.dates_meta import date_from_url, guess_date, in_page_calendar
 from scrapers.errors import NotAnArticle
 from scrapers.metadata import PageMetadata, clean_authors, read_metadata
 from scrapers.models import Article, FeedEntry
@@ -203,9 +203,12 @@ def _depth_over(html: str, limit: int) -> bool:
 
 def _published(tree: HtmlElement, meta: PageMetadata, entry: FeedEntry | None, url: str,
                now: datetime) -> datetime | None:
-    """Declared by the page, else by the feed, else in the URL, else htmldate's guess."""
-    return (meta.published_at or (entry.published_at if entry else None)
-            or date_from_url(url, now) or guess_date(tree, url, now))
+    """Declared by the page, else by the feed, else in the URL, else htmldate's guess; in the
+    page's own zone when it writes the same instant with its offset too."""
+    declared = meta.published_at or (entry.published_at if entry else None)
+    if declared is not None:
+        return in_page_calendar(tree, declared)
+    return date_from_url(url, now) or guess_date(tree, url, now)
 
 
 def _canonical(meta: PageMetadata, url: str) -> str | None:

@@ -52,3 +52,34 @@ def test_a_refused_page_still_reports_its_date() -> None:
         extract_article(page("2020-02-15T07:00:00+09:00", body="Too short."),
                         url="https://news.example.jp/b", source_id="jp", fetched_at=FETCHED)
     assert "the page's date: 2020-02-15T07:00:00+09:00" in refused.value.message
+
+
+def with_script(published: str, script: str) -> str:
+    return page(published).replace("</head>", f"<script>{script}</script></head>")
+
+
+def test_a_date_declared_in_utc_takes_the_offset_the_page_writes_for_the_same_instant() -> None:
+    # Meta tags in UTC (the 9th); the page's own scripts give the same instant at -06:00 (the
+    # 8th, the day its readers saw).
+    html = with_script("2023-11-09T05:30:59+00:00",
+                       "var meta = {'Publish Hour of Day' : '2023-11-08T23:30:59-06:00', "
+                       "'Update Hour of Day' : '2023-11-09T00:21:49-06:00'};")
+    article = extract_article(html, url="https://news.example.com/mayor", source_id="mn",
+                              fetched_at=FETCHED)
+    assert article.published_at is not None
+    assert article.published_at.date() == date(2023, 11, 8)
+    assert article.published_at.utcoffset() == timedelta(hours=-6)
+    assert article.published_at == datetime(2023, 11, 9, 5, 30, 59, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("script", [
+    "var modified = '2023-11-09T00:21:49-06:00';",      # another instant: not the same date
+    "var built = '2023-11-08T14:30:59-15:00';",          # no zone is 15 hours behind
+    "var none = 1;",
+])
+def test_without_a_twin_the_date_stays_in_utc(script: str) -> None:
+    article = extract_article(with_script("2023-11-09T05:30:59Z", script),
+                              url="https://news.example.com/mayor", source_id="mn",
+                              fetched_at=FETCHED)
+    assert article.published_at == datetime(2023, 11, 9, 5, 30, 59, tzinfo=UTC)
+    assert article.published_at is not None and article.published_at.utcoffset() == timedelta(0)
