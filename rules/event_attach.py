@@ -190,8 +190,15 @@ def is_upcoming(sentence: str, mention: DateMention, terms: re.Pattern[str],
         return False
     same_day = mention.first_day <= day
     clause = _event_clause(sentence, mention, terms)
-    if same_day and not (_later_today(sentence, mention, reference)
-                         or _future_governed(sentence, mention, terms, clause)):
+    last = mention.last_day or mention.first_day
+    if same_day and last > day and (last - mention.first_day).days < 7:
+        # A week that has begun and runs on ("this coming week" said on its Monday): still to
+        # come when the sentence says it is ("expected to ... this coming week to discuss").
+        # A month or a year is left to the rules below: "in 1996" is not a plan.
+        if _FUTURE_EVENT.search(clause) is None:
+            return False
+    elif same_day and not (_later_today(sentence, mention, reference)
+                           or _future_governed(sentence, mention, terms, clause)):
         return False
     if _past_governed(sentence, terms):
         return False

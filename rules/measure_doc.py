@@ -105,7 +105,11 @@ def section() -> list[str]:
         "Keep the labels file next to the rules and run the command in CI with floors: "
         f"`{COMMAND} --min-precision 0.9 --min-recall 0.9` exits 1 (naming the rule and the "
         "figure) when a change makes a rule worse; `--json` prints the same as one JSON "
-        "object. Tune on one set of labels and check on another you did not look at while "
+        "object. A labelled article without `published_at` resolves its event dates against "
+        "`--reference DATE` (default: now), and stderr says how many articles did so: label "
+        "items whose \"next week\" means a week you know with their `published_at`, or give "
+        "the day they were written as `--reference`. "
+        "Tune on one set of labels and check on another you did not look at while "
         "tuning: a rule that has learned its test articles by heart scores well on them only. "
         "`make eval` does this for the shipped `ceasefire` rule (eval/ceasefire_devset.py).",
         "",

@@ -181,7 +181,11 @@ EXAMPLES = [
         "Dated events",
         "`event: {terms: [...], window_days: [from, to]}`: the article must also have a date "
         "expression in the same sentence as an event term, falling between publication + "
-        "from and publication + to days (0 <= from <= to <= 366).",
+        "from and publication + to days (0 <= from <= to <= 366). The alert quotes that "
+        "sentence, so it always says when, and shows the date as \"Event date\". How the date "
+        "is chosen when a sentence holds several (datelines, \"said on Friday\", deadlines such "
+        "as \"must ... by May\", a clock time already past at publication) is told in "
+        "[dates.md](dates.md).",
         _rule("summit-soon", "    match: {any: [Corvania]}\n"
                              "    event:\n      terms: [summit, talks, meeting]\n"
                              "      window_days: [0, 14]\n"),

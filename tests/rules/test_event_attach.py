@@ -275,3 +275,11 @@ def test_the_match_quotes_the_sentence_that_dates_the_event() -> None:
     [dated] = apply_events(compiled, article, matches, {summits.id: summits}, find_dates)
     assert dated.event_date is not None and dated.event_date.value == "1996-11-12"
     assert dated.sentence == "Negotiators will meet in Geneva on November 12."
+
+
+def test_a_week_that_has_begun_is_upcoming_only_when_told_as_future() -> None:
+    monday = datetime(2025, 3, 17, 9, tzinfo=UTC)
+    said = ("The envoy expects the president to engage with his counterpart this coming week "
+            "to discuss terms for a ceasefire.")
+    assert event(said, monday) == "2025-W12"
+    assert event("Talks between the two sides this week ended without a deal.", monday) is None

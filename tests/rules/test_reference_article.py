@@ -64,3 +64,28 @@ def test_the_headline_next_week_is_read_from_publication(text: str,
     # alert quotes the sentence and the expression so a person can judge.
     [m] = _at(mentions, text, "Ceasefire Next Week")
     assert (m.text, m.value) == ("Next Week", "2025-W13")
+
+
+def test_the_shipped_summit_rule_dates_the_call_from_the_body(text: str) -> None:
+    """upcoming-summits fires with the body's "this coming week" (the call took place on
+    18 March), not the headline's "Next Week", which was said the day before publication."""
+    from datetime import UTC, datetime
+
+    from core.records import ArticleText
+    from pipeline.config import load_config
+    from rules.events import apply_events
+    from rules.matcher import CompiledRules
+
+    config = load_config(Path(__file__).resolve().parents[2] / "config")
+    rule = next(r for r in config.rules if r.id == "upcoming-summits")
+    compiled = CompiledRules([rule], config.entities)
+    lines = text.split("\n")
+    headline = next(line for line in lines if "Next Week" in line)
+    body = "\n".join(lines[lines.index(headline) + 1:])
+    article = ArticleText("ref", "ref", "ref", headline, None, body,
+                          published_at=datetime(2025, 3, 17, 9, tzinfo=UTC))
+    [found] = apply_events(compiled, article, compiled.evaluate(article), {rule.id: rule},
+                           find_dates)
+    assert found.event_date is not None
+    assert (found.event_date.text, found.event_date.value) == ("this coming week", "2025-W12")
+    assert "engage with Russian President Vladimir Putin" in found.sentence
