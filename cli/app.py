@@ -16,6 +16,7 @@ import typer
 from typer.core import TyperGroup
 
 from cli import channels, checks, outbox, runs, sql, warehouse_admin
+from cli.calendar import calendar_command
 from cli.common import EXIT_PROBLEMS, EXIT_USAGE, err, literal
 from cli.dates import dates
 from cli.extract import extract_command
@@ -78,6 +79,7 @@ app.command("export")(warehouse_admin.export)
 app.command("dates")(dates)
 app.command("extract")(extract_command)
 app.command("report")(report)
+app.command("calendar")(calendar_command)
 app.command("match")(match_command)
 app.command("feedback")(feedback)
 app.add_typer(outbox.outbox_app, name="outbox")

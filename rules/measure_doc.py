@@ -64,6 +64,19 @@ rule truce: precision 1.00, recall 1.00, F1 1.00 (tp 2, fp 0, fn 0, tn 2; 4 labe
 COMMAND = "newswatch rules eval truce.yaml --labels truce-labels.jsonl"
 
 
+FLOORS = (
+    "Keep the labels file next to the rules and run the command in CI with floors: "
+    f"`{COMMAND} --min-precision 0.9 --min-recall 0.9` exits 1 (naming the rule and the "
+    "figure) when a change makes a rule worse; `--json` prints the same as one JSON "
+    "object. A labelled article without `published_at` resolves its event dates against "
+    "`--reference DATE` (default: now), and stderr says how many articles did so: label "
+    "items whose \"next week\" means a week you know with their `published_at`, or give "
+    "the day they were written as `--reference`. "
+    "Tune on one set of labels and check on another you did not look at while "
+    "tuning: a rule that has learned its test articles by heart scores well on them only. "
+    "`make eval` does this for the shipped `ceasefire` rule (eval/ceasefire_devset.py).")
+
+
 def section() -> list[str]:
     """The section's lines."""
     return [
@@ -102,16 +115,7 @@ def section() -> list[str]:
         "",
         "```text", BETTER_OUTPUT.rstrip(), "```",
         "",
-        "Keep the labels file next to the rules and run the command in CI with floors: "
-        f"`{COMMAND} --min-precision 0.9 --min-recall 0.9` exits 1 (naming the rule and the "
-        "figure) when a change makes a rule worse; `--json` prints the same as one JSON "
-        "object. A labelled article without `published_at` resolves its event dates against "
-        "`--reference DATE` (default: now), and stderr says how many articles did so: label "
-        "items whose \"next week\" means a week you know with their `published_at`, or give "
-        "the day they were written as `--reference`. "
-        "Tune on one set of labels and check on another you did not look at while "
-        "tuning: a rule that has learned its test articles by heart scores well on them only. "
-        "`make eval` does this for the shipped `ceasefire` rule (eval/ceasefire_devset.py).",
+        FLOORS,
         "",
         "### From the alerts themselves",
         "",
