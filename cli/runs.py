@@ -49,6 +49,9 @@ def demo(
     console.print(literal(f"  and:  .venv/bin/newswatch report --warehouse {warehouse} --until "
                           f"{demo_last_day().isoformat()} --days 10 "
                           f"--out {workdir / 'report.html'}"))
+    console.print(literal(f"  and:  .venv/bin/newswatch calendar --warehouse {warehouse} "
+                          f"--since {demo_last_day().isoformat()} "
+                          f"--out {workdir / 'events.ics'}"))
     problems = sum(s.errors for s in summaries)
     if problems:
         err.print(f"{problems} problem(s) during the demo runs; see above")
