@@ -15,12 +15,12 @@ from .hostile_server import HostileRequest, HostileServer, reply
 
 
 def _slow(req: HostileRequest) -> None:
-    time.sleep(0.6)
+    time.sleep(0.5)
     req.send(200, b"slow but fine", {"Content-Type": "text/plain"})
 
 
 async def _get_all(urls: list[str], max_connections: int) -> list[Response]:
-    policy = fast(max_connections=max_connections, read_timeout=0.8, total_timeout=3.0,
+    policy = fast(max_connections=max_connections, read_timeout=1.2, total_timeout=4.0,
                   retries=0)
     async with Fetcher(policy) as fetcher:
         return list(await asyncio.gather(*(fetcher.get(u, robots=False) for u in urls)))
@@ -28,15 +28,16 @@ async def _get_all(urls: list[str], max_connections: int) -> list[Response]:
 
 def test_requests_queued_for_a_connection_are_sent_not_timed_out() -> None:
     with ExitStack() as stack:
-        # Four slow sites and one quick one, each its own host on loopback.
-        servers = [stack.enter_context(HostileServer(f"127.0.0.{n}")) for n in range(2, 7)]
-        urls = [s.route("/slow", _slow) for s in servers[:4]]
-        urls.append(servers[4].route("/quick", reply(200, b"quick")))
-        # Two connections: the last request waits about 1.2 s, longer than the read timeout.
+        # Six slow sites and one quick one, each its own host on loopback.
+        servers = [stack.enter_context(HostileServer(f"127.0.0.{n}")) for n in range(2, 9)]
+        urls = [s.route("/slow", _slow) for s in servers[:6]]
+        urls.append(servers[6].route("/quick", reply(200, b"quick")))
+        # Two connections: the last request waits about 1.5 s, longer than the read timeout
+        # (1.2 s, which leaves each 0.5 s answer a wide margin on a loaded machine).
         responses = asyncio.run(_get_all(urls, max_connections=2))
-    assert [r.status for r in responses] == [200] * 5
-    assert [r.body for r in responses] == [b"slow but fine"] * 4 + [b"quick"]
-    # The time spent queued is not counted as the site's: each answer took about 0.6 s.
+    assert [r.status for r in responses] == [200] * 7
+    assert [r.body for r in responses] == [b"slow but fine"] * 6 + [b"quick"]
+    # The time spent queued is not counted as the site's: each answer took about 0.5 s.
     assert all(r.elapsed_ms < 1_100 for r in responses), [r.elapsed_ms for r in responses]
 
 
