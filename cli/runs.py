@@ -177,10 +177,7 @@ def load_staged() -> None:
     from flows.scale import load_staged_flow
 
     summary = asyncio.run(load_staged_flow(settings=Settings(), run_label="manual"))
-    console.print(f"{summary.articles_new} new articles, {summary.matches} matches, "
-                  f"{summary.alerts_sent} alerts sent")
-    for problem in summary.config_problems:
-        err.print(literal(f"config: {problem}"))
+    _print_run(summary)   # per source of the batches loaded, as `newswatch run` prints
     if summary.config_problems:
         raise typer.Exit(EXIT_USAGE)
     if summary.errors:

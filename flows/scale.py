@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import acreate_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.utilities.annotations import quote
 
@@ -23,7 +24,7 @@ from flows.monitor import TASKS, flow_run_id, scrape_sources
 from pipeline import steps
 from pipeline.config import load_config
 from pipeline.runner import after_load
-from pipeline.summary import RunSummary, summarize_load
+from pipeline.summary import RunSummary, run_markdown, summarize_staged
 from scrapers.models import SourceConfig
 from warehouse.staging import StagedLoadReport
 
@@ -70,13 +71,24 @@ async def load_staged_flow(settings: Settings | None = None, run_label: str = "s
     loaded = load_staged_task(settings, quote(run.config.sources), return_state=False)
     for batch_id, error in loaded.failed.items():
         logger.warning("batch %s not loaded (left for the next run): %s", batch_id, error)
-    summary = summarize_load(run_id, [], loaded)
+    summary = summarize_staged(run_id, loaded)
+    for source in summary.sources:
+        logger.info("%s: %s, %d new, %d known, %d errors", source.source_id,
+                    "304 not modified" if source.not_modified else f"{source.entries} entries",
+                    source.new_articles, source.skipped_known, len(source.errors))
+        for error in source.errors:
+            logger.warning("%s: %s", source.source_id, error)
     summary.delivery_failures += [f"batch {b}: {e}" for b, e in loaded.failed.items()]
     # Source health is judged on what the batches brought, as the monitor does per run.
     health_of = [s.id for s in run.config.sources if s.enabled] if loaded.loaded else None
     done = await after_load(settings, run, summary, started=started, now=now or started,
                             sources=loaded.sources, health_of=health_of, stages=TASKS)
-    logger.info("loaded %d batches (%d already loaded): %d new articles, %d alerts sent",
-                len(loaded.loaded), len(loaded.skipped), done.summary.articles_new,
-                done.summary.alerts_sent)
-    return done.summary
+    summary = done.summary
+    today = None if summary.deferred else steps.today_summary(settings, started.date())
+    await acreate_markdown_artifact(
+        markdown=run_markdown(summary, today), key="load-staged-run",
+        description="What the staged batches brought per source, and what was stored and sent.")
+    logger.info("loaded %d batches (%d already loaded) from %d sources: %d new articles, "
+                "%d alerts sent, %d errors", len(loaded.loaded), len(loaded.skipped),
+                loaded.sources, summary.articles_new, summary.alerts_sent, summary.errors)
+    return summary

@@ -8,8 +8,9 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from alerts.escaping import md, plain
-from scrapers.models import SourceResult
+from scrapers.models import FetchRecord, SourceResult
 from warehouse.report_data import DaySummary
+from warehouse.staging import StagedLoadReport
 
 
 @dataclass
@@ -75,9 +76,27 @@ def summarize_load(run_id: str, results: Sequence[SourceResult], loaded: Loaded)
             source_id=result.source_id, entries=result.entries_seen,
             new_articles=sum(1 for a in result.articles if a.article_id in new_ids),
             skipped_known=result.skipped_known,
-            errors=[f"{e.error_class}: {e.message} ({e.url})" for e in result.errors],
+            errors=[error_line(e) for e in result.errors],
             not_modified=any(f.outcome == "not_modified" for f in result.fetches)))
     return summary
+
+
+def summarize_staged(run_id: str, loaded: StagedLoadReport) -> RunSummary:
+    """The start of the staged loader's summary: per source of the batches it loaded, the
+    same line as a monitor run's, summed over that source's batches (in source order). A
+    source is "not modified" when every one of its batches found its feed unchanged."""
+    summary = summarize_load(run_id, [], loaded)
+    for tally in sorted(loaded.by_source.values(), key=lambda t: t.source_id):
+        summary.sources.append(SourceSummary(
+            source_id=tally.source_id, entries=tally.entries_seen,
+            new_articles=tally.new_articles, skipped_known=tally.skipped_known,
+            errors=[error_line(e) for e in tally.errors],
+            not_modified=tally.batches > 0 and tally.not_modified == tally.batches))
+    return summary
+
+
+def error_line(error: FetchRecord) -> str:
+    return f"{error.error_class}: {error.message} ({error.url})"
 
 
 def cell(text: str, limit: int | None = None) -> str:

@@ -36,7 +36,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from core.crash_points import crash_point
-from scrapers.models import KnownUrls, SourceResult, Validators
+from scrapers.models import FetchRecord, KnownUrls, SourceResult, Validators
 from warehouse.articles import LoadReport, load_results, source_state
 from warehouse.staging_format import (
     BATCH_SCHEMA,
@@ -49,13 +49,35 @@ from warehouse.staging_format import (
 from warehouse.staging_store import LOADED_DIR, StagedFile, Staging, as_store
 
 __all__ = ["BATCH_SCHEMA", "LOADED_DIR", "STATE_FILE", "DeferredRun", "StagedFile",
-           "StagedLoadReport", "deferred_runs", "load_staged", "pending_batches",
+           "StagedLoadReport", "StagedSource", "deferred_runs", "load_staged", "pending_batches",
            "pending_urls", "read_batch", "read_state", "write_batch", "write_state"]
 
 BATCH_PATTERN = re.compile(r"^batch-([A-Za-z0-9_-]{1,128})\.parquet$")
 STATE_FILE = "state.parquet"
 # Errors that mean "this batch cannot be read or loaded now": recorded, left for next time.
 _BATCH_ERRORS = (OSError, pa.ArrowException, duckdb.Error, ValueError, KeyError, TypeError)
+
+
+@dataclass
+class StagedSource:
+    """What one source's part of the batches loaded now brought, summed over those batches:
+    the loader's per-source line, as the monitor run shows it from its scrape."""
+
+    source_id: str
+    batches: int = 0
+    entries_seen: int = 0
+    new_articles: int = 0        # stored now for the first time
+    skipped_known: int = 0
+    errors: list[FetchRecord] = field(default_factory=list)
+    not_modified: int = 0        # batches whose feed answered 304
+
+    def add(self, result: SourceResult, new_ids: set[str]) -> None:
+        self.batches += 1
+        self.entries_seen += result.entries_seen
+        self.new_articles += sum(1 for a in result.articles if a.article_id in new_ids)
+        self.skipped_known += result.skipped_known
+        self.errors += result.errors
+        self.not_modified += any(f.outcome == "not_modified" for f in result.fetches)
 
 
 @dataclass
@@ -66,8 +88,20 @@ class StagedLoadReport:
     new_article_ids: list[str] = field(default_factory=list)
     updated_article_ids: list[str] = field(default_factory=list)
     new_stories: int = 0
-    sources: int = 0                                      # sources in the batches loaded now
     deferred_runs: list[str] = field(default_factory=list)  # the deferred monitor runs among them
+    # per source of the batches loaded now (skipped and failed batches add nothing)
+    by_source: dict[str, StagedSource] = field(default_factory=dict)
+
+    @property
+    def sources(self) -> int:
+        """The distinct sources in the batches loaded now."""
+        return len(self.by_source)
+
+    def add_batch(self, results: list[SourceResult], loaded: LoadReport) -> None:
+        new_ids = set(loaded.new_article_ids)
+        for result in results:
+            tally = self.by_source.setdefault(result.source_id, StagedSource(result.source_id))
+            tally.add(result, new_ids)
 
 
 # -- writing (scrape workers) ----------------------------------------------------------------
@@ -161,8 +195,6 @@ def read_batch(file: StagedFile | Path) -> list[SourceResult]:
 
 # -- loading (the single loader) -------------------------------------------------------------
 
-# -- loading (the single loader) -------------------------------------------------------------
-
 def is_loaded(con: duckdb.DuckDBPyConnection, batch_id: str) -> bool:
     return con.execute("SELECT 1 FROM staged_batches WHERE batch_id = ?",
                        [batch_id]).fetchone() is not None
@@ -223,7 +255,7 @@ def load_staged(con: duckdb.DuckDBPyConnection, where: Staging,
             report.new_article_ids += loaded.new_article_ids
             report.updated_article_ids += loaded.updated_article_ids
             report.new_stories += loaded.new_stories
-            report.sources += len(results)
+            report.add_batch(results, loaded)
             if deferred is not None:
                 report.deferred_runs.append(deferred.run_id)
         if after_commit is not None:

@@ -126,7 +126,9 @@ def _figures(summary: RunSummary) -> dict[str, object]:
             "alerts_sent": summary.alerts_sent, "ops_messages": summary.ops_messages,
             "source_notices": summary.source_notices,
             "config_problems": summary.config_problems,
-            "delivery_failures": summary.delivery_failures}
+            "delivery_failures": summary.delivery_failures,
+            # the staged loader lists the sources of its batches as the scrape's runners do
+            "sources": sorted(summary.sources, key=lambda s: s.source_id)}
 
 
 def test_every_runner_stores_and_sends_the_same(
@@ -143,6 +145,7 @@ def test_every_runner_stores_and_sends_the_same(
     plain = outcomes["plain"]
     assert plain.articles and plain.matches and plain.sent
     assert plain.runs == [(4, len(plain.articles), len(plain.matches), len(plain.sent))]
+    assert len(summaries["plain"].sources) == 4 and summaries["plain"].errors
     assert len(plain.stories) < len(plain.articles), "no story with several copies?"
     assert any("broken.yaml" in problem for problem, _ in plain.problems)
     assert all(told for _, told in plain.problems)
