@@ -85,6 +85,9 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[ConfigProblem]]:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, None, [ConfigProblem(name, None, None, "", f"cannot read file: {exc}")]
+    fast = _read_with_libyaml(text)
+    if fast is not None:
+        return fast[0], fast[1], []
     try:
         # Composed (for the lines) and loaded (for the data) apart, as before: loading merges
         # `<<: *defaults` into the nodes it reads.
@@ -102,6 +105,39 @@ def read_yaml(path: Path) -> tuple[Any, yaml.Node | None, list[ConfigProblem]]:
     except yaml.YAMLError as exc:
         return None, None, [ConfigProblem(name, None, None, "", f"invalid YAML: {exc}")]
     return data, node, []
+
+
+def _read_with_libyaml(text: str) -> tuple[Any, yaml.Node] | None:
+    """(data, node tree) through libyaml's parser, about 10x faster than PyYAML's own (a
+    sources.yaml of a thousand sources took ~0.5 s a run), for a file that parses and uses no
+    alias; None otherwise: the pure-Python reader then counts aliases and says exactly what
+    is wrong, as before."""
+    loader = getattr(yaml, "CSafeLoader", None)
+    if loader is None:   # PyYAML built without libyaml
+        return None
+    try:
+        node = yaml.compose(text, Loader=loader)
+        if node is None or _has_alias(node):
+            return None
+        return yaml.load(text, Loader=loader), node
+    except (yaml.YAMLError, RecursionError):
+        return None
+
+
+def _has_alias(root: yaml.Node) -> bool:
+    """Whether a node appears twice in the tree (what an alias composes to, loops included)."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return True
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+    return False
 
 
 def locate(node: yaml.Node | None, loc: Sequence[int | str]) -> tuple[int | None, int | None]:
