@@ -141,7 +141,9 @@ def test_a_file_without_aliases_reads_as_the_pure_python_reader_reads_it(
     data, node, problems = read_yaml(_write(tmp_path, PLAIN))
     assert problems == [] and node is not None
     assert data == yaml.load(PLAIN, Loader=yaml.SafeLoader)
-    assert _positions(node) == _positions(yaml.compose(PLAIN, Loader=yaml.SafeLoader))
+    pure = yaml.compose(PLAIN, Loader=yaml.SafeLoader)
+    assert pure is not None
+    assert _positions(node) == _positions(pure)
     assert data["sources"][0]["name"] == "Harbour Times – café section"
     assert locate(node, ("sources", 2, "limit")) == (13, 12)
 
