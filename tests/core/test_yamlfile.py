@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from core.yamlfile import MAX_ALIAS_NODES, locate, read_yaml, validate
+from core.yamlfile import MAX_ALIAS_NODES, _aliases_within_limit, locate, read_yaml, validate
 from rules.models import RuleFile
 
 # Conditions of eight conditions, six levels deep: 32,768 conditions of eight terms each,
@@ -153,3 +153,27 @@ def test_a_broken_file_is_reported_as_before(tmp_path: Path) -> None:
     assert (data, node) == (None, None)
     assert [(p.line, p.column) for p in problems] == [(3, 4)]
     assert problems[0].message.startswith("invalid YAML: ")
+
+
+def test_libyaml_counts_aliases_as_the_pure_python_reader_does(tmp_path: Path) -> None:
+    # A 99-value list (100 nodes written out) aliased n times: exactly the cap, then one over.
+    # A file within it is read through libyaml; one over it (or a loop) by the pure-Python
+    # reader, which names the alias.
+    terms = ", ".join(f"w{i}" for i in range(99))
+    loop = "a: &loop\n  - x\n  - *loop\n"
+    for aliases, allowed in ((MAX_ALIAS_NODES // 100, True), (MAX_ALIAS_NODES // 100 + 1, False)):
+        text = f"t: &t [{terms}]\nuses:\n" + "  - *t\n" * aliases
+        composed = yaml.compose(text, Loader=yaml.CSafeLoader)
+        assert composed is not None
+        assert _aliases_within_limit(composed) is allowed
+        data, _, problems = read_yaml(_write(tmp_path, text))
+        assert (problems == []) is allowed
+        if allowed:
+            assert data == yaml.load(text, Loader=yaml.SafeLoader)
+        else:
+            assert "expand too large" in problems[0].message
+            assert problems[0].line == 3 + aliases - 1
+    composed = yaml.compose(loop, Loader=yaml.CSafeLoader)
+    assert composed is not None and not _aliases_within_limit(composed)
+    data, _, problems = read_yaml(_write(tmp_path, BOMB))
+    assert data is None and "expand too large" in problems[0].message
