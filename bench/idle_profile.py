@@ -2,15 +2,22 @@
 feeds all answer 304 (bench/idle_feeds.py, served from another process on loopback).
 
 One warm-up run fetches every feed whole and stores its ETag; then each timed run is split
-into its steps (read_config, prepare_sources, scrape_all, load, after_load) by wall clock,
-and one of them runs under cProfile, whose top entries are printed.
+into its steps (read_config, prepare_sources, scrape_all, load, after_load) by wall clock and
+this process's CPU time.
 
-    python -m bench.idle_profile [sources] [repeats] [--profile]
+    python -m bench.idle_profile [sources] [repeats] [--profile] [--compare]
+
+--profile: one more run under cProfile, its top entries printed.
+--compare: runs alternate between this code and the earlier way of doing the same work (the
+    sources' state read one source at a time, config files through PyYAML's pure-Python
+    reader, a TLS context built per client), on the same warehouse and feeds; prints each
+    step's median for both and the ratio of the idle run's totals.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import cProfile
 import io
 import pstats
@@ -19,10 +26,13 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from unittest import mock
+
+import httpx
 
 from bench.idle_feeds import IdleFeeds, write_idle_config
 from core.settings import Settings
@@ -30,12 +40,13 @@ from pipeline import steps
 from pipeline.runner import after_load, begin_summary, run_plain
 
 REPO = Path(__file__).resolve().parent.parent
+Laps = dict[str, tuple[float, float]]   # step -> (wall seconds, CPU seconds)
 
 
-async def stepped_run(settings: Settings) -> dict[str, tuple[float, float]]:
+async def stepped_run(settings: Settings) -> Laps:
     """`run_plain`'s sequence, step by step, with the wall-clock and this process's CPU
     seconds of each."""
-    times: dict[str, tuple[float, float]] = {}
+    times: Laps = {}
     clock, cpu = time.perf_counter(), time.process_time()
 
     def lap(name: str) -> None:
@@ -66,6 +77,23 @@ async def stepped_run(settings: Settings) -> dict[str, tuple[float, float]]:
     return times
 
 
+@contextlib.contextmanager
+def earlier_way() -> Iterator[None]:
+    """The idle run as it was before: two queries per source for its state, every config
+    file through the pure-Python YAML reader, a new TLS context for each client and pool."""
+    from scrapers import addresses, fetch
+    from warehouse.articles import source_state
+
+    def one_at_a_time(con: Any, ids: Collection[str]) -> dict[str, Any]:
+        return {s: source_state(con, s) for s in ids}
+
+    with (mock.patch.object(steps, "source_states", one_at_a_time),
+          mock.patch("core.yamlfile._read_with_libyaml", lambda text: None),
+          mock.patch.object(addresses, "tls_context", httpx.create_ssl_context),
+          mock.patch.object(fetch, "tls_context", httpx.create_ssl_context)):
+        yield
+
+
 def profiled(run: Callable[[], Any], top: int = 30) -> str:
     profile = cProfile.Profile()
     profile.enable()
@@ -79,20 +107,46 @@ def profiled(run: Callable[[], Any], top: int = 30) -> str:
     return out.getvalue()
 
 
-def main(sources: int = 1000, repeats: int = 3, profile: bool = False) -> None:
+def _medians(laps: list[Laps]) -> dict[str, tuple[float, float]]:
+    return {name: (statistics.median(lap[name][0] for lap in laps),
+                   statistics.median(lap[name][1] for lap in laps)) for name in laps[0]}
+
+
+def _compare(settings: Settings, sources: int, repeats: int) -> None:
+    now, before = [], []
+    for _ in range(repeats):   # alternating, so both see the same machine and warehouse size
+        with earlier_way():
+            before.append(asyncio.run(stepped_run(settings)))
+        now.append(asyncio.run(stepped_run(settings)))
+    old, new = _medians(before), _medians(now)
+    print(f"idle run over {sources} sources, earlier way vs now, median of {repeats} "
+          "alternating runs (seconds):")
+    print(f"  {'step':<42} {'before':>7} {'now':>7}   (CPU {'before':>6} {'now':>6})")
+    for name in old:
+        print(f"  {name:<42} {old[name][0]:7.3f} {new[name][0]:7.3f}   "
+              f"(    {old[name][1]:6.3f} {new[name][1]:6.3f})")
+    ratios = [b["total"][0] / n["total"][0] for b, n in zip(before, now, strict=True)]
+    print(f"  idle run now takes {new['total'][0] / old['total'][0]:.2f}x the earlier time "
+          f"({old['total'][0] / new['total'][0]:.2f}x faster; per pair: "
+          f"{', '.join(f'{r:.2f}x' for r in ratios)})")
+
+
+def main(sources: int = 1000, repeats: int = 3, profile: bool = False,
+         compare: bool = False) -> None:
     with IdleFeeds() as feeds, tempfile.TemporaryDirectory() as tmp:
         config = write_idle_config(Path(tmp) / "config", feeds.source_urls(sources),
                                    REPO / "config" / "rules", REPO / "config" / "channels.yaml")
         settings = Settings(config_dir=config, warehouse=Path(tmp) / "idle.duckdb",
                             fetch_retries=0, fetch_min_delay_seconds=0)
         asyncio.run(run_plain(settings, datetime.now(UTC)))   # warm-up: stores the ETags
-        laps = [asyncio.run(stepped_run(settings)) for _ in range(repeats)]
-        print(f"idle run over {sources} sources, median of {repeats} (seconds):")
-        print(f"  {'step':<42} {'wall':>7} {'CPU':>7}")
-        for name in laps[0]:
-            wall = statistics.median(lap[name][0] for lap in laps)
-            cpu = statistics.median(lap[name][1] for lap in laps)
-            print(f"  {name:<42} {wall:7.3f} {cpu:7.3f}")
+        if compare:
+            _compare(settings, sources, repeats)
+        else:
+            medians = _medians([asyncio.run(stepped_run(settings)) for _ in range(repeats)])
+            print(f"idle run over {sources} sources, median of {repeats} (seconds):")
+            print(f"  {'step':<42} {'wall':>7} {'CPU':>7}")
+            for name, (wall, cpu) in medians.items():
+                print(f"  {name:<42} {wall:7.3f} {cpu:7.3f}")
         if profile:
             print(profiled(lambda: asyncio.run(stepped_run(settings))))
 
@@ -100,4 +154,4 @@ def main(sources: int = 1000, repeats: int = 3, profile: bool = False) -> None:
 if __name__ == "__main__":
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     main(int(args[0]) if args else 1000, int(args[1]) if len(args) > 1 else 3,
-         "--profile" in sys.argv)
+         "--profile" in sys.argv, "--compare" in sys.argv)
