@@ -35,6 +35,7 @@ from unittest import mock
 import httpx
 
 from bench.idle_feeds import IdleFeeds, write_idle_config
+from bench.results import record
 from core.settings import Settings
 from pipeline import steps
 from pipeline.runner import after_load, begin_summary, run_plain
@@ -112,14 +113,20 @@ def _medians(laps: list[Laps]) -> dict[str, tuple[float, float]]:
                    statistics.median(lap[name][1] for lap in laps)) for name in laps[0]}
 
 
-def _compare(settings: Settings, sources: int, repeats: int) -> None:
+def compared(settings: Settings, repeats: int) -> tuple[list[Laps], list[Laps]]:
+    """Idle runs the earlier way and now, alternating, so both see the same machine and the
+    same warehouse size: (earlier runs, runs now)."""
     now, before = [], []
-    for _ in range(repeats):   # alternating, so both see the same machine and warehouse size
+    for _ in range(repeats):
         with earlier_way():
             before.append(asyncio.run(stepped_run(settings)))
         now.append(asyncio.run(stepped_run(settings)))
+    return before, now
+
+
+def _print_comparison(before: list[Laps], now: list[Laps], sources: int) -> None:
     old, new = _medians(before), _medians(now)
-    print(f"idle run over {sources} sources, earlier way vs now, median of {repeats} "
+    print(f"idle run over {sources} sources, earlier way vs now, median of {len(now)} "
           "alternating runs (seconds):")
     print(f"  {'step':<42} {'before':>7} {'now':>7}   (CPU {'before':>6} {'now':>6})")
     for name in old:
@@ -131,16 +138,35 @@ def _compare(settings: Settings, sources: int, repeats: int) -> None:
           f"{', '.join(f'{r:.2f}x' for r in ratios)})")
 
 
+def _idle_settings(tmp: Path, feeds: IdleFeeds, sources: int) -> Settings:
+    """A config of `sources` idle feeds and a warehouse that has stored their ETags."""
+    config = write_idle_config(tmp / "config", feeds.source_urls(sources),
+                               REPO / "config" / "rules", REPO / "config" / "channels.yaml")
+    settings = Settings(config_dir=config, warehouse=tmp / "idle.duckdb", fetch_retries=0,
+                        fetch_min_delay_seconds=0)
+    asyncio.run(run_plain(settings, datetime.now(UTC)))   # warm-up: stores the ETags
+    return settings
+
+
+def run(repeats: int = 5, sources: int = 1000) -> list[tuple[str, str]]:
+    """For `make bench`: the idle run now against the earlier way, alternating in one
+    process; records `idle_plain_seconds_<n>_sources_now` and `..._before`."""
+    with IdleFeeds() as feeds, tempfile.TemporaryDirectory() as tmp:
+        before, now = compared(_idle_settings(Path(tmp), feeds, sources), repeats)
+    old, new = _medians(before)["total"][0], _medians(now)["total"][0]
+    record({f"idle_plain_seconds_{sources}_sources_now": new,
+            f"idle_plain_seconds_{sources}_sources_before": old})
+    return [(f"idle run, {sources} sources, plain steps",
+             f"{new * 1000:7.1f} ms; {old * 1000:.0f} ms the earlier way, same runs "
+             f"({old / new:.2f}x)")]
+
+
 def main(sources: int = 1000, repeats: int = 3, profile: bool = False,
          compare: bool = False) -> None:
     with IdleFeeds() as feeds, tempfile.TemporaryDirectory() as tmp:
-        config = write_idle_config(Path(tmp) / "config", feeds.source_urls(sources),
-                                   REPO / "config" / "rules", REPO / "config" / "channels.yaml")
-        settings = Settings(config_dir=config, warehouse=Path(tmp) / "idle.duckdb",
-                            fetch_retries=0, fetch_min_delay_seconds=0)
-        asyncio.run(run_plain(settings, datetime.now(UTC)))   # warm-up: stores the ETags
+        settings = _idle_settings(Path(tmp), feeds, sources)
         if compare:
-            _compare(settings, sources, repeats)
+            _print_comparison(*compared(settings, repeats), sources)
         else:
             medians = _medians([asyncio.run(stepped_run(settings)) for _ in range(repeats)])
             print(f"idle run over {sources} sources, median of {repeats} (seconds):")
