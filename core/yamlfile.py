@@ -119,7 +119,11 @@ def _read_with_libyaml(text: str) -> tuple[Any, yaml.Node] | None:
         node = yaml.compose(text, Loader=loader)
         if node is None or not _aliases_within_limit(node):
             return None
-        return yaml.load(text, Loader=loader), node
+        if "<<" in text or "merge" in text:
+            # Constructing merges `<<: *defaults` into the node tree, whose lines must stay
+            # the file's own: the data comes from a second parse.
+            return yaml.load(text, Loader=loader), node
+        return loader("").construct_document(node), node   # what yaml.load does after compose
     except (yaml.YAMLError, RecursionError):
         return None
 

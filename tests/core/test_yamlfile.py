@@ -73,6 +73,10 @@ rules:
                                 "match": {"any": ["ceasefire", "truce", "armistice"]}}
     assert data["rules"][1]["severity"] == "low"   # its own key wins over the merged one
     assert data["rules"][1]["match"]["all"][0] == {"any": ["ceasefire", "truce", "armistice"]}
+    # The node tree keeps the file's own keys and lines: `<<` not replaced by what it merges.
+    first_rule = node.value[2][1].value[0]
+    assert [(k.value, k.start_mark.line) for k, _ in first_rule.value] == [
+        ("<<", 3), ("id", 4), ("name", 5), ("match", 6)]
     rules = {k: v for k, v in data.items() if k == "rules"}
     model, found = validate(RuleFile, rules, file="rules.yaml", node=node)
     assert model is not None, found
