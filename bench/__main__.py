@@ -5,6 +5,7 @@ from __future__ import annotations
 from bench import (
     alert_latency,
     host_limits,
+    idle_profile,
     loading,
     memory,
     peer,
@@ -21,8 +22,9 @@ from bench import (
 
 def main() -> None:
     print("newswatch benchmarks (medians of 5 runs; ratios against a baseline run alongside)")
-    for module in (startup, rule_matching, scraping, sitemaps, prefect_overhead, host_limits,
-                   loading, read_copy, throughput, scale_sizing, peer, memory, alert_latency):
+    for module in (startup, rule_matching, scraping, sitemaps, prefect_overhead, idle_profile,
+                   host_limits, loading, read_copy, throughput, scale_sizing, peer, memory,
+                   alert_latency):
         for name, figure in module.run():
             print(f"  {name:<45} {figure}", flush=True)
 

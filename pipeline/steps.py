@@ -32,7 +32,7 @@ from scrapers.host_gate import HostGate
 from scrapers.models import KnownUrls, SourceConfig, SourceResult, Validators
 from scrapers.pipeline import failed_result, scrape_source
 from warehouse import outbox, pending, read_copy, runs, staging
-from warehouse.articles import LoadReport, load_results, register_sources, source_state
+from warehouse.articles import LoadReport, load_results, register_sources, source_states
 from warehouse.connection import reader, writer
 from warehouse.errors import WarehouseError, WarehouseLocked
 from warehouse.report_data import DaySummary, day_summary
@@ -101,7 +101,7 @@ def prepare_sources(settings: Settings, config: Config,
         with writer(settings.warehouse, wait_seconds=min(settings.lock_wait_seconds, 1.0)
                     ) as con:
             register_sources(con, config.sources)
-            states = {s.id: source_state(con, s.id) for s in sources}
+            states = source_states(con, [s.id for s in sources])
     except WarehouseLocked as exc:
         holder = f" (PID {exc.pid})" if exc.pid else ""
         states, origin = _states_without_warehouse(settings, [s.id for s in sources])

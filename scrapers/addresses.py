@@ -8,7 +8,9 @@ is therefore refused like a literal 127.0.0.1. Literal addresses are refused bef
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+import ssl
 from collections.abc import Iterable
 
 import httpcore
@@ -115,15 +117,23 @@ class GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """httpx's default TLS context (certificates verified against its CA bundle), built once
+    per process and shared by every client: building one reads the whole bundle, ~20 ms, and
+    a run built three (one per client and pool)."""
+    return httpx.create_ssl_context()
+
+
 class GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's transport over a `GuardedBackend` (httpx 0.28 takes no backend argument, so
     the connection pool is built here with the same settings). Proxies from the environment
     are not used: the address checked must be the site's, not a proxy's."""
 
     def __init__(self, limits: httpx.Limits, allowed: Iterable[IPNetwork] = ()) -> None:
-        super().__init__(limits=limits)
+        super().__init__(limits=limits, verify=tls_context())
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=tls_context(),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,

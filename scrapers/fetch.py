@@ -28,7 +28,7 @@ import httpx
 
 from core.identity import PLACEHOLDER_CONTACT, build_user_agent
 from scrapers import errors
-from scrapers.addresses import AddressRefused, GuardedTransport, networks
+from scrapers.addresses import AddressRefused, GuardedTransport, networks, tls_context
 from scrapers.decompress import read_body
 from scrapers.host_gate import HostGate, LocalHostGate, StartGaps
 from scrapers.models import Validators
@@ -176,6 +176,7 @@ class Fetcher:
                 headers={"User-Agent": p.user_agent, "Accept-Encoding": "gzip, deflate, br"},
                 timeout=httpx.Timeout(p.read_timeout, connect=p.connect_timeout),
                 limits=limits, follow_redirects=False, transport=transport,
+                verify=tls_context(),
                 event_hooks={"response": [_hold_location]})
             self._lanes[open_lane] = _Lane(client, RobotsCache(ttl=p.robots_ttl,
                                                                retry_after=p.robots_retry),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,7 +15,7 @@ import pyarrow as pa
 from scrapers.models import Article, KnownUrls, SourceConfig, SourceResult, Validators
 from warehouse.bulk import TEXT, TEXT_LIST, UTC_TIME, insert, insert_chunked, staged
 from warehouse.evaluation import offset_minutes
-from warehouse.rows import records
+from warehouse.rows import dicts
 from warehouse.stories import BANDS, NUM_PERM, ROWS, Assignment, StoryIndex, signature
 
 # Syndicated copies arrive within days of each other; older stories are not joined.
@@ -83,26 +83,44 @@ def register_sources(con: duckdb.DuckDBPyConnection, sources: list[SourceConfig]
 
 def source_state(con: duckdb.DuckDBPyConnection,
                  source_id: str) -> tuple[KnownUrls, Validators | None]:
-    """URLs not to download again (stored articles, pages that were permanently not articles)
-    with when each stored article was last fetched (a later feed <updated> or sitemap <lastmod>
-    fetches it again), and the source's validators for a conditional GET."""
+    """One source's state (`source_states`)."""
+    return source_states(con, [source_id])[source_id]
+
+
+def source_states(con: duckdb.DuckDBPyConnection, source_ids: Collection[str]
+                  ) -> dict[str, tuple[KnownUrls, Validators | None]]:
+    """For each source: URLs not to download again (stored articles, pages that were
+    permanently not articles) with when each stored article was last fetched (a later feed
+    <updated> or sitemap <lastmod> fetches it again), and its validators for a conditional
+    GET. Two queries for all of them: one per source cost ~1.3 ms, over a second a run for
+    a thousand sources."""
+    ids = list(dict.fromkeys(source_ids))
     rows = con.execute(
-        """SELECT u.url, a.fetched_at FROM article_urls u
-           LEFT JOIN articles a USING (article_id) WHERE u.source_id = $1
+        """SELECT u.source_id, u.url, a.fetched_at FROM article_urls u
+           LEFT JOIN articles a USING (article_id)
+           WHERE u.source_id IN (SELECT unnest($1::VARCHAR[]))
            UNION ALL
-           SELECT url, NULL FROM fetches WHERE source_id = $1 AND kind = 'article'
-           GROUP BY url
+           SELECT source_id, url, NULL FROM fetches
+           WHERE source_id IN (SELECT unnest($1::VARCHAR[])) AND kind = 'article'
+           GROUP BY source_id, url
            HAVING arg_max(outcome = 'error' AND NOT transient, fetched_at)""",
-        [source_id]).fetchall()
-    last_fetched: dict[str, datetime] = {}
-    for url, fetched_at in rows:
+        [ids]).fetchall()
+    urls: dict[str, list[str]] = {s: [] for s in ids}
+    last_fetched: dict[str, dict[str, datetime]] = {s: {} for s in ids}
+    for source_id, url, fetched_at in rows:
+        urls[source_id].append(url)
         if fetched_at is not None:
-            last_fetched[url] = max(fetched_at, last_fetched.get(url, fetched_at))
-    urls = KnownUrls((r[0] for r in rows), last_fetched)
-    found = records(con.execute("SELECT etag, last_modified FROM sources WHERE source_id = ?",
-                                [source_id]), Validators)
-    validators = next((v for v in found if v.etag or v.last_modified), None)
-    return urls, validators
+            seen = last_fetched[source_id]
+            seen[url] = max(fetched_at, seen.get(url, fetched_at))
+    validators: dict[str, Validators] = {}
+    for row in dicts(con.execute(
+            """SELECT source_id, etag, last_modified FROM sources
+               WHERE source_id IN (SELECT unnest($1::VARCHAR[]))
+                 AND (etag IS NOT NULL OR last_modified IS NOT NULL)""", [ids])):
+        found = Validators(row["etag"], row["last_modified"])
+        if found.etag or found.last_modified:   # an empty string is no validator either
+            validators[row["source_id"]] = found
+    return {s: (KnownUrls(urls[s], last_fetched[s]), validators.get(s)) for s in ids}
 
 
 def load_results(con: duckdb.DuckDBPyConnection, run_id: str, results: list[SourceResult],

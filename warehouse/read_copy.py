@@ -86,10 +86,10 @@ def source_states(copy: Path, source_ids: Collection[str]
                   ) -> dict[str, tuple[KnownUrls, Validators | None]]:
     """What each source's scraper may skip, and its feed validators, as of the copy: what a
     run reads when the warehouse itself is locked."""
-    from warehouse.articles import source_state
+    from warehouse.articles import source_states as states_of
 
     with reader(copy, wait_seconds=1.0) as con:
-        return {s: source_state(con, s) for s in source_ids}
+        return states_of(con, source_ids)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ import pyarrow.parquet as pq
 
 from core.crash_points import crash_point
 from scrapers.models import FetchRecord, KnownUrls, SourceResult, Validators
-from warehouse.articles import LoadReport, load_results, source_state
+from warehouse.articles import LoadReport, load_results, source_states
 from warehouse.staging_format import (
     BATCH_SCHEMA,
     STATE_SCHEMA,
@@ -279,8 +279,8 @@ def write_state(con: duckdb.DuckDBPyConnection, where: Staging) -> StagedFile:
     only costs downloads: the loader stores each article once anyway. Published like a batch:
     whole or not at all."""
     rows = []
-    for (source_id,) in con.execute("SELECT source_id FROM sources ORDER BY 1").fetchall():
-        urls, validators = source_state(con, source_id)
+    ids = [row[0] for row in con.execute("SELECT source_id FROM sources ORDER BY 1").fetchall()]
+    for source_id, (urls, validators) in source_states(con, ids).items():
         ordered = sorted(urls)
         rows.append({"source_id": source_id, "known_urls": ordered,
                      "etag": validators.etag if validators else None,

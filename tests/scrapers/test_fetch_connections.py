@@ -5,8 +5,10 @@ did, with httpx's pool timeout, and the innocent source was reported as timing o
 from __future__ import annotations
 
 import asyncio
+import ssl
 import time
 from contextlib import ExitStack
+from typing import Any
 
 from scrapers.fetch import Fetcher, Response
 
@@ -60,3 +62,24 @@ def test_a_wait_for_a_connection_does_not_shrink_the_gap_between_requests_to_a_h
         # then waited for it together: they must still reach the site 0.3 s apart.
         times = [r.at for r in site.log if r.path.startswith("/page")]
     assert len(times) == 2 and times[1] - times[0] >= 0.28, times
+
+
+def test_every_client_verifies_certificates_with_one_shared_tls_context() -> None:
+    # Built once per process (reading the CA bundle took ~20 ms per client and pool, three a
+    # run); every client and pool must still verify the certificate and the host name.
+    async def pools() -> list[object]:
+        found = []
+        for _ in range(2):   # two runs
+            async with Fetcher(fast(allow_private_addresses=False)) as fetcher:
+                for private in (False, True):
+                    transport: Any = fetcher._lane(private).client._transport
+                    found.append(transport._pool._ssl_context)
+        return found
+
+    contexts = asyncio.run(pools())
+    assert len(contexts) == 4   # the guarded client's pool and the open one's, twice
+    assert len({id(c) for c in contexts}) == 1
+    context = contexts[0]
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED and context.check_hostname
+    assert context.cert_store_stats()["x509_ca"] > 0

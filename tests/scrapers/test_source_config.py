@@ -135,3 +135,12 @@ def test_the_example_in_docs_sources_validates(tmp_path: Path) -> None:
     problems, sources = problems_of(tmp_path, example)
     assert problems == []
     assert [s.kind for s in sources] == ["feed", "sitemap", "listing"]
+
+
+def test_duplicate_source_ids_are_one_problem_naming_each_once(tmp_path: Path) -> None:
+    urls = "".join(f"  - {{id: {i}, url: 'http://127.0.0.1/{n}.xml'}}\n"
+                   for n, i in enumerate(["a", "b", "a", "c", "b", "a", "d"]))
+    (tmp_path / "sources.yaml").write_text("sources:\n" + urls)
+    config = load_config(tmp_path)
+    [problem] = [p for p in config.problems if "duplicate" in p.message]
+    assert problem.message == "duplicate source ids: a, b"

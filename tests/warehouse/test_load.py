@@ -19,7 +19,7 @@ from tests.warehouse.builders import (
     results_by_source,
     source_configs,
 )
-from warehouse.articles import load_results, register_sources, source_state
+from warehouse.articles import load_results, register_sources, source_state, source_states
 from warehouse.connection import reader, writer
 
 SITES = ["harbour-times", "northern-ledger", "valley-courier"]
@@ -197,6 +197,49 @@ def test_source_state_skips_stored_urls_and_permanent_failures_only(path: Path) 
         assert source_state(con, "valley-courier")[0] == frozenset({
             "https://valley-courier.example/x", "https://valley-courier.example/y"})
         assert source_state(con, "no-such-source") == (frozenset(), None)
+
+
+# What a run read per source before the state was read for all sources at once.
+_ONE_SOURCE = """
+    SELECT u.url, a.fetched_at FROM article_urls u
+    LEFT JOIN articles a USING (article_id) WHERE u.source_id = $1
+    UNION ALL
+    SELECT url, NULL FROM fetches WHERE source_id = $1 AND kind = 'article'
+    GROUP BY url
+    HAVING arg_max(outcome = 'error' AND NOT transient, fetched_at)"""
+
+
+def test_the_state_of_all_sources_at_once_is_each_source_state(path: Path) -> None:
+    articles = demo_articles()
+    base = "https://valley-courier.example/"
+    gone = FetchRecord(url=base + "gone", kind="article", outcome="error", transient=False)
+    busy = FetchRecord(url=base + "busy", kind="article", outcome="error", transient=True)
+    with writer(path) as con:
+        register_sources(con, source_configs([*SITES, "quiet-desk"]))
+        load_results(con, "run-1", [*results_by_source(articles), SourceResult(
+            "valley-courier", fetches=[gone, busy], validators=Validators('"v9"', None))])
+        load_results(con, "run-2", [SourceResult(   # a later fetch of one stored article
+            "harbour-times", articles=[replace(articles[0], fetched_at=datetime.now(UTC))])])
+        ids = [*SITES, "quiet-desk", "no-such-source"]
+        states = source_states(con, ids)
+        for source_id in ids:
+            rows = con.execute(_ONE_SOURCE, [source_id]).fetchall()
+            latest: dict[str, datetime] = {}
+            for url, fetched in rows:
+                if fetched is not None:
+                    latest[url] = max(fetched, latest.get(url, fetched))
+            urls, validators = states[source_id]
+            assert urls == frozenset(url for url, _ in rows)
+            assert urls.last_fetched == latest
+            assert (urls, validators) == source_state(con, source_id)
+    assert list(states) == ids
+    assert len(states["harbour-times"][0]) == sum(a.source_id == "harbour-times"
+                                                  for a in articles)
+    assert base + "gone" in states["valley-courier"][0]
+    assert base + "busy" not in states["valley-courier"][0]
+    assert states["valley-courier"][1] == Validators('"v9"', None)
+    assert states["harbour-times"][0].last_fetched[articles[0].url] > FETCHED_AT
+    assert states["quiet-desk"] == states["no-such-source"] == (frozenset(), None)
 
 
 def test_a_failed_load_leaves_nothing_behind(path: Path) -> None:
