@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +17,7 @@ from alerts.notify import send
 from alerts.render import Rendered, TemplateError, render, render_digest
 from alerts.render_slack import MAX_BLOCKS, MAX_BYTES, MAX_TEXT, TEXT_MAX, template_json
 from core.errors import DeliveryError
-from core.records import AlertView
+from core.records import AlertView, EventDate
 
 TOKEN_A, TOKEN_B, TOKEN_C = "T0NEWSWAT", "B0ALERTS1", "s3cretW3bh00kT0ken42xyz"
 WEBHOOK = f"slack://{TOKEN_A}/{TOKEN_B}/{TOKEN_C}"
@@ -81,7 +81,13 @@ class SlackHTTP:
 
     @property
     def payloads(self) -> list[dict[str, object]]:
-        return [json.loads(r.body or b"") for r in self.requests]
+        return [json.loads(_body(r)) for r in self.requests]
+
+
+def _body(request: requests.PreparedRequest) -> bytes | str:
+    body = request.body or b""
+    assert isinstance(body, bytes | str), f"a streamed request body: {body!r}"
+    return body
 
 
 @pytest.fixture
@@ -118,16 +124,10 @@ def test_slack_rendering_keeps_a_markdown_body_for_other_services() -> None:
     assert out.body == render(ALERT, "markdown", "Europe/Paris").body
 
 
-@dataclass(frozen=True)
-class EventAlert(AlertView):
-    """An alert with the resolved event date (until AlertView itself carries one)."""
-
-    event_date: date | None = None
-
-
 def test_event_date_and_no_sentence(slack_http: SlackHTTP) -> None:
-    alert = EventAlert(**{**ALERT.__dict__, "sentence": None, "other_sources": (),
-                          "event_date": date(2026, 12, 3)})
+    when = EventDate("2026-12-03", "on 3 December", "Talks open on 3 December.",
+                     start=date(2026, 12, 3), end=date(2026, 12, 3))
+    alert = replace(ALERT, sentence=None, other_sources=(), event_date=when)
     send(WEBHOOK, render(alert, "slack", "UTC"))
     assert slack_http.payloads[0]["attachments"][0]["blocks"] == [  # type: ignore[index]
         section("*<https://harbour-times.example/world/ceasefire-talks?id=7&amp;page=2|Ceasefire "

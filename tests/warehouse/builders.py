@@ -10,6 +10,7 @@ import duckdb
 
 from demo.articles import ARTICLES, WIRE_CREDITS, DemoArticle
 from scrapers.models import Article, FetchRecord, SourceConfig, SourceResult
+from tests.sql import one_row
 
 FETCHED_AT = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 # The outlet that prints the agency's "Reporting by ..." footer under wire copy.
@@ -76,5 +77,5 @@ def source_configs(ids: list[str]) -> list[SourceConfig]:
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+    return {t: one_row(con, f"SELECT count(*) FROM {t}")[0]
             for t in TABLES}
