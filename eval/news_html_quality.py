@@ -25,9 +25,11 @@ import json
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 from scrapers.errors import ScrapeError
 from scrapers.extract import decode_html, extract_article
@@ -52,7 +54,17 @@ class PageResult:
     verdicts: dict[str, bool] = field(default_factory=dict)
     snippet_share: float | None = None     # share of the expected snippets found
     got: dict[str, object] = field(default_factory=dict)
-    expected: dict[str, object] = field(default_factory=dict)
+    expected: Mapping[str, object] = field(default_factory=dict)
+
+
+class Truth(TypedDict):
+    """One page's ground truth; a field the page's test data does not give is None."""
+
+    title: str | None
+    authors: list[str] | None
+    date: str | None
+    snippets: list[str] | None
+    without: list[str] | None
 
 
 def _expected(corpus: Path) -> dict[str, dict]:
@@ -65,7 +77,7 @@ def _expected(corpus: Path) -> dict[str, dict]:
     return rows
 
 
-def _truth(row: dict, family: str) -> dict[str, object]:
+def _truth(row: dict, family: str) -> Truth:
     """The ground truth of one page in one shape: title, authors, date, snippets, without."""
     if family == "fundus":
         authors, when = row.get("authors"), row.get("publishing_date")
@@ -94,22 +106,23 @@ def _same_day(got: datetime | None, expected: str) -> bool:
     return got.astimezone(want.tzinfo).date() == want.date()
 
 
-def judge(article: Article | None, truth: dict[str, object]) -> dict[str, bool]:
+def judge(article: Article | None, truth: Truth) -> dict[str, bool]:
     verdicts: dict[str, bool] = {}
     body = norm(article.body) if article else ""
     if truth["title"]:
-        verdicts["title"] = bool(article) and norm(article.title) == norm(str(truth["title"]))
+        verdicts["title"] = article is not None and norm(article.title) == norm(str(truth["title"]))
     if truth["authors"]:
-        want = {norm(a) for a in truth["authors"] if a.strip()}  # type: ignore[union-attr]
-        verdicts["authors"] = bool(article) and {norm(a) for a in article.authors} == want
+        want = {norm(a) for a in truth["authors"] if a.strip()}
+        verdicts["authors"] = article is not None and {norm(a) for a in article.authors} == want
     if truth["date"]:
-        verdicts["date"] = bool(article) and _same_day(article.published_at, str(truth["date"]))
+        verdicts["date"] = article is not None and _same_day(article.published_at,
+                                                             str(truth["date"]))
     if truth["snippets"]:
-        verdicts["snippets"] = bool(article) and all(
-            norm(s) in body for s in truth["snippets"] if s.strip())  # type: ignore[union-attr]
+        verdicts["snippets"] = article is not None and all(
+            norm(s) in body for s in truth["snippets"] if s.strip())
     if truth["without"]:
-        verdicts["clean"] = bool(article) and not any(
-            norm(s) in body for s in truth["without"] if s.strip())  # type: ignore[union-attr]
+        verdicts["clean"] = article is not None and not any(
+            norm(s) in body for s in truth["without"] if s.strip())
     return verdicts
 
 
@@ -121,8 +134,9 @@ def evaluate(corpus: Path = CORPUS) -> list[PageResult]:
         url = manifest.get(file, {}).get("url") or f"https://page.invalid/{file}"
         raw = gzip.decompress((corpus / file).read_bytes())
         truth = _truth(row, family)
+        article: Article | None
         try:
-            article: Article | None = extract_article(
+            article = extract_article(
                 decode_html(raw, None), url=url, source_id=family, fetched_at=FETCHED_AT)
         except ScrapeError as exc:
             article = None
@@ -130,7 +144,7 @@ def evaluate(corpus: Path = CORPUS) -> list[PageResult]:
         else:
             got = {"title": article.title, "authors": list(article.authors),
                    "date": article.published_at.isoformat() if article.published_at else None}
-        wanted = [norm(x) for x in truth["snippets"] or [] if x.strip()]  # type: ignore[attr-defined]
+        wanted = [norm(x) for x in truth["snippets"] or [] if x.strip()]
         body = norm(article.body) if article else ""
         share = sum(1 for x in wanted if x in body) / len(wanted) if wanted else None
         results.append(PageResult(file, family, judge(article, truth), share, got, truth))

@@ -64,7 +64,9 @@ def _words(lexer: shlex.shlex, rest: str) -> list[str]:
     except ValueError:   # quoted inside a message (echo "... newswatch check"): plain words
         words = []
         for word in rest.split():
-            plain = re.match(r"[^\"'();<>|&#]*", word).group()   # type: ignore[union-attr]
+            found = re.match(r"[^\"'();<>|&#]*", word)
+            assert found is not None       # the pattern matches the empty string too
+            plain = found.group()
             if plain:
                 words.append(plain)
             if plain != word:

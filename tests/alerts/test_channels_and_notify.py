@@ -36,7 +36,7 @@ def channel(url: object, **extra: object) -> Channel:
 
 def test_resolve_url_reads_the_named_variable() -> None:
     desk = channel({"$env": "DESK_URL"})
-    assert desk.url == EnvRef(env="DESK_URL")
+    assert desk.url == EnvRef.model_validate({"$env": "DESK_URL"})
     assert desk.resolve_url({"DESK_URL": "json://localhost/hook", "OTHER": "x"}) == (
         "json://localhost/hook")
     assert desk.secret_names() == ["DESK_URL"]

@@ -70,7 +70,7 @@ def test_slack_blocks_cannot_ping_link_or_format(slack_http: SlackHTTP) -> None:
 
 def test_slack_right_to_left_and_emoji_survive_without_overrides(slack_http: SlackHTTP) -> None:
     send(WEBHOOK, render(RTL, "slack"))
-    attachment = slack_http.payloads[0]["attachments"][0]  # type: ignore[index]
+    attachment = slack_http.payloads[0]["attachments"][0]
     assert attachment == {
         "color": "#9e9e9e",
         "fallback": f"LOW · Ceasefire: {RTL_TITLE}",
@@ -87,7 +87,7 @@ def test_slack_a_10000_character_word_is_cut_to_fit(slack_http: SlackHTTP) -> No
     alert = replace(HOSTILE, title=WORD, sentence=f"ceasefire {WORD}", source_name="Source",
                     other_sources=())
     send(WEBHOOK, render(alert, "slack"))
-    attachment = slack_http.payloads[0]["attachments"][0]  # type: ignore[index]
+    attachment = slack_http.payloads[0]["attachments"][0]
     assert attachment["blocks"][:2] == [
         section("*<https://harbour-times.example/a?b=1&amp;c=%3C2%3E%7Cx%20y|"
                 f"{'W' * 299}…>*\nSource · 20 Nov 2026 09:40 UTC"),
@@ -99,7 +99,7 @@ def test_slack_a_10000_character_word_is_cut_to_fit(slack_http: SlackHTTP) -> No
 
 def test_text_format_to_slack_is_escaped_by_apprise(slack_http: SlackHTTP) -> None:
     send(WEBHOOK, render(HOSTILE, "text"))
-    text = slack_http.payloads[0]["attachments"][0]["text"]  # type: ignore[index]
+    text = slack_http.payloads[0]["attachments"][0]["text"]
     assert text.splitlines()[0] == (
         f"&lt;{Z}!channel&gt; &lt;{Z}!here&gt; @{Z}channel &lt;{Z}@{Z}U123&gt; "
         "&lt;script&gt;alert(1)&lt;/script&gt; &amp;lt;script&amp;gt; "
@@ -258,7 +258,7 @@ def test_emoji_heavy_text_still_fits_apprises_template_limit(slack_http: SlackHT
     alert = replace(HOSTILE, title=emoji, sentence=emoji, source_name=emoji,
                     other_sources=(emoji,) * 50)
     send(WEBHOOK, render(alert, "slack"))
-    attachment = slack_http.payloads[0]["attachments"][0]  # type: ignore[index]
+    attachment = slack_http.payloads[0]["attachments"][0]
     assert len(template_json(attachment)) <= MAX_BYTES
     assert [len(b["text"]["text"]) for b in attachment["blocks"][:2]] == [1500, 402]
     assert attachment["blocks"][0]["text"]["text"].startswith(
@@ -275,7 +275,7 @@ def test_a_slack_template_gets_a_url_that_cannot_form_markup(slack_http: SlackHT
         ' "url": {{ url | tojson }}}}]')
     alert = replace(HOSTILE, url="https://evil.example/<!channel>|<@U1> x")
     send(WEBHOOK, render(alert, "slack", template=template))
-    [block] = slack_http.payloads[0]["attachments"][0]["blocks"]  # type: ignore[index]
+    [block] = slack_http.payloads[0]["attachments"][0]["blocks"]
     target = "https://evil.example/%3C!channel%3E%7C%3C%40U1%3E%20x"
     assert block["text"]["text"] == f"Read {target}"
     assert block["accessory"]["url"] == target

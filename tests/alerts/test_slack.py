@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -17,7 +18,7 @@ from alerts.notify import send
 from alerts.render import Rendered, TemplateError, render, render_digest
 from alerts.render_slack import MAX_BLOCKS, MAX_BYTES, MAX_TEXT, TEXT_MAX, template_json
 from core.errors import DeliveryError
-from core.records import AlertView
+from core.records import AlertView, EventDate
 
 TOKEN_A, TOKEN_B, TOKEN_C = "T0NEWSWAT", "B0ALERTS1", "s3cretW3bh00kT0ken42xyz"
 WEBHOOK = f"slack://{TOKEN_A}/{TOKEN_B}/{TOKEN_C}"
@@ -80,8 +81,19 @@ class SlackHTTP:
         return response
 
     @property
-    def payloads(self) -> list[dict[str, object]]:
-        return [json.loads(r.body or b"") for r in self.requests]
+    def payloads(self) -> list[dict[str, Any]]:      # parsed JSON, as json.loads types it
+        return [json.loads(_body(r)) for r in self.requests]
+
+
+def _slack(message: Rendered) -> dict[str, Any]:
+    assert message.slack is not None, "a message rendered for Slack carries its payload"
+    return message.slack
+
+
+def _body(request: requests.PreparedRequest) -> bytes | str:
+    body = request.body or b""
+    assert isinstance(body, bytes | str), f"a streamed request body: {body!r}"
+    return body
 
 
 @pytest.fixture
@@ -118,18 +130,12 @@ def test_slack_rendering_keeps_a_markdown_body_for_other_services() -> None:
     assert out.body == render(ALERT, "markdown", "Europe/Paris").body
 
 
-@dataclass(frozen=True)
-class EventAlert(AlertView):
-    """An alert with the resolved event date (until AlertView itself carries one)."""
-
-    event_date: date | None = None
-
-
 def test_event_date_and_no_sentence(slack_http: SlackHTTP) -> None:
-    alert = EventAlert(**{**ALERT.__dict__, "sentence": None, "other_sources": (),
-                          "event_date": date(2026, 12, 3)})
+    when = EventDate("2026-12-03", "on 3 December", "Talks open on 3 December.",
+                     start=date(2026, 12, 3), end=date(2026, 12, 3))
+    alert = replace(ALERT, sentence=None, other_sources=(), event_date=when)
     send(WEBHOOK, render(alert, "slack", "UTC"))
-    assert slack_http.payloads[0]["attachments"][0]["blocks"] == [  # type: ignore[index]
+    assert slack_http.payloads[0]["attachments"][0]["blocks"] == [
         section("*<https://harbour-times.example/world/ceasefire-talks?id=7&amp;page=2|Ceasefire "
                 "talks to open as Corvania &amp; Estmark step back>*\n"
                 "The Harbour Times · 20 Nov 2026 09:40 UTC"),
@@ -142,7 +148,7 @@ def test_the_webhook_url_slack_shows_works_too(slack_http: SlackHTTP) -> None:
     url = f"https://hooks.slack.com/services/{TOKEN_A}/{TOKEN_B}/{TOKEN_C}"
     send(url, render(ALERT, "slack", "Europe/Paris"))
     assert slack_http.requests[0].url == url
-    assert slack_http.payloads[0]["attachments"][0]["blocks"][0] == section(HEAD)  # type: ignore[index]
+    assert slack_http.payloads[0]["attachments"][0]["blocks"][0] == section(HEAD)
 
 
 def test_a_bot_token_posts_the_blocks_to_the_named_channel(slack_http: SlackHTTP) -> None:
@@ -215,7 +221,7 @@ def test_apprise_tokens_in_article_text_are_not_expanded(slack_http: SlackHTTP) 
     alert = replace(ALERT, title="Leak of {{desk}} and {{ desk }} and {{{desk}}}",
                     sentence=None, other_sources=())
     send(f"{WEBHOOK}?:desk=s3cretDeskValue", render(alert, "slack"))
-    head = slack_http.payloads[0]["attachments"][0]["blocks"][0]["text"]["text"]  # type: ignore[index]
+    head = slack_http.payloads[0]["attachments"][0]["blocks"][0]["text"]["text"]
     assert head.startswith("*<https://harbour-times.example/world/ceasefire-talks?id=7&amp;"
                            "page=2|Leak of {{desk}} and {{ desk }} and {{{desk}}}>*\n")
     assert "s3cretDeskValue" not in str(slack_http.requests[0].body)
@@ -227,14 +233,14 @@ def test_a_huge_alert_is_shortened_to_fit(slack_http: SlackHTTP) -> None:
                     other_sources=(word,) * 30, terms=("ceasefire",))
     send(WEBHOOK, render(alert, "slack"))
     [payload] = slack_http.payloads
-    blocks = payload["attachments"][0]["blocks"]  # type: ignore[index]
+    blocks = payload["attachments"][0]["blocks"]
     short = "W" * 199 + "…"
     assert blocks[0]["text"]["text"] == clip(
         f"*<https://harbour-times.example/world/ceasefire-talks?id=7&amp;page=2|{'W' * 299}…>*\n"
         f"{short} · 20 Nov 2026 09:40 UTC\nAlso carried by: " + ", ".join([short] * 30))
     assert blocks[1]["text"]["text"] == "> A *ceasefire* " + "W" * (399 - 12) + "…"
     assert all(len(t) <= TEXT_MAX for t in texts(blocks))
-    assert len(template_json(payload["attachments"][0])) <= MAX_BYTES  # type: ignore[index]
+    assert len(template_json(payload["attachments"][0])) <= MAX_BYTES
 
 
 def clip(text: str) -> str:
@@ -284,7 +290,7 @@ def test_a_big_digest_is_split_under_slacks_limits(slack_http: SlackHTTP) -> Non
 
     # Every story shown once, most severe rule first; a rule cut by a message break goes on
     # under its heading, marked "continued".
-    all_blocks = [b for p in parts for b in p.slack["blocks"]]  # type: ignore[index]
+    all_blocks = [b for p in parts for b in _slack(p)["blocks"]]
     headings = [b["text"]["text"] for b in all_blocks
                 if b["type"] == "section" and b["text"]["text"].startswith("*")
                 and "|" not in b["text"]["text"] and "digest" not in b["text"]["text"]]
@@ -294,10 +300,10 @@ def test_a_big_digest_is_split_under_slacks_limits(slack_http: SlackHTTP) -> Non
     links = [b["text"]["text"].split("|")[0] for b in all_blocks
              if b["type"] == "section" and b["text"]["text"].startswith("*<")]
     assert len(links) == len(set(links)) == 50
-    assert parts[-1].slack["blocks"][-1] == context(  # type: ignore[index]
+    assert _slack(parts[-1])["blocks"][-1] == context(
         "… and 10 more; see v_alerts in the warehouse.")
     # The most severe story in a message sets its colour.
-    assert [p.slack["color"] for p in parts] == [  # type: ignore[index]
+    assert [_slack(p)["color"] for p in parts] == [
         "#d40e0d", "#d40e0d", "#e8912d", "#9e9e9e"]
 
 
@@ -341,7 +347,7 @@ def test_a_rules_own_slack_template(slack_http: SlackHTTP, tmp_path: Path) -> No
         '                "url": {{ url | tojson }}}}]\n')
     alert = replace(ALERT, title="Corvania <!here> & Estmark " + "x" * 200)
     send(WEBHOOK, render(alert, "slack", template=template))
-    blocks = slack_http.payloads[0]["attachments"][0]["blocks"]  # type: ignore[index]
+    blocks = slack_http.payloads[0]["attachments"][0]["blocks"]
     assert blocks == [
         {"type": "header", "text": {"type": "plain_text", "text": clip_to(
             f"Corvania &lt;{ZWJ}!here&gt; &amp; Estmark " + "x" * 200, 150)}},
@@ -371,7 +377,7 @@ def test_markdown_to_a_slack_url_uses_apprises_own_message(slack_http: SlackHTTP
     # attachment: no Block Kit, but nothing in the article can ping or link.
     alert = replace(ALERT, title="<!channel> <@U123> <http://evil.example|click me>")
     send(WEBHOOK, render(alert, "markdown"))
-    text = slack_http.payloads[0]["attachments"][0]["text"]  # type: ignore[index]
+    text = slack_http.payloads[0]["attachments"][0]["text"]
     assert text.splitlines()[0] == (
         "*<https://harbour-times.example/world/ceasefire-talks?id=7&amp;page=2|"
         f"&lt;{ZWJ}!channel&gt; &lt;{ZWJ}@{ZWJ}U123&gt; &lt;http://evil.example\\|click me&gt;>*")
@@ -379,5 +385,5 @@ def test_markdown_to_a_slack_url_uses_apprises_own_message(slack_http: SlackHTTP
 
 def test_a_plain_rendered_message_needs_no_blocks(slack_http: SlackHTTP) -> None:
     send(WEBHOOK, Rendered("Hello", "Plain words & <b>", "text"))
-    text = slack_http.payloads[0]["attachments"][0]["text"]  # type: ignore[index]
+    text = slack_http.payloads[0]["attachments"][0]["text"]
     assert text == "Plain words &amp; &lt;b&gt;"

@@ -21,4 +21,4 @@ def test_figures_merge_and_latest_wins(tmp_path: Path) -> None:
 @pytest.mark.parametrize("bad", [float("nan"), "fast", None, True])
 def test_non_numbers_are_refused(tmp_path: Path, bad: object) -> None:
     with pytest.raises(ValueError, match="finite number"):
-        record({"articles_per_second": bad}, path=tmp_path / "r.json")  # type: ignore[dict-item]
+        record({"articles_per_second": bad}, path=tmp_path / "r.json")  # type: ignore[dict-item]  # a wrong type on purpose: record() must refuse it

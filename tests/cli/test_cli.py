@@ -118,15 +118,16 @@ def test_parquet_output_and_export(warehouse: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["sql", "SELECT * FROM sources", "--warehouse", str(warehouse),
                                  "-f", "parquet", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert duckdb.sql(f"SELECT count(*) FROM '{out}'").fetchall() == [(2,)]
+    assert duckdb.execute(f"SELECT count(*) FROM '{out}'").fetchall() == [(2,)]
 
     exported = runner.invoke(app, ["export", str(tmp_path / "export"),
                                    "--warehouse", str(warehouse)])
     assert exported.exit_code == 0, exported.output
     for name in ("stories.parquet", "matches.parquet", "alerts.parquet", "source_health.parquet"):
         assert (tmp_path / "export" / name).is_file()
-    health = duckdb.sql(f"SELECT source_id FROM '{tmp_path / 'export' / 'source_health.parquet'}'"
-                        " ORDER BY 1").fetchall()
+    health = duckdb.execute(
+        f"SELECT source_id FROM '{tmp_path / 'export' / 'source_health.parquet'}' ORDER BY 1"
+    ).fetchall()
     assert health == [("a",), ("b",)]
 
 

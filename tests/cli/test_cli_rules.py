@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
+from tests.sql import one_row
 from tests.warehouse.builders import make_article, results_by_source, source_configs
 from warehouse.articles import load_results, register_sources
 from warehouse.connection import writer
@@ -116,7 +117,7 @@ def stored(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _tables(path: Path) -> dict[str, int]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]   # type: ignore[index]
+        return {t: one_row(con, f"SELECT count(*) FROM {t}")[0]
                 for t in ("matches", "alerts", "deliveries", "match_evidence", "entity_mentions")}
     finally:
         con.close()

@@ -57,6 +57,12 @@ def _rule(**fields: Any) -> Any:
                                 "match": {"any": ["ceasefire"]}, **fields})
 
 
+def _digest_every(text: str) -> timedelta | None:
+    channel = Channel.model_validate({"name": "c", "url": "json://x", "digest": {"every": text}})
+    assert channel.digest is not None
+    return channel.digest.every
+
+
 # Every place a user writes a duration, as (name, reader of the text -> timedelta).
 FIELDS = {
     "sources: interval": lambda t: parse_interval(_source(interval=t).interval),
@@ -65,8 +71,7 @@ FIELDS = {
     "rules: max_age": lambda t: _rule(max_age=t).max_age,
     "rules: threshold.within": lambda t: _rule(kind="threshold",
         threshold={"articles": 2, "sources": 1, "within": t}).threshold.within,
-    "channels: digest.every": lambda t: Channel.model_validate(
-        {"name": "c", "url": "json://x", "digest": {"every": t}}).digest.every,
+    "channels: digest.every": _digest_every,
     "NEWSWATCH_DEFAULT_INTERVAL": lambda t: _interval(Settings(default_interval=t)),
     "newswatch prune --older-than": parse_age,
     "newswatch rules test --since": parse_since,

@@ -13,7 +13,7 @@ from scrapers.models import SourceConfig
 
 
 def _source(id: str, **kw: object) -> SourceConfig:
-    return SourceConfig(id=id, url=f"https://example.org/{id}", **kw)  # type: ignore[arg-type]
+    return SourceConfig.model_validate({"id": id, "url": f"https://example.org/{id}", **kw})
 
 
 @pytest.mark.parametrize(("text", "expected"), [

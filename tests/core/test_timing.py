@@ -70,7 +70,7 @@ def test_policy_options_load(tmp_path: Path) -> None:
     assert config.problems == []
     desk, chat = config.channels["desk"], config.channels["chat"]
     assert desk.digest == DigestSchedule(daily_at="08:00", max_items=20)
-    assert desk.quiet_hours == QuietHours(start="22:00", end="07:00")
+    assert desk.quiet_hours == QuietHours.model_validate({"from": "22:00", "to": "07:00"})
     assert chat.digest is not None and chat.digest.every == timedelta(hours=1)
     assert config.ops_channels() == ["ops"] and config.ops_channels("chat") == ["ops", "chat"]
     [rule] = config.rules
@@ -176,7 +176,7 @@ def test_the_repository_config_compiles_and_routes_as_its_files_say() -> None:
 # --- time ------------------------------------------------------------------------------------
 
 def test_hourly_and_every_periods_start_on_local_boundaries() -> None:
-    hourly = DigestSchedule(every="hourly")
+    hourly = DigestSchedule.model_validate({"every": "hourly"})
     assert hourly.latest_boundary(at("2026-11-23T10:59:59+00:00"), PARIS) == at(
         "2026-11-23T10:00:00+00:00")
     assert hourly.latest_boundary(at("2026-11-23T11:00:00+00:00"), PARIS) == at(
@@ -184,7 +184,7 @@ def test_hourly_and_every_periods_start_on_local_boundaries() -> None:
     # India is UTC+5:30: hours start at :30 UTC
     assert hourly.latest_boundary(at("2026-11-23T10:20:00+00:00"), "Asia/Kolkata") == at(
         "2026-11-23T09:30:00+00:00")
-    three = DigestSchedule(every="3h")
+    three = DigestSchedule.model_validate({"every": "3h"})
     assert three.latest_boundary(at("2026-11-23T10:30:00+01:00"), PARIS) == at(
         "2026-11-23T09:00:00+01:00")
 
@@ -290,7 +290,8 @@ def test_queue_policy_routes_alerts_and_copies() -> None:
     assert policy.copy_streams == {
         ("plain", "chat"): "channel", ("urgent", "chat"): "channel",
         ("daily", "desk"): "rule:daily", ("daily", "chat"): "rule:daily"}
-    assert stream_schedule(config, "chat", "channel") == DigestSchedule(every="hourly")
+    assert stream_schedule(config, "chat", "channel") == DigestSchedule.model_validate(
+        {"every": "hourly"})
     assert stream_schedule(config, "desk", "rule:daily") == DigestSchedule(daily_at="08:00")
     assert stream_schedule(config, "desk", "rule:gone") is None
 
@@ -303,7 +304,7 @@ def _state(oldest: str, last_period: str | None = None, failures: int = 0,
 
 
 def test_a_digest_is_due_once_per_period() -> None:
-    hourly = DigestSchedule(every="hourly")
+    hourly = DigestSchedule.model_validate({"every": "hourly"})
     channel = Channel.model_validate({"name": "desk", "url": "json://localhost/x"})
 
     def due(state: StreamState, now: str) -> datetime | None:
@@ -337,7 +338,7 @@ def test_schedules_can_be_built_in_code() -> None:
         DigestSchedule()
     assert DigestSchedule(every=timedelta(minutes=15)).describe() == "every 15m"
     assert DigestSchedule(daily_at="08:00").describe() == "daily at 08:00"
-    assert DigestSchedule(every="hourly").describe() == "hourly"
+    assert DigestSchedule.model_validate({"every": "hourly"}).describe() == "hourly"
 
 
 def test_settings_that_do_not_fit_the_config_are_named() -> None:

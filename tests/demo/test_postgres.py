@@ -15,7 +15,7 @@ from demo.postgres import PostgresCluster, PostgresUnavailable, postgres_bindir
 
 
 def _version(cluster: PostgresCluster, password: str) -> str:
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
     async def ask() -> str:
         con = await asyncpg.connect(user="newswatch", password=password, host="127.0.0.1",

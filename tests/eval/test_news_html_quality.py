@@ -43,21 +43,21 @@ def test_family_floors(results: list[quality.PageResult], family: str, field: st
     assert right / judged >= FAMILY_FLOORS[(family, field)], (family, field, right, judged)
 
 
-def _article(**changes: object) -> Article:
+def _article(authors: tuple[str, ...] = ("Ana Ruiz", "Tom Bell"),
+             body: str = "The board met.\nIt agreed a plan.") -> Article:
     from datetime import UTC, datetime
 
-    base = dict(article_id="a", source_id="s", url="u", discovered_url="u",
-                title="Harbour “plan” — agreed", authors=("Ana Ruiz", "Tom Bell"),
-                published_at=datetime(2024, 3, 5, 23, 30, tzinfo=UTC), updated_at=None,
-                fetched_at=datetime(2024, 3, 6, tzinfo=UTC), language="en", section=None,
-                tags=(), summary=None, body="The board met.\nIt agreed a plan.", word_count=7,
-                content_hash="h")
-    return Article(**{**base, **changes})  # type: ignore[arg-type]
+    return Article(article_id="a", source_id="s", url="u", discovered_url="u",
+                   title="Harbour “plan” — agreed", authors=authors,
+                   published_at=datetime(2024, 3, 5, 23, 30, tzinfo=UTC), updated_at=None,
+                   fetched_at=datetime(2024, 3, 6, tzinfo=UTC), language="en", section=None,
+                   tags=(), summary=None, body=body, word_count=7, content_hash="h")
 
 
 def test_the_judge_means_what_the_docstring_says() -> None:
-    truth = {"title": 'harbour "plan" - agreed', "authors": ["tom bell", "Ana  Ruiz"],
-             "date": "2024-03-06", "snippets": ["It agreed a  plan."], "without": ["Sidebar"]}
+    truth: quality.Truth = {
+        "title": 'harbour "plan" - agreed', "authors": ["tom bell", "Ana  Ruiz"],
+        "date": "2024-03-06", "snippets": ["It agreed a  plan."], "without": ["Sidebar"]}
     assert quality.judge(_article(), truth) == {
         "title": True, "authors": True, "date": True, "snippets": True, "clean": True}
     # 23:30 UTC on the 5th is the 6th in UTC+1, and the 6th in the expected +01:00 offset.

@@ -26,7 +26,7 @@ class Recorded:
     text: str
 
 
-Setup = Callable[[World], None]
+Setup = Callable[[World], object]    # what it returns is not used
 FirstRun = Callable[[World, datetime], RunResult]
 
 
@@ -51,10 +51,10 @@ def healing(world: World, bad: Route, good: Route) -> Route:
 
 
 def page_route(world: World, n: int, *, mentions: str | None = None,
-               canonical: bool = True, **html: object) -> tuple[str, web.Page, Route]:
+               canonical: bool = True) -> tuple[str, web.Page, Route]:
     p = web.page(n, mentions)
     url = f"{world.base}/a/{n}.html"
-    body = web.article_html(p, canonical=url if canonical else None, **html).encode("utf-8")
+    body = web.article_html(p, canonical=url if canonical else None).encode("utf-8")
     return url, p, reply(200, body, content_type=HTML)
 
 

@@ -22,10 +22,12 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from unittest import mock
 from urllib.parse import urlsplit
 
 import requests
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope
 from requests.adapters import HTTPAdapter
 
 from tests.scrapers.hostile_server import HostileRequest, Route
@@ -236,24 +238,31 @@ class SlackStandIn:
 
 
 _REAL_SEND = HTTPAdapter.send
+# How to undo the routing in place now (stopping its patch), if any.
+_UNROUTE: list[Callable[[], None]] = []
 
 
 def route_slack_to(base_url: str | None) -> None:
     """Send requests for hooks.slack.com to `base_url` instead (None: stop), below Apprise,
     in `requests`' transport adapter: Apprise's Slack plugin and its payloads run for real."""
+    while _UNROUTE:
+        _UNROUTE.pop()()
     if base_url is None:
-        HTTPAdapter.send = _REAL_SEND   # type: ignore[method-assign]
         return
 
-    def send(adapter: HTTPAdapter, request: requests.PreparedRequest,
-             **kwargs: object) -> requests.Response:
+    def send(adapter: HTTPAdapter, request: requests.PreparedRequest, stream: bool = False,
+             timeout: float | tuple[float | None, float | None] | None = None,
+             verify: bool | str = True, cert: str | tuple[str, str] | None = None,
+             proxies: dict[str, str] | None = None) -> requests.Response:
         parts = urlsplit(str(request.url))
         if parts.hostname in STAND_IN_HOSTS:
             request.url = base_url + parts.path + (f"?{parts.query}" if parts.query else "")
-            kwargs["verify"] = False
-        return _REAL_SEND(adapter, request, **kwargs)   # type: ignore[arg-type]
+            verify = False
+        return _REAL_SEND(adapter, request, stream, timeout, verify, cert, proxies)
 
-    HTTPAdapter.send = send   # type: ignore[method-assign]
+    patch = mock.patch.object(HTTPAdapter, "send", send)
+    patch.start()
+    _UNROUTE.append(patch.stop)
 
 
 # --- SMTP ---------------------------------------------------------------------------------------
@@ -268,16 +277,16 @@ class _SMTPHandler:
     on_message: Callable[[int], bool] | None = None
     seen: int = 0
 
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+    async def handle_DATA(self, server: object, session: object, envelope: Envelope) -> str:
         if self.refuse_with:
             return self.refuse_with
         self.seen += 1
         if self.on_message is not None and not self.on_message(self.seen):
             return "451 sender went away"
-        content = envelope.content  # type: ignore[attr-defined]
+        content = envelope.content or b""   # set by the time DATA is handled
         raw = content if isinstance(content, bytes) else content.encode()
         with self.lock:
-            self.received.append(message_from_bytes(raw, policy=policy.default))  # type: ignore[arg-type]
+            self.received.append(message_from_bytes(raw, policy=policy.default))
         return "250 Message accepted for delivery"
 
 
@@ -315,5 +324,5 @@ class FaultMailbox:
 def html_part(message: EmailMessage) -> str:
     for part in message.walk():
         if part.get_content_type() == "text/html":
-            return str(part.get_content())  # type: ignore[attr-defined]
+            return str(part.get_content())
     return ""

@@ -9,12 +9,14 @@ must have arrived, exactly once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from tests.faults import hostile_web as web
 from tests.faults.blocks import (
     HTML,
     RSS,
+    FirstRun,
     Recorded,
     Scenario,
     Setup,
@@ -61,8 +63,11 @@ from tests.scrapers.hostile_server import drip, redirect_to, reply
 
 # --- the table --------------------------------------------------------------------------------
 
-def _s(name: str, setup: Setup, *recorded: Recorded, **kw: object) -> Scenario:
-    return Scenario(name, setup, tuple(recorded), **kw)  # type: ignore[arg-type]
+def _s(name: str, setup: Setup, *recorded: Recorded, heal: Setup | None = None,
+       first_run: FirstRun | None = None, stops: bool = False,
+       check: Callable[[World], list[str]] | None = None) -> Scenario:
+    return Scenario(name, setup, tuple(recorded), heal=heal, first_run=first_run, stops=stops,
+                    check=check)
 
 
 def fetch(error_class: str) -> Recorded:

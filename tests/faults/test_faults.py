@@ -44,9 +44,9 @@ def test_the_subset_names_real_scenarios() -> None:
 
 @pytest.mark.parametrize("scenario", [s for s in SCENARIOS if s.name in SUBSET],
                          ids=lambda s: s.name)
-def test_nothing_lost_nothing_twice(scenario: object, demo: DemoNewsServer) -> None:
+def test_nothing_lost_nothing_twice(scenario: Scenario, demo: DemoNewsServer) -> None:
     try:
-        row = run_scenario(scenario, demo)  # type: ignore[arg-type]
+        row = run_scenario(scenario, demo)
     finally:
         route_slack_to(None)
     assert row.problems == []

@@ -89,8 +89,9 @@ class World:
     def base(self) -> str:
         return self.hostile.base_url
 
-    def add_source(self, url: str, source_id: str = "hostile", **extra: Any) -> None:
-        self.sources.append({"id": source_id, "url": url, "language": "en", **extra})
+    def add_source(self, url: str, **extra: object) -> None:
+        """One hostile source (id `hostile`); `extra` adds or overrides its keys (kind, ...)."""
+        self.sources.append({"id": "hostile", "url": url, "language": "en", **extra})
 
     def enter(self, context: AbstractContextManager[Any]) -> Any:
         return self.stack.enter_context(context)

@@ -124,10 +124,9 @@ def cluster_env(tmp_path: Path, config: Path, extra: dict[str, str]) -> dict[str
 
 
 async def start_runs(names: list[str]) -> list[UUID]:
-    from prefect.deployments import run_deployment
+    from prefect.deployments import arun_deployment
 
-    started = [await run_deployment(name, timeout=0)  # type: ignore[misc]
-               for name in names]
+    started = [await arun_deployment(name, timeout=0) for name in names]
     return [run.id for run in started]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import duckdb
 import pytest
@@ -29,9 +30,13 @@ WIRE_HEADLINES = {a.headline for a in CEASEFIRE if a.story is not None}
 [TAKES_HOLD] = [a.headline for a in CEASEFIRE if a.story is None]
 
 
+class _SettingsOverrides(TypedDict, total=False):
+    delivery_max_attempts: int
+
+
 def _setup(tmp_path: Path, server: DemoNewsServer, monkeypatch: pytest.MonkeyPatch,
            channels: dict[str, tuple[LoopbackMailbox, str]], rule: str,
-           **settings: object) -> Settings:
+           **settings: Unpack[_SettingsOverrides]) -> Settings:
     config = write_demo_config(tmp_path / "config", server, REPO / "config" / "rules",
                                REPO / "config" / "channels.yaml")
     lines = ["channels:"]

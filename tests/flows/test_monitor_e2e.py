@@ -19,6 +19,7 @@ from demo.mailbox import LoopbackMailbox, ReceivedMail
 from demo.server import DemoNewsServer
 from flows.monitor import RunSummary, monitor_flow
 from pipeline import progress
+from tests.sql import one_row
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
@@ -31,7 +32,7 @@ def _run(settings: Settings, now: datetime | None = None) -> RunSummary:
 def _counts(path: Path) -> dict[str, int]:
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+        return {t: one_row(con, f"SELECT count(*) FROM {t}")[0]
                 for t in ("articles", "article_urls", "stories", "matches", "alerts",
                           "deliveries", "article_versions")}
     finally:
@@ -79,10 +80,10 @@ def _copies_and_sent(warehouse: Path, urls: list[str]) -> tuple[tuple[int, int],
     """(copies stored of these URLs, the stories they are in), deliveries sent."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        copies = con.execute(
-            """SELECT count(*), count(DISTINCT story_id) FROM articles a
-               WHERE url IN (SELECT unnest(?))""", [urls]).fetchone()
-        sent = con.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()
+        copies = one_row(
+            con, """SELECT count(*), count(DISTINCT story_id) FROM articles a
+                    WHERE url IN (SELECT unnest(?))""", [urls])
+        sent = one_row(con, "SELECT count(*) FROM deliveries WHERE status = 'sent'")
     finally:
         con.close()
     return (copies[0], copies[1]), sent[0]

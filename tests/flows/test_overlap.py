@@ -18,6 +18,7 @@ from cli.demo import DEMO_EMAIL_ENV, write_demo_config
 from demo.articles import ARTICLES
 from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
+from tests.sql import one_row
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
@@ -46,14 +47,11 @@ def test_two_overlapping_runs_store_once_and_alert_once(
     assert sum(s["articles_new"] for s in summaries) == len(visible)
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        articles, urls = con.execute(
-            "SELECT count(*), count(DISTINCT url) FROM articles").fetchone()
-        per_story = con.execute(
-            "SELECT count(*), count(DISTINCT (rule_id, story_id)) FROM alerts").fetchone()
-        sent = con.execute(
-            "SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
-        unevaluated = con.execute(
-            "SELECT count(*) FROM articles WHERE evaluated_at IS NULL").fetchone()[0]
+        articles, urls = one_row(con, "SELECT count(*), count(DISTINCT url) FROM articles")
+        per_story = one_row(
+            con, "SELECT count(*), count(DISTINCT (rule_id, story_id)) FROM alerts")
+        sent = one_row(con, "SELECT count(*) FROM deliveries WHERE status = 'sent'")[0]
+        unevaluated = one_row(con, "SELECT count(*) FROM articles WHERE evaluated_at IS NULL")[0]
     finally:
         con.close()
     assert articles == urls == len(visible)

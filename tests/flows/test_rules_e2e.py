@@ -16,10 +16,11 @@ from prefect.client.orchestration import get_client
 from alerts.escaping import md, plain
 from cli.demo import DEMO_EMAIL_ENV, write_demo_config
 from core.settings import Settings
-from demo.articles import ARTICLES
+from demo.articles import ARTICLES, DemoArticle
 from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
 from flows.monitor import RunSummary, monitor_flow
+from tests.sql import one_row
 
 REPO = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.e2e
@@ -60,9 +61,8 @@ def _run(settings: Settings) -> RunSummary:
     return asyncio.run(monitor_flow(settings=settings, run_label="test"))
 
 
-def _text(article: object) -> str:
-    return " ".join([article.headline, article.summary or "",   # type: ignore[attr-defined]
-                     *article.paragraphs])                        # type: ignore[attr-defined]
+def _text(article: DemoArticle) -> str:
+    return " ".join([article.headline, article.summary or "", *article.paragraphs])
 
 
 async def _artifact() -> str:
@@ -115,11 +115,11 @@ def test_broken_rules_are_skipped_and_told_once_and_the_rest_alert(
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     mentioned = {r[0] for r in con.execute(
         "SELECT a.url FROM entity_mentions JOIN articles a USING (article_id)").fetchall()}
-    bad_offsets = con.execute(
-        """SELECT count(*) FROM entity_mentions e JOIN articles a USING (article_id)
+    bad_offsets = one_row(
+        con, """SELECT count(*) FROM entity_mentions e JOIN articles a USING (article_id)
            WHERE substr(CASE e.field WHEN 'title' THEN a.title WHEN 'summary' THEN a.summary
                         ELSE a.body END, e.start_offset + 1, e.end_offset - e.start_offset)
-                 <> e.surface""").fetchone()[0]
+                 <> e.surface""")[0]
     con.close()
     expected = {f"{demo_server.base_url}/{a.site}/{a.path}" for a in visible
                 if "volkas" in _text(a).lower()}

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
+from prefect.client.schemas.schedules import CronSchedule, IntervalSchedule
 
 from cli.demo import DEMO_EMAIL_ENV, write_demo_config
 from core.schedules import Schedule
@@ -22,6 +23,7 @@ from demo.server import DemoNewsServer
 from flows.serve import build_deployments, local_server, monitor_deployment_name
 from flows.unresponsive import AUTOMATION_NAME
 from pipeline.config import load_config
+from tests.sql import one_row
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,8 +60,10 @@ def test_deployments_one_per_schedule_with_json_parameters(tmp_path: Path) -> No
     assert first.parameters == {"source_ids": ["bbc-world", "guardian-world"],
                                 "run_label": "every 15m"}
     assert first.entrypoint == "flows.monitor.monitor_flow"
-    assert first.schedules[0].schedule.interval == timedelta(minutes=15)
-    assert deployments[2].schedules[0].schedule.cron == "*/10 6-22 * * *"
+    assert first.schedules is not None and deployments[2].schedules is not None
+    every, cron = first.schedules[0].schedule, deployments[2].schedules[0].schedule
+    assert isinstance(every, IntervalSchedule) and every.interval == timedelta(minutes=15)
+    assert isinstance(cron, CronSchedule) and cron.cron == "*/10 6-22 * * *"
     assert all("/" not in n for n in names)
 
 
@@ -125,7 +129,7 @@ def test_a_served_schedule_fires_and_completes_with_its_artifact(
     visible = [a for a in ARTICLES if a.published_at <= demo_server.clock.now()]
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        stored = con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        stored = one_row(con, "SELECT count(*) FROM articles")[0]
     finally:
         con.close()
     assert stored == len(visible)

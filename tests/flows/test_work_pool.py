@@ -15,9 +15,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import duckdb
@@ -30,6 +31,12 @@ from demo.mailbox import LoopbackMailbox
 from demo.server import DemoNewsServer
 from flows.deploy import WORK_POOL, deploy
 from tests.flows.pool_cluster import cluster_env
+from tests.sql import one_row
+
+if TYPE_CHECKING:
+    from prefect.client.schemas.objects import FlowRun
+
+T = TypeVar("T")
 
 REPO = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).with_name("prefect"))
@@ -113,12 +120,12 @@ def cluster(tmp_path: Path, demo_server: DemoNewsServer,
             _stop(proc)
 
 
-async def _run_and_wait(names: list[str], timeout: float) -> list[object]:
+async def _run_and_wait(names: list[str], timeout: float) -> list[FlowRun]:
     from prefect.client.orchestration import get_client
-    from prefect.deployments import run_deployment
+    from prefect.deployments import arun_deployment
 
-    started = [await run_deployment(name, timeout=0) for name in names]
-    ids: list[UUID] = [run.id for run in started]  # type: ignore[attr-defined]
+    started = [await arun_deployment(name, timeout=0) for name in names]
+    ids: list[UUID] = [run.id for run in started]
     deadline = time.monotonic() + timeout
     async with get_client() as client:
         while True:
@@ -131,15 +138,20 @@ async def _run_and_wait(names: list[str], timeout: float) -> list[object]:
             await asyncio.sleep(1)
 
 
-def _in_cluster(cluster: Cluster, coro_factory):  # type: ignore[no-untyped-def]
+def _in_cluster(cluster: Cluster, coro_factory: Callable[[], Coroutine[Any, Any, T]]) -> T:
     from prefect.settings import PREFECT_API_URL, temporary_settings
 
     with temporary_settings({PREFECT_API_URL: cluster.api_url}):
         return asyncio.run(coro_factory())
 
 
-def _explain(cluster: Cluster, runs: list[object]) -> str:
-    return "\n".join([str([(r.name, r.state.name) for r in runs])]  # type: ignore[attr-defined]
+def _completed(run: FlowRun) -> bool:
+    return run.state is not None and run.state.is_completed()
+
+
+def _explain(cluster: Cluster, runs: list[FlowRun]) -> str:
+    states = [(r.name, r.state.name if r.state else None) for r in runs]
+    return "\n".join([str(states)]
                      + [f"--- {p.name}\n{_tail(p)}" for p in sorted(cluster.logs.iterdir())])
 
 
@@ -157,7 +169,7 @@ def test_two_workers_share_the_sources_and_one_loader_loads_each_batch_once(
 
     # Round 1: every partition scraped, in parallel, by whichever worker is free.
     runs = _in_cluster(cluster, lambda: _run_and_wait(scrapers, RUN_TIMEOUT))
-    assert all(r.state.is_completed() for r in runs), _explain(cluster, runs)
+    assert all(_completed(r) for r in runs), _explain(cluster, runs)
     workers = {r.labels.get("prefect.worker.name") for r in runs}
     assert workers == {"w1", "w2"}, f"both workers must have run a scrape: {workers}"
     batches = sorted(p.name for p in cluster.staging.glob("batch-*.parquet"))
@@ -167,7 +179,7 @@ def test_two_workers_share_the_sources_and_one_loader_loads_each_batch_once(
     # The loader, twice: the second finds nothing to load and sends nothing.
     for _ in range(2):
         [load] = _in_cluster(cluster, lambda: _run_and_wait([deployed.loader], RUN_TIMEOUT))
-        assert load.state.is_completed(), _explain(cluster, [load])
+        assert _completed(load), _explain(cluster, [load])
     assert list(cluster.staging.glob("batch-*.parquet")) == []
     assert len(list((cluster.staging / "loaded").glob("batch-*.parquet"))) == partitions
 
@@ -176,8 +188,8 @@ def test_two_workers_share_the_sources_and_one_loader_loads_each_batch_once(
     try:
         urls = [r[0] for r in con.execute("SELECT url FROM articles").fetchall()]
         ledger = con.execute("SELECT batch_id, articles_new FROM staged_batches").fetchall()
-        alerts = con.execute("SELECT count(*) FROM alerts").fetchone()[0]
-        sent = con.execute("SELECT count(*) FROM deliveries WHERE status = 'sent'").fetchone()[0]
+        alerts = one_row(con, "SELECT count(*) FROM alerts")[0]
+        sent = one_row(con, "SELECT count(*) FROM deliveries WHERE status = 'sent'")[0]
     finally:
         con.close()
     expected = {f"{demo_server.base_url}/{a.site}/{a.path}" for a in visible}
@@ -191,13 +203,13 @@ def test_two_workers_share_the_sources_and_one_loader_loads_each_batch_once(
 
     # Round 2: nothing new on the sites: no new articles, no new mail.
     again = _in_cluster(cluster, lambda: _run_and_wait(scrapers, RUN_TIMEOUT))
-    assert all(r.state.is_completed() for r in again), _explain(cluster, again)
+    assert all(_completed(r) for r in again), _explain(cluster, again)
     [load] = _in_cluster(cluster, lambda: _run_and_wait([deployed.loader], RUN_TIMEOUT))
-    assert load.state.is_completed(), _explain(cluster, [load])
+    assert _completed(load), _explain(cluster, [load])
     con = duckdb.connect(str(cluster.warehouse), read_only=True)
     try:
-        assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == len(visible)
-        assert con.execute("SELECT count(*) FROM staged_batches").fetchone()[0] == 2 * partitions
+        assert one_row(con, "SELECT count(*) FROM articles")[0] == len(visible)
+        assert one_row(con, "SELECT count(*) FROM staged_batches")[0] == 2 * partitions
     finally:
         con.close()
     assert len(mailbox.received) == alerts

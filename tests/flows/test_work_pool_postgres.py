@@ -153,7 +153,7 @@ def test_work_pool_on_a_postgres_backed_prefect_server(
 def _pg_count(postgres: PostgresCluster, sql: str) -> int:
     import asyncio
 
-    import asyncpg  # type: ignore[import-untyped]
+    import asyncpg
 
     async def count() -> int:
         con = await asyncpg.connect(user="newswatch", password=postgres.password,

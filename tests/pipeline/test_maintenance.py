@@ -8,6 +8,7 @@ import duckdb
 
 from core.settings import Settings
 from pipeline.maintenance import maintain
+from tests.sql import one_row
 from tests.warehouse.builders import demo_articles, results_by_source, source_configs
 from warehouse.articles import load_results, register_sources
 from warehouse.connection import writer
@@ -21,7 +22,7 @@ def _loaded(path: Path, age_days: int) -> int:
         load_results(con, "run-1", results_by_source(articles))
         con.execute(f"UPDATE articles SET first_seen_at = first_seen_at - "
                     f"INTERVAL {age_days} DAY")
-        return int(con.execute("SELECT count(*) FROM articles").fetchone()[0])
+        return int(one_row(con, "SELECT count(*) FROM articles")[0])
 
 
 def test_without_a_retention_nothing_is_pruned(tmp_path: Path) -> None:
@@ -29,7 +30,7 @@ def test_without_a_retention_nothing_is_pruned(tmp_path: Path) -> None:
     report = maintain(Settings(warehouse=tmp_path / "wh.duckdb", config_dir=tmp_path))
     assert report.pruned is None and report.checkpointed
     con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
-    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == stored
+    assert one_row(con, "SELECT count(*) FROM articles")[0] == stored
     con.close()
 
 
@@ -42,5 +43,5 @@ def test_with_a_retention_old_unmatched_articles_go(tmp_path: Path) -> None:
                                retention_days=7))
     assert report.pruned is not None and report.pruned.articles == stored > 0
     con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
-    assert con.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    assert one_row(con, "SELECT count(*) FROM articles")[0] == 0
     con.close()

@@ -176,7 +176,7 @@ def test_any_text_gives_ordered_exact_spans(words: list[str], reference: date,
     for m in mentions:
         assert text[m.start:m.end] == m.text and m.type in ("DATE", "TIME")
         assert (m.first_day is None) == (m.last_day is None)
-        assert m.first_day is None or m.first_day <= m.last_day
+        assert m.first_day is None or (m.last_day is not None and m.first_day <= m.last_day)
     assert all(a.end <= b.start for a, b in itertools.pairwise(mentions))
 
 

@@ -44,6 +44,7 @@ def test_this_coming_week_is_the_week_of_publication(text: str,
     [m] = _at(mentions, text, "this coming week")
     assert (m.text, m.value) == ("this coming week", "2025-W12")
     # The call did take place on 18 March: inside the span the expression covers.
+    assert m.first_day is not None and m.last_day is not None
     assert m.first_day <= date(2025, 3, 18) <= m.last_day
 
 

@@ -61,7 +61,8 @@ def test_the_repository_config_loads_without_problems() -> None:
     assert "antonio-guterres" in config.entities
     assert list(config.channels) == ["desk-email", "desk-slack"]
     assert config.channels["desk-slack"].format == "slack"
-    assert config.channels["desk-email"].url == EnvRef(env="NEWSWATCH_EMAIL_URL")
+    assert config.channels["desk-email"].url == EnvRef.model_validate(
+        {"$env": "NEWSWATCH_EMAIL_URL"})
     assert len(config.sources) >= 15     # tests/test_shipped_config.py checks them further
 
 
@@ -72,7 +73,7 @@ def test_valid_tmp_config_loads_everything(tmp_path: Path) -> None:
     assert [r.id for r in config.rules] == ["good"]
     assert [s.id for s in config.sources] == ["harbour-times"]
     desk = config.channels["desk"]
-    assert desk.url == EnvRef(env="NEWSWATCH_DESK_URL")
+    assert desk.url == EnvRef.model_validate({"$env": "NEWSWATCH_DESK_URL"})
     assert desk.secret_names() == ["NEWSWATCH_DESK_URL"]
     assert (desk.format, desk.timezone) == ("email", "Europe/Paris")
     assert config.channels["chat"].url == "json://localhost/hook"
@@ -271,7 +272,7 @@ def test_env_reference_urls_are_parsed(tmp_path: Path) -> None:
     root = write_config(tmp_path, {"good.yaml": GOOD_RULE}, channels=channels)
     config = load_config(root)
     assert config.problems == []
-    assert config.channels["pager"].url == EnvRef(env="PAGER_URL")
+    assert config.channels["pager"].url == EnvRef.model_validate({"$env": "PAGER_URL"})
     assert config.channels["pager"].format == "text"
     assert config.channels["pager"].timezone == "UTC"
 

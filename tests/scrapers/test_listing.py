@@ -65,8 +65,8 @@ def test_title_date_and_body_selectors_win(hostile: HostileServer) -> None:
     hostile.route("/story", html(page))
     hostile.route("/", html(b'<ul><li class="item"><a href="/story">Story</a></li>'
                             b'<li class="item"><a href="mailto:desk@x">mail</a></li></ul>'))
-    source = SourceConfig(id="l", kind="listing", url=hostile.base_url + "/", selectors={
-        "links": "li.item", "title": "h2.t", "date": "p.when", "body": "div.real p:not(.when)"})
+    source = SourceConfig(id="l", kind="listing", url=hostile.base_url + "/", selectors=Selectors(
+        links="li.item", title="h2.t", date="p.when", body="div.real p:not(.when)"))
     result = scrape(source)
 
     [article] = result.articles
@@ -82,9 +82,9 @@ def test_date_selector_reads_the_datetime_attribute_on_a_demo_page(
     clock = serve_demo(hostile)
     first = visible_articles("harbour-times", clock.now())[0]
     source = SourceConfig(id="ht", kind="listing", url=hostile.base_url + "/harbour-times/",
-                          max_articles=1, selectors={
-                              "links": CARD_LINKS, "title": ".ht-standfirst",
-                              "date": ".ht-published time", "body": ".ht-story-body"})
+                          max_articles=1, selectors=Selectors(
+                              links=CARD_LINKS, title=".ht-standfirst",
+                              date=".ht-published time", body=".ht-story-body"))
     [article] = scrape(source).articles
     assert article.title == " ".join(first.summary.split())
     assert article.published_at == first.published_at
@@ -95,7 +95,7 @@ def test_links_selector_that_matches_nothing_fails_the_source_loudly(
         hostile: HostileServer) -> None:
     serve_demo(hostile)
     source = SourceConfig(id="ht", kind="listing", url=hostile.base_url + "/harbour-times/",
-                          selectors={"links": "h3.renamed-class a"})
+                          selectors=Selectors(links="h3.renamed-class a"))
     result = scrape(source)
     assert result.failed and result.articles == []
     [error] = result.errors
@@ -106,8 +106,8 @@ def test_links_selector_that_matches_nothing_fails_the_source_loudly(
 def test_body_selector_that_matches_nothing_is_an_article_error(hostile: HostileServer) -> None:
     clock = serve_demo(hostile)
     source = SourceConfig(id="ht", kind="listing", url=hostile.base_url + "/harbour-times/",
-                          max_articles=2, selectors={"links": CARD_LINKS,
-                                                     "body": "div.no-such-body"})
+                          max_articles=2, selectors=Selectors(links=CARD_LINKS,
+                                                              body="div.no-such-body"))
     result = scrape(source)
     assert result.articles == [] and not result.failed
     assert [e.error_class for e in result.errors] == ["selector_matched_nothing"] * 2

@@ -9,6 +9,7 @@ import pytest
 
 from scrapers.errors import BadSelector, NotAnArticle
 from scrapers.extract import extract_article, parse_page
+from scrapers.models import Article
 
 FETCHED_AT = datetime(2026, 11, 21, 12, 30, tzinfo=UTC)
 URL = "https://paper.example/news/harbour"
@@ -25,8 +26,9 @@ def _ld(data: object) -> str:
     return f'<script type="application/ld+json">{json.dumps(data)}</script>'
 
 
-def _extract(html: str, **kwargs: object) -> object:
-    return extract_article(html, url=URL, source_id="p", fetched_at=FETCHED_AT, **kwargs)
+def _extract(html: str, body_selector: str | None = None) -> Article:
+    return extract_article(html, url=URL, source_id="p", fetched_at=FETCHED_AT,
+                           body_selector=body_selector)
 
 
 @pytest.mark.parametrize(("html", "reason"), [

@@ -300,7 +300,7 @@ def test_feed_max_age_and_patterns_skip_before_download(counted_demo: HostileSer
     recent = [a for a in expected if a.modified_at(DemoClock().now()) >= cutoff]
     assert 0 < len(recent) < len(expected)
     source = SourceConfig(id=slug, url=counted_demo.base_url + feed_path(slug), max_age="2d",
-                          exclude=["/business/"])
+                          exclude=("/business/",))
     result = scrape(source)
     wanted = [a for a in recent if a.section != "Business"]
     assert [a.url for a in result.articles] == \

@@ -130,7 +130,7 @@ def test_robots_txt_is_read_again_after_its_ttl(hostile: HostileServer) -> None:
     url = hostile.route("/page", reply(200, b"ok"))
 
     async def twice() -> tuple[Response | errors.ScrapeError, ...]:
-        outcomes = []
+        outcomes: list[Response | errors.ScrapeError] = []
         async with Fetcher(policy(robots_ttl=0.3)) as fetcher:
             for pause in (0.0, 0.0, 0.4):
                 await asyncio.sleep(pause)

@@ -10,7 +10,7 @@ from pathlib import Path
 from scrapers.fetch import Fetcher, FetchPolicy
 from scrapers.models import SourceConfig, SourceResult
 from scrapers.pipeline import scrape_source
-from warehouse.articles import load_results, register_sources, source_state
+from warehouse.articles import LoadReport, load_results, register_sources, source_state
 from warehouse.connection import writer
 
 from .hostile_server import HostileRequest, HostileServer
@@ -49,7 +49,7 @@ class ChangingSite:
         req.send(200, body, {"Content-Type": "application/atom+xml"})
 
 
-def run_once(path: Path, source: SourceConfig, now: datetime) -> tuple[SourceResult, object]:
+def run_once(path: Path, source: SourceConfig, now: datetime) -> tuple[SourceResult, LoadReport]:
     """One monitor-like run: read the source's state, scrape, load."""
     with writer(path) as con:
         register_sources(con, [source])
@@ -77,7 +77,7 @@ def check_refetch_cycle(tmp_path: Path, hostile: HostileServer, source: SourceCo
                         site: ChangingSite) -> None:
     db = tmp_path / "wh.duckdb"
     first, report = run_once(db, source, T0 + timedelta(hours=1))
-    assert len(first.articles) == 1 and report.new_article_ids      # type: ignore[attr-defined]
+    assert len(first.articles) == 1 and report.new_article_ids
     old_body = first.articles[0].body
 
     # Nothing changed: the known URL is not downloaded.
@@ -91,7 +91,7 @@ def check_refetch_cycle(tmp_path: Path, hostile: HostileServer, source: SourceCo
     changed, report = run_once(db, source, T0 + timedelta(hours=4))
     assert changed.refetched == 1 and len(changed.articles) == 1
     assert hostile.hits["/news/tram"] == 2
-    assert report.updated_article_ids == [changed.articles[0].article_id]  # type: ignore
+    assert report.updated_article_ids == [changed.articles[0].article_id]
     articles, versions = stored(db)
     [(article_id, body, fetched_at, queued_again)] = articles
     assert "seafront route" in body and queued_again
@@ -105,8 +105,8 @@ def check_refetch_cycle(tmp_path: Path, hostile: HostileServer, source: SourceCo
     # A newer date but the same text: fetched, no new version, and not fetched again next run.
     site.modified = T0 + timedelta(hours=6)
     same, report = run_once(db, source, T0 + timedelta(hours=7))
-    assert same.refetched == 1 and report.unchanged == 1  # type: ignore[attr-defined]
-    assert report.updated_article_ids == []  # type: ignore[attr-defined]
+    assert same.refetched == 1 and report.unchanged == 1
+    assert report.updated_article_ids == []
     assert stored(db)[1] == versions
     later, _ = run_once(db, source, T0 + timedelta(hours=8))
     assert later.articles == [] and hostile.hits["/news/tram"] == 3

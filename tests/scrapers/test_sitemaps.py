@@ -162,8 +162,8 @@ def test_old_entries_and_old_child_sitemaps_are_not_followed(hostile: HostileSer
 def test_include_and_exclude_patterns(hostile: HostileServer) -> None:
     urls = add_articles(hostile, ["/world/a", "/world/video/b", "/sport/c", "/world/d.pdf"])
     sitemap = hostile.route("/s.xml", xml(urlset([Url(u, lastmod=NOW) for u in urls])))
-    source = SourceConfig(id="s", kind="sitemap", url=sitemap, include=["/world/"],
-                          exclude=["/video/", r"\.pdf$"])
+    source = SourceConfig(id="s", kind="sitemap", url=sitemap, include=("/world/",),
+                          exclude=("/video/", r"\.pdf$"))
     result = scrape(source)
     assert [x.url for x in result.articles] == [urls[0]]
     assert result.skipped_filtered == 3

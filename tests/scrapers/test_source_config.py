@@ -126,7 +126,8 @@ def test_url_filter(include: tuple[str, ...], exclude: tuple[str, ...], url: str
 
 def test_empty_selector_is_an_error() -> None:
     with pytest.raises(ValidationError, match="empty selector"):
-        SourceConfig(id="l", kind="listing", url="http://127.0.0.1/", selectors={"links": " "})
+        SourceConfig.model_validate({"id": "l", "kind": "listing", "url": "http://127.0.0.1/",
+                                     "selectors": {"links": " "}})
 
 
 def test_the_example_in_docs_sources_validates(tmp_path: Path) -> None:

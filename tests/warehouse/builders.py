@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import duckdb
 
 from demo.articles import ARTICLES, WIRE_CREDITS, DemoArticle
-from scrapers.models import Article, FetchRecord, SourceConfig, SourceResult
+from scrapers.models import Article, FetchKind, FetchRecord, SourceConfig, SourceResult
+from tests.sql import one_row
 
 FETCHED_AT = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 # The outlet that prints the agency's "Reporting by ..." footer under wire copy.
@@ -55,8 +56,8 @@ def demo_articles() -> list[Article]:
     return [from_demo(d) for d in ARTICLES]
 
 
-def ok_fetch(url: str, kind: str = "article") -> FetchRecord:
-    return FetchRecord(url=url, kind=kind, outcome="ok", status_code=200,  # type: ignore[arg-type]
+def ok_fetch(url: str, kind: FetchKind = "article") -> FetchRecord:
+    return FetchRecord(url=url, kind=kind, outcome="ok", status_code=200,
                        bytes=1234, elapsed_ms=12.5)
 
 
@@ -76,5 +77,5 @@ def source_configs(ids: list[str]) -> list[SourceConfig]:
 
 
 def counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+    return {t: one_row(con, f"SELECT count(*) FROM {t}")[0]
             for t in TABLES}

@@ -109,7 +109,9 @@ def test_a_digest_channel_gets_one_digest_per_period_with_later_copies(
     assert step(T0) == 0 and step(T0 + timedelta(minutes=30)) == 0   # the period is open
     assert step(T0 + timedelta(minutes=45)) == 1                      # 11:05: due
     [first] = mailbox.received
-    html = first.message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    part = first.message.get_body(("html",))
+    assert part is not None, "the digest mail has an HTML part"
+    html = part.get_content()
     assert "2 stories" in first.subject and "digest (hourly)" in first.subject
     assert WIRE[0].headline in html and TAKES_HOLD.headline in html
     assert rows(settings, "SELECT DISTINCT status, digest_id IS NOT NULL FROM deliveries") == [

@@ -250,7 +250,7 @@ def test_a_failed_load_leaves_nothing_behind(path: Path) -> None:
         with pytest.raises(duckdb.ConstraintException, match="NOT NULL"):
             load_results(con, "run-1", [SourceResult(
                 "harbour-times", articles=[good],
-                fetches=[FetchRecord(url=None, kind="article", outcome="ok")])])  # type: ignore[arg-type]
+                fetches=[FetchRecord(url=None, kind="article", outcome="ok")])])  # type: ignore[arg-type]  # a NULL url on purpose
         assert counts(con) == before
 
 

@@ -64,7 +64,7 @@ def test_export_partitions_articles_by_day(tmp_path: Path) -> None:
         written = export_parquet(con, tmp_path / "out")
     days = sorted(p.name for p in written["articles"].iterdir())
     assert days == [f"day={(NOW - timedelta(days=d)).date()}" for d in (200, 1)]
-    titles = duckdb.sql(
+    titles = duckdb.execute(
         f"SELECT title FROM read_parquet('{written['articles']}/*/*.parquet') ORDER BY 1"
     ).fetchall()
     assert titles == [("new",), ("old-matched",), ("old-plain",)]

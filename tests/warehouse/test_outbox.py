@@ -12,6 +12,7 @@ import pytest
 
 from core.records import AlertView, alert_id
 from pipeline.rule_evaluation import queue_matches
+from tests.sql import one_row
 from tests.warehouse.builders import demo_url, digest
 from tests.warehouse.outbox_world import (
     CHANNELS,
@@ -59,8 +60,8 @@ def con(loaded: Path, tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def test_pending_deliveries_carry_what_a_channel_renders(con: duckdb.DuckDBPyConnection) -> None:
     [pending] = queue_wire_story(con)
     founder = WIRE[0]
-    evidence = con.execute("SELECT sentence, terms FROM matches WHERE article_id = ?",
-                           [digest(demo_url(founder))]).fetchone()
+    evidence = one_row(con, "SELECT sentence, terms FROM matches WHERE article_id = ?",
+                       [digest(demo_url(founder))])
     assert pending == PendingDelivery(
         alert_id=alert_id("ceasefire", STORY), channel="desk", attempts=0,
         alert=AlertView(
@@ -69,6 +70,7 @@ def test_pending_deliveries_carry_what_a_channel_renders(con: duckdb.DuckDBPyCon
             source_name=SOURCE_NAMES[founder.site], published_at=founder.published_at,
             sentence=evidence[0], terms=tuple(evidence[1]),
             other_sources=tuple(sorted(SOURCE_NAMES[d.site] for d in WIRE[1:]))))
+    assert pending.alert.sentence is not None
     assert pending.alert.sentence.startswith("Negotiators from both sides said on Friday")
     assert pending.alert.terms == ("ceasefire",)
 
@@ -99,7 +101,7 @@ def test_a_sent_delivery_is_done(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def next_attempt(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    return con.execute("SELECT next_attempt_at FROM deliveries").fetchone()[0]
+    return one_row(con, "SELECT next_attempt_at FROM deliveries")[0]
 
 
 def test_failures_are_retried_with_backoff_until_max_attempts_then_failed(
@@ -114,7 +116,9 @@ def test_failures_are_retried_with_backoff_until_max_attempts_then_failed(
         assert gave_up == []
         assert delivery_rows(con) == [
             ("ceasefire", "desk", "pending", attempt, f"timeout {attempt}", False)]
-        wait = next_attempt(con) - now
+        attempt_at = next_attempt(con)
+        assert attempt_at is not None
+        wait = attempt_at - now
         waits.append(wait)
         # Not attempted before next_attempt_at, and due from then on.
         assert pending_deliveries(con, NAMES, now=now + wait - timedelta(seconds=1)) == []

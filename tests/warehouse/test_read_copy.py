@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from core.settings import Settings, default_read_copy
+from tests.sql import one_row
 from warehouse.connection import reader, writer
 from warehouse.read_copy import choose, freshness, publish
 
@@ -60,7 +61,7 @@ def path(tmp_path: Path) -> Path:
 
 def _sources(path: Path) -> int:
     with reader(path) as con:
-        return int(con.execute("SELECT count(*) FROM sources").fetchone()[0])  # type: ignore[index]
+        return int(one_row(con, "SELECT count(*) FROM sources")[0])
 
 
 def test_a_session_on_the_copy_keeps_its_snapshot_and_never_holds_up_a_publish(

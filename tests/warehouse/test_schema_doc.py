@@ -4,6 +4,7 @@ with its type, and every query in the doc runs."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -31,7 +32,7 @@ def _documented() -> dict[str, dict[str, str]]:
 
 
 @pytest.fixture
-def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with writer(tmp_path / "doc.duckdb") as connection:
         yield connection
 

@@ -62,7 +62,9 @@ def run(con: duckdb.DuckDBPyConnection, source: str, at: datetime, *, ok: bool =
 def row(con: duckdb.DuckDBPyConnection, source: str) -> dict[str, object]:
     cursor = con.execute("SELECT * FROM v_source_health WHERE source_id = ?", [source])
     names = [d[0] for d in cursor.description]
-    return dict(zip(names, cursor.fetchone(), strict=True))
+    values = cursor.fetchone()
+    assert values is not None, f"no v_source_health row for {source}"
+    return dict(zip(names, values, strict=True))
 
 
 def test_consecutive_failures_count_runs_since_the_last_success(

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from scrapers.models import SourceResult, Validators
+from tests.sql import one_row
 from tests.warehouse.builders import counts, demo_articles, results_by_source, source_configs
 from warehouse.articles import register_sources
 from warehouse.connection import writer
@@ -66,8 +67,8 @@ def test_a_batch_is_loaded_once_and_moved_to_loaded(staging: Path, path: Path) -
         register_sources(con, source_configs(SITES))
         report = load_staged(con, staging)
         stored = counts(con)
-        etag = con.execute("SELECT etag FROM sources WHERE source_id = ?",
-                           [results[0].source_id]).fetchone()[0]
+        etag = one_row(con, "SELECT etag FROM sources WHERE source_id = ?",
+                       [results[0].source_id])[0]
     articles = len(demo_articles())
     assert report.loaded == ["run-1"] and not report.skipped and not report.failed
     assert len(report.new_article_ids) == articles == stored["articles"]
@@ -170,7 +171,7 @@ def test_state_tells_scrapers_what_the_warehouse_knows(staging: Path, path: Path
     assert {a.url for a in results[0].articles} <= urls
     # when each article was fetched travels too: a later <lastmod> fetches it again
     assert {a.url: a.fetched_at for a in results[0].articles}.items() <= \
-        dict(urls.last_fetched).items()  # type: ignore[attr-defined]
+        dict(urls.last_fetched).items()
     assert validators == Validators(etag='"abc"', last_modified=None)
     assert read_state(staging / "nowhere") == {}
 
