@@ -64,7 +64,9 @@ def events(path: Path, *args: str) -> tuple[list[icalendar.Event], str]:
     raw = out.read_bytes()
     assert b"\r\n" in raw and all(len(line) <= 75 for line in raw.split(b"\r\n"))
     parsed = icalendar.Calendar.from_ical(raw)
-    return list(parsed.walk("VEVENT")), result.stderr
+    found = [e for e in parsed.walk("VEVENT") if isinstance(e, icalendar.Event)]
+    assert len(found) == len(parsed.walk("VEVENT"))
+    return found, result.stderr
 
 
 def test_each_story_rule_and_date_is_one_event_with_its_sentence_and_link(
