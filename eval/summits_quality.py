@@ -142,8 +142,8 @@ def run(shared: Path | None = None) -> list[tuple[str, str]]:
         return [("summits: dev set", "skipped (../shared/corpus is absent)")]
     results = evaluate(load_items(shared))
     rows = []
-    for name, part in (("tuning", [r for r in results if not r[0].held_out]),
-                       ("held out", [r for r in results if r[0].held_out]),
+    for name, part in (("first tuned", [r for r in results if not r[0].held_out]),
+                       ("once held out", [r for r in results if r[0].held_out]),
                        ("whole", results)):
         p, r, d, npos, nneg = scores(part)
         rows.append((f"rule {RULE}, dev set {name}",

@@ -76,6 +76,6 @@ def test_make_eval_prints_the_three_parts_and_the_misses() -> None:
     rows = run(SHARED_CORPUS)
     lines = [name for name, _ in rows[:3]]
     assert lines == [f"rule upcoming-summits, dev set {part}"
-                     for part in ("tuning", "held out", "whole")]
+                     for part in ("first tuned", "once held out", "whole")]
     assert all("precision" in figure and "positives" in figure for _, figure in rows[:3])
     assert any(name.startswith("  miss ") for name, _ in rows[3:])
