@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.common import EXIT_PROBLEMS, err, literal
+from cli.common import EXIT_PROBLEMS, err, literal, parse_day
 from cli.reading import LiveOption, freshness_of, print_freshness, read_target
-
-
-def _since(text: str | None) -> date:
-    if text is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{text!r}: write a date as YYYY-MM-DD",
-                                 param_hint="--since") from exc
 
 
 def calendar_command(
@@ -46,7 +36,7 @@ def calendar_command(
     from warehouse.errors import WarehouseError
     from warehouse.event_calendar import upcoming_events
 
-    first = _since(since)
+    first = parse_day(since, "--since")
     settings = Settings()
     target = read_target(settings, warehouse, live)
     fresh = freshness_of(target)

@@ -1,10 +1,12 @@
-"""What every command module shares: the consoles, the exit codes (docs/exit-codes.md) and how
-stored or remote text is printed."""
+"""What every command module shares: the consoles, the exit codes (docs/exit-codes.md), how
+stored or remote text is printed, and how a day given as an option is read."""
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 
+import typer
 from rich.console import Console
 from rich.text import Text
 
@@ -36,3 +38,14 @@ def literal(text: str, style: str = "") -> Text:
     """Text printed as it is: never read as Rich markup ([link=...], [/r/news]) or emoji
     codes (:warning:), control characters shown as escapes."""
     return Text(printable(text), style=style)
+
+
+def parse_day(text: str | None, param_hint: str | None = None) -> date:
+    """A YYYY-MM-DD option as a date; today (UTC) when not given."""
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise typer.BadParameter(f"{text!r}: write a date as YYYY-MM-DD",
+                                 param_hint=param_hint) from exc

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from cli.common import EXIT_PROBLEMS, console, err, literal
+from cli.common import EXIT_PROBLEMS, console, err, literal, parse_day
 from cli.reading import LiveOption, freshness_of, print_freshness, read_target
-
-
-def _day(text: str | None) -> date:
-    if text is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise typer.BadParameter(f"{text!r}: write a date as YYYY-MM-DD") from exc
 
 
 def report(
@@ -48,7 +38,7 @@ def report(
     from warehouse.errors import WarehouseError
     from warehouse.report_data import Filter
 
-    last_day = _day(until)
+    last_day = parse_day(until)
     png_path = png or out.with_suffix(".png")
     if png_path.resolve() == out.resolve():
         raise typer.BadParameter(f"the HTML and the PNG would both be {out}; give --out a "

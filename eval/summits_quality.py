@@ -13,6 +13,7 @@ the gold value, or for day-level gold when the found span starts on that day.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -125,6 +126,16 @@ def exact(found: str, gold: str) -> bool:
     return len(gold) == 10 and found[:10] == gold      # day-level gold, a time on that day
 
 
+def miss_kind(golds: Sequence[str], found: str | None) -> str | None:
+    """What went wrong with one item or story ("missed", "false alarm", "wrong date"), or None
+    when the rule got it right."""
+    if not golds:
+        return None if found is None else "false alarm"
+    if found is None:
+        return "missed"
+    return None if any(exact(found, g) for g in golds) else "wrong date"
+
+
 def scores(results: list[tuple[Item, str | None]]) -> tuple[float, float, float, int, int]:
     positives = [(i, f) for i, f in results if i.gold]
     flagged = [(i, f) for i, f in results if f is not None]
@@ -150,10 +161,8 @@ def run(shared: Path | None = None) -> list[tuple[str, str]]:
                      f"precision {p:.2f}, recall {r:.2f}, event date exact {d:.2f} "
                      f"({npos} positives, {nneg} negatives; must be >= 0.90 each)"))
     for item, found in results:
-        if bool(item.gold) != (found is not None) or (item.gold and found and
-                                                     not exact(found, item.gold)):
-            what = "missed" if item.gold and found is None else (
-                "false alarm" if not item.gold else "wrong date")
+        what = miss_kind([item.gold] if item.gold else [], found)
+        if what is not None:
             rows.append((f"  miss {item.item_id}",
                          f"{what}: gold {item.gold or '-'} found {found or '-'} "
                          f"[{item.kind or 'positive'}] {item.text[:90]!r}"))

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from core.records import ArticleText
 from eval.conll_corpus import WireStory, corpus_dir, read_stories
-from eval.summits_quality import RULE, exact, read_labels
+from eval.summits_quality import RULE, exact, miss_kind, read_labels
 from pipeline.config import load_config
 from rules.dates import find_dates
 from rules.events import apply_events
@@ -37,10 +37,6 @@ class StoryResult:
     golds: tuple[str, ...]          # empty for a negative
     found: str | None               # the event date the rule gave, None when it did not fire
     headline: str
-
-    @property
-    def right(self) -> bool:
-        return bool(self.golds) == (self.found is not None)
 
 
 def story_golds() -> tuple[dict[str, set[str]], set[str]]:
@@ -110,10 +106,8 @@ def run(folder: Path | None = None) -> list[tuple[str, str]]:
              f"({positives} positive stories, {len(results) - positives} negative, "
              f"{left_out} left out as unclear)")]
     for r in results:
-        wrong_date = r.golds and r.found and not any(exact(r.found, g) for g in r.golds)
-        if not r.right or wrong_date:
-            what = ("missed" if r.golds and r.found is None else
-                    "false alarm" if not r.golds else "wrong date")
+        what = miss_kind(r.golds, r.found)
+        if what is not None:
             rows.append((f"  story {r.story_id}",
                          f"{what}: gold {'/'.join(r.golds) or '-'} found {r.found or '-'} "
                          f"{r.headline[:70]!r}"))
